@@ -1,0 +1,117 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+/**
+ * Settings keep the old system's names where they apply (see the old README); the new ones
+ * choose adapters by URL. Defaults point at this machine's local services so that a fresh
+ * clone runs without a `.env`.
+ */
+const LOCAL_MARIADB = 'mysql://root@127.0.0.1:3306/evosync';
+const DEV_SECRET = 'change-me-in-production';
+
+const url = (schemes: readonly string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol.replace(/:$/, ''));
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(', ')}` },
+  );
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int().min(min).max(max);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: int(0, 65535).default(8080),
+    HOST: z.string().default('127.0.0.1'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+
+    DATABASE_URL: url(['mysql', 'mariadb']).default(LOCAL_MARIADB),
+    EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'mysql', 'mariadb', 'memory']).default(
+      LOCAL_MARIADB,
+    ),
+    AGENDA_URL: url(['mongodb', 'mongodb+srv', 'redis', 'rediss']).default(
+      'redis://127.0.0.1:6379/0',
+    ),
+    REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379/0'),
+
+    SECRET_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_SECRET),
+    DOMAIN: z.string().optional(),
+    BASE_URL: z.string().url().optional(),
+
+    EVOTOR_APP_ID: z.string().optional(),
+    EVOTOR_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
+    EVOTOR_API_URL: url(['http', 'https']).default('https://api.evotor.ru'),
+
+    VK_API_URL: url(['http', 'https']).default('https://api.vk.com/method'),
+    VK_OAUTH_URL: url(['http', 'https']).default('https://oauth.vk.com'),
+    VK_APP_ID: z.string().optional(),
+    VK_APP_SECRET: z.string().optional(),
+    VK_API_VERSION: z
+      .string()
+      .regex(/^\d+\.\d+$/, 'must look like 5.199')
+      .default('5.199'),
+    VK_DEFAULT_PHOTO_PATH: z.string().default('assets/default_product.png'),
+    VK_CATEGORY_ID: int(1).default(40932),
+    VK_STOCK_AMOUNT: int(-1, 999_999).default(1000),
+
+    CATALOG_REFRESH_INTERVAL_SECONDS: int(10).default(3600),
+    INVITE_EXPIRE_HOURS: int(1).default(48),
+    API_LOG_RETENTION_DAYS: int(1).default(30),
+
+    EMAIL_PROVIDER: z.enum(['console', 'smtp']).default('console'),
+    SMTP_URL: z.string().optional(),
+    SMS_PROVIDER: z.enum(['console']).default('console'),
+    JIVOSITE_WIDGET_ID: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.SECRET_KEY === DEV_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SECRET_KEY'], message: 'must be set in production' });
+    }
+    if (c.EMAIL_PROVIDER === 'smtp' && !c.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMTP_URL'],
+        message: 'is required when EMAIL_PROVIDER=smtp',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof schema> & { BASE_URL: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads `.env` (if present) under the process environment; the environment wins. */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  dotenvPath: string | null = '.env',
+): Config {
+  const fromFile =
+    dotenvPath && existsSync(dotenvPath) ? parseDotenv(readFileSync(dotenvPath)) : {};
+  const merged: Record<string, string | undefined> = { ...fromFile, ...env };
+  // An empty variable means "not set", as in the old Pydantic settings.
+  for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
+
+  const parsed = schema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
+    );
+  }
+  const c = parsed.data;
+  const baseUrl = c.BASE_URL ?? (c.DOMAIN ? `https://${c.DOMAIN}` : `http://${c.HOST}:${c.PORT}`);
+  return { ...c, BASE_URL: baseUrl.replace(/\/$/, '') };
+}

@@ -1,0 +1,58 @@
+import { createConnection } from 'mysql2/promise';
+import { Sequelize } from 'sequelize';
+import type { Logger } from '../logging/logger.js';
+
+export function databaseName(databaseUrl: string): string {
+  const name = decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, ''));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) {
+    throw new Error(`Database name in the URL must be letters, digits and _ (got "${name}")`);
+  }
+  return name;
+}
+
+/** Creates the database named in the URL when it is missing, so a fresh clone just runs. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const name = databaseName(databaseUrl);
+  const connection = await createConnection({
+    host: url.hostname,
+    port: Number(url.port || 3306),
+    user: decodeURIComponent(url.username || 'root'),
+    password: decodeURIComponent(url.password),
+  });
+  try {
+    await connection.query(
+      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await connection.end();
+  }
+}
+
+export function createSequelize(
+  databaseUrl: string,
+  options: { logger?: Logger; pool?: number } = {},
+): Sequelize {
+  const url = new URL(databaseUrl);
+  return new Sequelize(
+    databaseName(databaseUrl),
+    decodeURIComponent(url.username || 'root'),
+    decodeURIComponent(url.password),
+    {
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      dialect: 'mysql',
+      logging: options.logger ? (sql: string) => options.logger?.trace({ sql }, 'sql') : false,
+      pool: { max: options.pool ?? 10, min: 0, idle: 10_000, acquire: 30_000 },
+      dialectOptions: {
+        // BIGINT columns come back as strings beyond 2^53 only; positions never get there.
+        supportBigNumbers: true,
+        bigNumberStrings: false,
+        dateStrings: false,
+        charset: 'utf8mb4',
+      },
+      define: { underscored: true, timestamps: false, freezeTableName: true },
+      timezone: '+00:00',
+    },
+  );
+}
