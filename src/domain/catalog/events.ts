@@ -1,0 +1,87 @@
+/**
+ * Evotor catalog events. Streams: `evotor-stores-{userId}` (the store list) and
+ * `evotor-store-{userId}-{storeId}` (groups and products of one store). Prices are kept in
+ * kopecks (integers) from the moment a snapshot is normalized: Evotor sends roubles as JSON
+ * numbers, and floating roubles must never be compared or multiplied.
+ */
+
+export interface CatalogGroup {
+  id: string;
+  parentId: string | null;
+  name: string;
+}
+
+export interface CatalogProduct {
+  id: string;
+  /** the product's group (Evotor `parent_id`), null at the root */
+  groupId: string | null;
+  name: string;
+  /** NORMAL, SERVICE, ALCOHOL_NOT_MARKED, … */
+  productType: string;
+  priceKopecks: number;
+  costPriceKopecks: number;
+  /** Evotor sends 3 decimals; kept as thousandths to stay exact */
+  quantityMilli: number;
+  measureName: string;
+  tax: string;
+  allowToSell: boolean;
+  description: string;
+  articleNumber: string;
+  code: string;
+  barcodes: string[];
+}
+
+export type ProductField = Exclude<keyof CatalogProduct, 'id'>;
+export type GroupField = Exclude<keyof CatalogGroup, 'id'>;
+
+export interface FieldChange<Field extends string = string> {
+  field: Field;
+  from: unknown;
+  to: unknown;
+}
+
+export interface StoreInfo {
+  id: string;
+  name: string;
+  address: string;
+}
+
+export type StoreAccess = 'ok' | 'payment_required';
+
+export type StoresEvent =
+  | { type: 'StoreDiscovered'; data: { userId: string; store: StoreInfo } }
+  | { type: 'StoreRenamed'; data: { userId: string; storeId: string; from: string; to: string } }
+  | { type: 'StoreLost'; data: { userId: string; storeId: string } }
+  | { type: 'StoreAccessChanged'; data: { userId: string; storeId: string; access: StoreAccess } };
+
+export type StoreCatalogEvent =
+  | { type: 'GroupAdded'; data: { userId: string; storeId: string; group: CatalogGroup } }
+  | {
+      type: 'GroupChanged';
+      data: {
+        userId: string;
+        storeId: string;
+        groupId: string;
+        changes: FieldChange<GroupField>[];
+      };
+    }
+  | { type: 'GroupRemoved'; data: { userId: string; storeId: string; groupId: string } }
+  | { type: 'ProductAdded'; data: { userId: string; storeId: string; product: CatalogProduct } }
+  | {
+      type: 'ProductChanged';
+      data: {
+        userId: string;
+        storeId: string;
+        productId: string;
+        changes: FieldChange<ProductField>[];
+      };
+    }
+  | { type: 'ProductRemoved'; data: { userId: string; storeId: string; productId: string } }
+  | {
+      type: 'CatalogFetched';
+      data: { userId: string; storeId: string; groups: number; products: number; changes: number };
+    };
+
+export const storesStream = (userId: string) => `evotor-stores-${userId}`;
+export const storeCatalogStream = (userId: string, storeId: string) =>
+  `evotor-store-${userId}-${storeId}`;
