@@ -8,8 +8,13 @@ import type {
 export interface PollingSource {
   /** events strictly after `after` (null = from the start), in position order, at most `limit` */
   readAfter(after: Position | null, limit: number): Promise<RecordedEvent[]>;
-  /** resolves when something may have been appended, or after `timeoutMs`, or on abort */
-  waitForAppend(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * resolves when something may have been appended, or after `timeoutMs`, or on abort; at once
+   * when `since` (a value of `appendVersion()`) is already out of date
+   */
+  waitForAppend(timeoutMs: number, signal: AbortSignal, since?: number): Promise<void>;
+  /** a counter of in-process appends (AppendSignal.version), read before each page */
+  appendVersion?(): number;
 }
 
 /**
@@ -31,6 +36,9 @@ export function pollingSubscription(
     let last = from;
     let caughtUp = false;
     while (!abort.signal.aborted) {
+      // Taken before reading: an append that lands between the read and the wait (while the
+      // consumer holds the caughtUp message, say) must not leave us sleeping a whole poll.
+      const version = source.appendVersion?.();
       const batch = await source.readAfter(last, batchSize);
       if (abort.signal.aborted) return;
       for (const event of batch) {
@@ -43,7 +51,7 @@ export function pollingSubscription(
           caughtUp = true;
           yield { kind: 'caughtUp' };
         }
-        await source.waitForAppend(pollMs, abort.signal);
+        await source.waitForAppend(pollMs, abort.signal, version);
       }
     }
   }
@@ -66,16 +74,24 @@ export function pollingSubscription(
 /** A wake-up signal that in-process appenders fire and subscribers wait on. */
 export class AppendSignal {
   private waiters = new Set<() => void>();
+  private count = 0;
+
+  /** increases with every notify() */
+  get version(): number {
+    return this.count;
+  }
 
   notify(): void {
+    this.count++;
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const wake of waiters) wake();
   }
 
-  wait(timeoutMs: number, signal: AbortSignal): Promise<void> {
+  /** `since`: a `version` read earlier; if a notify() came after it, resolves at once */
+  wait(timeoutMs: number, signal: AbortSignal, since?: number): Promise<void> {
     return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
+      if (signal.aborted || (since !== undefined && since !== this.count)) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(done);

@@ -106,7 +106,8 @@ export class MemoryEventStore implements EventStore {
           const start = after ? after.commit : 0;
           return this.all.slice(start, start + limit).map(copy);
         },
-        waitForAppend: (ms, signal) => this.signal.wait(ms, signal),
+        waitForAppend: (ms, signal, since) => this.signal.wait(ms, signal, since),
+        appendVersion: () => this.signal.version,
       },
       options.fromPosition ?? null,
       { accept: (e) => !isSystemEvent(e.type) && matchesFilter(options.filter, e) },
