@@ -1,0 +1,123 @@
+import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
+import { byId, fieldChanges, indexById } from './diff.js';
+import type {
+  CatalogGroup,
+  CatalogProduct,
+  GroupField,
+  ProductField,
+  StoreCatalogEvent,
+} from './events.js';
+import { evolveStoreCatalog, initialStoreCatalogState, type StoreCatalogState } from './state.js';
+
+/**
+ * The normalized result of fetching one store's groups and products. `complete: true` is a
+ * literal on purpose: the fetch job can only build this command after the last page arrived, so
+ * a failed, partial or 402 fetch can never be mistaken for "everything was removed".
+ */
+export interface RecordEvotorStoreSnapshot {
+  type: 'RecordEvotorStoreSnapshot';
+  userId: string;
+  storeId: string;
+  groups: CatalogGroup[];
+  products: CatalogProduct[];
+  complete: true;
+}
+
+export type StoreCatalogCommand = RecordEvotorStoreSnapshot;
+
+const GROUP_FIELDS: readonly GroupField[] = ['parentId', 'name'];
+const PRODUCT_FIELDS: readonly ProductField[] = [
+  'groupId',
+  'name',
+  'productType',
+  'priceKopecks',
+  'costPriceKopecks',
+  'quantityMilli',
+  'measureName',
+  'tax',
+  'allowToSell',
+  'description',
+  'articleNumber',
+  'code',
+  'barcodes',
+];
+
+function duplicate(kind: string): (id: string) => never {
+  return (id) => {
+    throw new DomainError('snapshot_duplicate_id', `В снимке каталога дважды ${kind} ${id}.`);
+  };
+}
+
+/** Added/Changed/Removed for one kind of entity, one event per id, in id order. */
+function diffEntities<T extends { id: string }, E>(
+  before: ReadonlyMap<string, T>,
+  after: ReadonlyMap<string, T>,
+  on: { added(e: T): E; changed(before: T, after: T): E | null; removed(id: string): E },
+): E[] {
+  const ids = [...new Set([...before.keys(), ...after.keys()])].map((id) => ({ id })).sort(byId);
+  const events: E[] = [];
+  for (const { id } of ids) {
+    const old = before.get(id);
+    const now = after.get(id);
+    const event = !old ? on.added(now!) : !now ? on.removed(id) : on.changed(old, now);
+    if (event) events.push(event);
+  }
+  return events;
+}
+
+export function decideStoreCatalog(
+  command: StoreCatalogCommand,
+  state: StoreCatalogState,
+  _ctx?: DecideContext,
+): StoreCatalogEvent[] {
+  // The type already demands `true`; this guards data that came through JSON or a cast.
+  if ((command.complete as boolean) !== true) {
+    throw new DomainError(
+      'snapshot_incomplete',
+      'Снимок каталога неполный: он не записывается, чтобы товары не считались удалёнными.',
+    );
+  }
+  const { userId, storeId } = command;
+  const groups = indexById(command.groups, duplicate('группа'));
+  const products = indexById(command.products, duplicate('товар'));
+
+  const groupEvents = diffEntities<CatalogGroup, StoreCatalogEvent>(state.groups, groups, {
+    added: (group) => ({ type: 'GroupAdded', data: { userId, storeId, group } }),
+    removed: (groupId) => ({ type: 'GroupRemoved', data: { userId, storeId, groupId } }),
+    changed: (old, now) => {
+      const changes = fieldChanges(old, now, GROUP_FIELDS);
+      if (changes.length === 0) return null;
+      return { type: 'GroupChanged', data: { userId, storeId, groupId: now.id, changes } };
+    },
+  });
+  const productEvents = diffEntities<CatalogProduct, StoreCatalogEvent>(state.products, products, {
+    added: (product) => ({ type: 'ProductAdded', data: { userId, storeId, product } }),
+    removed: (productId) => ({ type: 'ProductRemoved', data: { userId, storeId, productId } }),
+    changed: (old, now) => {
+      const changes = fieldChanges(old, now, PRODUCT_FIELDS);
+      if (changes.length === 0) return null;
+      return { type: 'ProductChanged', data: { userId, storeId, productId: now.id, changes } };
+    },
+  });
+
+  const changes = groupEvents.length + productEvents.length;
+  if (changes === 0) return [];
+  return [
+    ...groupEvents,
+    ...productEvents,
+    {
+      type: 'CatalogFetched',
+      data: { userId, storeId, groups: groups.size, products: products.size, changes },
+    },
+  ];
+}
+
+export const storeCatalogDecider: Decider<
+  StoreCatalogCommand,
+  StoreCatalogEvent,
+  StoreCatalogState
+> = {
+  initialState: initialStoreCatalogState,
+  evolve: evolveStoreCatalog,
+  decide: decideStoreCatalog,
+};

@@ -1,0 +1,114 @@
+import { applyChanges } from './diff.js';
+import type {
+  CatalogGroup,
+  CatalogProduct,
+  StoreAccess,
+  StoreCatalogEvent,
+  StoreInfo,
+  StoresEvent,
+} from './events.js';
+
+/** What the stream `evotor-store-{userId}-{storeId}` says the store's catalog is now. */
+export interface StoreCatalogState {
+  groups: ReadonlyMap<string, CatalogGroup>;
+  products: ReadonlyMap<string, CatalogProduct>;
+  /** snapshots recorded that changed something (CatalogFetched count) */
+  fetches: number;
+}
+
+export const initialStoreCatalogState = (): StoreCatalogState => ({
+  groups: new Map(),
+  products: new Map(),
+  fetches: 0,
+});
+
+function withEntry<V>(map: ReadonlyMap<string, V>, id: string, value: V | undefined) {
+  const next = new Map(map);
+  if (value === undefined) next.delete(id);
+  else next.set(id, value);
+  return next;
+}
+
+export function evolveStoreCatalog(
+  state: StoreCatalogState,
+  event: StoreCatalogEvent,
+): StoreCatalogState {
+  switch (event.type) {
+    case 'GroupAdded':
+      return { ...state, groups: withEntry(state.groups, event.data.group.id, event.data.group) };
+    case 'GroupChanged': {
+      const group = state.groups.get(event.data.groupId);
+      if (!group) return state;
+      const changed = applyChanges(group, event.data.changes);
+      return { ...state, groups: withEntry(state.groups, group.id, changed) };
+    }
+    case 'GroupRemoved':
+      return { ...state, groups: withEntry(state.groups, event.data.groupId, undefined) };
+    case 'ProductAdded': {
+      const { product } = event.data;
+      return { ...state, products: withEntry(state.products, product.id, product) };
+    }
+    case 'ProductChanged': {
+      const product = state.products.get(event.data.productId);
+      if (!product) return state;
+      const changed = applyChanges(product, event.data.changes);
+      return { ...state, products: withEntry(state.products, product.id, changed) };
+    }
+    case 'ProductRemoved':
+      return { ...state, products: withEntry(state.products, event.data.productId, undefined) };
+    case 'CatalogFetched':
+      return { ...state, fetches: state.fetches + 1 };
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}
+
+export interface KnownStore {
+  info: StoreInfo;
+  access: StoreAccess;
+  /** no longer in Evotor's store list; kept so a store that comes back is rediscovered */
+  lost: boolean;
+}
+
+/** What the stream `evotor-stores-{userId}` says the user's stores are. */
+export interface StoresState {
+  stores: ReadonlyMap<string, KnownStore>;
+}
+
+export const initialStoresState = (): StoresState => ({ stores: new Map() });
+
+function updateStore(
+  state: StoresState,
+  storeId: string,
+  update: (store: KnownStore) => KnownStore,
+): StoresState {
+  const store = state.stores.get(storeId);
+  if (!store) return state;
+  return { stores: withEntry(state.stores, storeId, update(store)) };
+}
+
+export function evolveStores(state: StoresState, event: StoresEvent): StoresState {
+  switch (event.type) {
+    case 'StoreDiscovered': {
+      const { store } = event.data;
+      // A rediscovered store keeps the access last seen: a 402 does not clear by disappearing.
+      const access = state.stores.get(store.id)?.access ?? 'ok';
+      return { stores: withEntry(state.stores, store.id, { info: store, access, lost: false }) };
+    }
+    case 'StoreRenamed':
+      return updateStore(state, event.data.storeId, (s) => ({
+        ...s,
+        info: { ...s.info, name: event.data.to },
+      }));
+    case 'StoreLost':
+      return updateStore(state, event.data.storeId, (s) => ({ ...s, lost: true }));
+    case 'StoreAccessChanged':
+      return updateStore(state, event.data.storeId, (s) => ({ ...s, access: event.data.access }));
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}
