@@ -1,0 +1,108 @@
+/** Everything the simulated VK knows: people, communities, tokens and the market contents. */
+export type TokenKind = 'user' | 'community';
+
+export interface SimUser {
+  id: number;
+  firstName: string;
+  lastName: string;
+}
+
+export interface SimCommunity {
+  id: number;
+  name: string;
+  screenName: string;
+  marketEnabled: boolean;
+  /** user ids of the community's administrators */
+  admins: number[];
+}
+
+export interface SimToken {
+  token: string;
+  kind: TokenKind;
+  /** the user a user token acts for; absent for community tokens */
+  userId?: number;
+  /** communities the token may manage the market of */
+  communityIds: number[];
+}
+
+export interface SimAlbum {
+  id: number;
+  ownerId: number;
+  title: string;
+  isMain: boolean;
+  isHidden: boolean;
+  updatedTime: number;
+}
+
+export interface SimItem {
+  id: number;
+  ownerId: number;
+  title: string;
+  description: string;
+  categoryId: number;
+  /** rubles, as sent in `price` */
+  price: number;
+  oldPrice: number | null;
+  mainPhotoId: number | null;
+  photoIds: number[];
+  sku: string | null;
+  stockAmount: number | null;
+  /** the `deleted` flag of market.add/edit: listed but not for sale */
+  hidden: boolean;
+  /** set by market.delete; such items are not listed and can be restored */
+  deletedAt: number | null;
+  albumIds: number[];
+  date: number;
+}
+
+export interface SimPhoto {
+  id: number;
+  groupId: number;
+  width: number;
+  height: number;
+}
+
+export interface SimState {
+  users: Map<number, SimUser>;
+  communities: Map<number, SimCommunity>;
+  tokens: Map<string, SimToken>;
+  albums: Map<number, SimAlbum>;
+  items: Map<number, SimItem>;
+  photos: Map<number, SimPhoto>;
+  /** upload hash → the photo waiting for saveProductPhoto */
+  uploads: Map<string, SimPhoto>;
+  nextId: { album: number; item: number; photo: number };
+}
+
+export function emptyState(): SimState {
+  return {
+    users: new Map(),
+    communities: new Map(),
+    tokens: new Map(),
+    albums: new Map(),
+    items: new Map(),
+    photos: new Map(),
+    uploads: new Map(),
+    nextId: { album: 1, item: 100_001, photo: 457_239_001 },
+  };
+}
+
+/** Plain JSON of the market contents, for the admin API and test assertions. */
+export function snapshot(state: SimState) {
+  return {
+    communities: [...state.communities.values()],
+    users: [...state.users.values()],
+    albums: [...state.albums.values()].map((a) => ({
+      ...a,
+      count: itemsOfAlbum(state, a.id).length,
+    })),
+    items: [...state.items.values()],
+    photos: [...state.photos.values()],
+  };
+}
+
+export function itemsOfAlbum(state: SimState, albumId: number): SimItem[] {
+  return [...state.items.values()].filter(
+    (i) => i.deletedAt === null && i.albumIds.includes(albumId),
+  );
+}

@@ -1,0 +1,154 @@
+import { vkError, type SimError } from './errors.js';
+import type { TokenKind } from './state.js';
+
+export type FaultCode = 5 | 6 | 9 | 10 | 14;
+
+export interface FaultRule {
+  code: FaultCode;
+  /** how many more matching calls fail */
+  count: number;
+  /** only calls of this method (inner execute calls included); any HTTP request when absent */
+  method?: string;
+}
+
+export interface RandomFaults {
+  fraction: number;
+  codes: FaultCode[];
+  seed: number;
+}
+
+export interface RateLimits {
+  user: number;
+  community: number;
+  windowMs: number;
+}
+
+export interface CallLogEntry {
+  at: number;
+  method: string;
+  errorCode: number | null;
+  /** inner calls of an execute, in order */
+  inner?: Array<{ method: string; errorCode: number | null }>;
+}
+
+export interface CallLog {
+  httpRequests: number;
+  /** API calls per method, inner execute calls included */
+  calls: Record<string, number>;
+  /** answers per top-level error code */
+  errors: Record<string, number>;
+  /** errors of inner execute calls per code */
+  innerErrors: Record<string, number>;
+  entries: CallLogEntry[];
+}
+
+/** Deterministic pseudo-random numbers so a seeded fault run can be repeated. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const emptyLog = (): CallLog => ({
+  httpRequests: 0,
+  calls: {},
+  errors: {},
+  innerErrors: {},
+  entries: [],
+});
+
+/** Per-token request rate, injected faults and the record of what was asked. */
+export class Traffic {
+  limits: RateLimits = { user: 3, community: 20, windowMs: 1000 };
+  private faults: FaultRule[] = [];
+  private random: { fraction: number; codes: FaultCode[]; next: () => number } | null = null;
+  private recent = new Map<string, number[]>();
+  private captchaSeq = 1;
+  log: CallLog = emptyLog();
+
+  setLimits(limits: Partial<RateLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  addFault(rule: FaultRule): void {
+    this.faults.push({ ...rule });
+  }
+
+  setRandomFaults(random: RandomFaults | null): void {
+    this.random = random && { ...random, next: mulberry32(random.seed) };
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+    this.random = null;
+  }
+
+  resetLog(): void {
+    this.log = emptyLog();
+  }
+
+  /** Sliding one-window count; a refused request does not use up the allowance. */
+  checkRate(token: string, kind: TokenKind, now: number): void {
+    const limit = kind === 'user' ? this.limits.user : this.limits.community;
+    const since = now - this.limits.windowMs;
+    const times = (this.recent.get(token) ?? []).filter((t) => t > since);
+    if (times.length >= limit) {
+      this.recent.set(token, times);
+      throw vkError(6);
+    }
+    times.push(now);
+    this.recent.set(token, times);
+  }
+
+  /** The injected error for this call, if one is due. `topLevel` marks the HTTP request. */
+  faultFor(method: string, topLevel: boolean): SimError | null {
+    const index = this.faults.findIndex(
+      (f) => f.count > 0 && (f.method === undefined ? topLevel : f.method === method),
+    );
+    if (index >= 0) {
+      const rule = this.faults[index]!;
+      rule.count -= 1;
+      if (rule.count <= 0) this.faults.splice(index, 1);
+      return this.errorFor(rule.code);
+    }
+    if (topLevel && this.random && this.random.next() < this.random.fraction) {
+      const codes = this.random.codes;
+      return this.errorFor(codes[Math.floor(this.random.next() * codes.length)] ?? 10);
+    }
+    return null;
+  }
+
+  private errorFor(code: FaultCode): SimError {
+    if (code === 14) {
+      const sid = String(this.captchaSeq++);
+      return vkError(14, undefined, {
+        captcha_sid: sid,
+        captcha_img: `https://api.vk.com/captcha.php?sid=${sid}`,
+      });
+    }
+    if (code === 5) return vkError(5, 'invalid session.');
+    return vkError(code);
+  }
+
+  record(entry: CallLogEntry): void {
+    const log = this.log;
+    log.httpRequests += 1;
+    log.entries.push(entry);
+    if (log.entries.length > 10_000) log.entries.shift();
+    log.calls[entry.method] = (log.calls[entry.method] ?? 0) + 1;
+    if (entry.errorCode !== null) {
+      log.errors[entry.errorCode] = (log.errors[entry.errorCode] ?? 0) + 1;
+    }
+    for (const inner of entry.inner ?? []) {
+      log.calls[inner.method] = (log.calls[inner.method] ?? 0) + 1;
+      if (inner.errorCode !== null) {
+        log.innerErrors[inner.errorCode] = (log.innerErrors[inner.errorCode] ?? 0) + 1;
+      }
+    }
+  }
+}
