@@ -1,0 +1,101 @@
+import { fieldChanges, indexById } from '../catalog/diff.js';
+import type { FieldChange } from '../catalog/events.js';
+import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
+import type { VkAlbum, VkAlbumField, VkItem, VkItemField, VkMarketEvent } from './events.js';
+import { evolveVkMarket, initialVkMarketState, type VkMarketState } from './state.js';
+
+/**
+ * A complete fetch of the user's VK market (all `market.getAlbums` and `market.get` pages).
+ * `deleted` may be omitted: VK only sends it for items in the removed state.
+ */
+export interface RecordVkMarketSnapshot {
+  type: 'RecordVkMarketSnapshot';
+  userId: string;
+  albums: VkAlbum[];
+  items: (Omit<VkItem, 'deleted'> & { deleted?: boolean })[];
+}
+
+export type VkMarketCommand = RecordVkMarketSnapshot;
+
+const ALBUM_FIELDS: readonly VkAlbumField[] = ['title'];
+const ITEM_FIELDS: readonly VkItemField[] = [
+  'title',
+  'description',
+  'priceKopecks',
+  'availability',
+  'sku',
+  'stockAmount',
+  'albumIds',
+  'deleted',
+];
+
+function normalizeItem(item: RecordVkMarketSnapshot['items'][number]): VkItem {
+  return {
+    ...item,
+    albumIds: [...item.albumIds].sort((a, b) => a - b),
+    deleted: item.deleted ?? false,
+  };
+}
+
+function refuseDuplicate(kind: string) {
+  return (id: number): never => {
+    throw new DomainError('vk_snapshot_duplicate_id', `В снимке VK дважды ${kind} ${id}.`);
+  };
+}
+
+function diff<T extends { id: number }, F extends Exclude<keyof T, 'id'> & string>(
+  before: ReadonlyMap<number, T>,
+  after: ReadonlyMap<number, T>,
+  fields: readonly F[],
+  on: {
+    observed(value: T): VkMarketEvent;
+    changed(id: number, changes: FieldChange<F>[]): VkMarketEvent;
+    disappeared(id: number): VkMarketEvent;
+  },
+): VkMarketEvent[] {
+  const ids = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b);
+  const events: VkMarketEvent[] = [];
+  for (const id of ids) {
+    const old = before.get(id);
+    const now = after.get(id);
+    if (!old) events.push(on.observed(now!));
+    else if (!now) events.push(on.disappeared(id));
+    else {
+      const changes = fieldChanges(old, now, fields);
+      if (changes.length > 0) events.push(on.changed(id, changes));
+    }
+  }
+  return events;
+}
+
+/** Albums before items, each in id order; `[]` when VK shows what was seen last time. */
+export function decideVkMarket(
+  command: VkMarketCommand,
+  state: VkMarketState,
+  _ctx?: DecideContext,
+): VkMarketEvent[] {
+  const { userId } = command;
+  const albums = indexById(command.albums, refuseDuplicate('подборка'));
+  const items = indexById(command.items.map(normalizeItem), refuseDuplicate('товар'));
+  return [
+    ...diff(state.albums, albums, ALBUM_FIELDS, {
+      observed: (album) => ({ type: 'VkAlbumObserved', data: { userId, album } }),
+      changed: (albumId, changes) => ({
+        type: 'VkAlbumChanged',
+        data: { userId, albumId, changes },
+      }),
+      disappeared: (albumId) => ({ type: 'VkAlbumDisappeared', data: { userId, albumId } }),
+    }),
+    ...diff(state.items, items, ITEM_FIELDS, {
+      observed: (item) => ({ type: 'VkItemObserved', data: { userId, item } }),
+      changed: (itemId, changes) => ({ type: 'VkItemChanged', data: { userId, itemId, changes } }),
+      disappeared: (itemId) => ({ type: 'VkItemDisappeared', data: { userId, itemId } }),
+    }),
+  ];
+}
+
+export const vkMarketDecider: Decider<VkMarketCommand, VkMarketEvent, VkMarketState> = {
+  initialState: initialVkMarketState,
+  evolve: evolveVkMarket,
+  decide: decideVkMarket,
+};

@@ -1,0 +1,48 @@
+/**
+ * What EvoSync last saw in the user's VK market (stream `vk-market-{userId}`), recorded as
+ * differences between fetches. This is observation only: what EvoSync itself pushed lives in
+ * `vk-mirror-{userId}`; comparing the two reveals drift (items edited or deleted in VK).
+ */
+import type { FieldChange } from '../catalog/events.js';
+
+/** VK's own codes: 0 available, 1 removed, 2 unavailable. */
+export type VkAvailability = 0 | 1 | 2;
+export const VK_AVAILABILITY = { available: 0, removed: 1, unavailable: 2 } as const;
+
+export interface VkAlbum {
+  id: number;
+  title: string;
+}
+
+export interface VkItem {
+  id: number;
+  title: string;
+  description: string;
+  /** VK sends the price as a string of hundredths; kept as an integer */
+  priceKopecks: number;
+  availability: VkAvailability;
+  sku: string;
+  stockAmount: number;
+  /** sorted ascending when recorded, so a reordered list is not a change */
+  albumIds: number[];
+  deleted: boolean;
+}
+
+export type VkAlbumField = Exclude<keyof VkAlbum, 'id'>;
+export type VkItemField = Exclude<keyof VkItem, 'id'>;
+
+export type VkMarketEvent =
+  | { type: 'VkAlbumObserved'; data: { userId: string; album: VkAlbum } }
+  | {
+      type: 'VkAlbumChanged';
+      data: { userId: string; albumId: number; changes: FieldChange<VkAlbumField>[] };
+    }
+  | { type: 'VkAlbumDisappeared'; data: { userId: string; albumId: number } }
+  | { type: 'VkItemObserved'; data: { userId: string; item: VkItem } }
+  | {
+      type: 'VkItemChanged';
+      data: { userId: string; itemId: number; changes: FieldChange<VkItemField>[] };
+    }
+  | { type: 'VkItemDisappeared'; data: { userId: string; itemId: number } };
+
+export const vkMarketStream = (userId: string) => `vk-market-${userId}`;

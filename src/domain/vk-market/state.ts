@@ -1,0 +1,51 @@
+import { applyChanges } from '../catalog/diff.js';
+import type { VkAlbum, VkItem, VkMarketEvent } from './events.js';
+
+export interface VkMarketState {
+  albums: ReadonlyMap<number, VkAlbum>;
+  items: ReadonlyMap<number, VkItem>;
+}
+
+export const initialVkMarketState = (): VkMarketState => ({ albums: new Map(), items: new Map() });
+
+function withEntry<V>(map: ReadonlyMap<number, V>, id: number, value: V | undefined) {
+  const next = new Map(map);
+  if (value === undefined) next.delete(id);
+  else next.set(id, value);
+  return next;
+}
+
+export function evolveVkMarket(state: VkMarketState, event: VkMarketEvent): VkMarketState {
+  switch (event.type) {
+    case 'VkAlbumObserved':
+      return { ...state, albums: withEntry(state.albums, event.data.album.id, event.data.album) };
+    case 'VkAlbumChanged': {
+      const album = state.albums.get(event.data.albumId);
+      if (!album) return state;
+      const changed = applyChanges(album, event.data.changes);
+      return { ...state, albums: withEntry(state.albums, album.id, changed) };
+    }
+    case 'VkAlbumDisappeared':
+      return { ...state, albums: withEntry(state.albums, event.data.albumId, undefined) };
+    case 'VkItemObserved':
+      return { ...state, items: withEntry(state.items, event.data.item.id, event.data.item) };
+    case 'VkItemChanged': {
+      const item = state.items.get(event.data.itemId);
+      if (!item) return state;
+      const changed = applyChanges(item, event.data.changes);
+      return { ...state, items: withEntry(state.items, item.id, changed) };
+    }
+    case 'VkItemDisappeared':
+      return { ...state, items: withEntry(state.items, event.data.itemId, undefined) };
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}
+
+/** The observed item carrying a SKU, for adopting an item whose creation outcome was lost. */
+export function findItemBySku(state: VkMarketState, sku: string): VkItem | undefined {
+  for (const item of state.items.values()) if (item.sku === sku && !item.deleted) return item;
+  return undefined;
+}
