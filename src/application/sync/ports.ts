@@ -1,0 +1,79 @@
+import type { CatalogGroup, CatalogProduct, StoreInfo } from '../../domain/catalog/events.js';
+
+/**
+ * What the sync jobs need from the outside world, per user. The infrastructure adapters wrap the
+ * Evotor and VK HTTP clients; tests may substitute anything that keeps these promises.
+ */
+
+/** One store's complete catalog, or the store's 402 ("app not paid for this store"). */
+export type StoreFetch =
+  | { access: 'ok'; groups: CatalogGroup[]; products: CatalogProduct[] }
+  | { access: 'payment_required' };
+
+export interface EvotorCatalogSource {
+  listStores(): Promise<StoreInfo[]>;
+  /** Resolves only after every page of groups and products arrived; throws otherwise. */
+  fetchStore(storeId: string): Promise<StoreFetch>;
+}
+
+/** The token was refused (401/403 from Evotor, error 5 from VK): the connection is unhealthy. */
+export class ConnectionAuthError extends Error {
+  constructor(
+    readonly service: 'evotor' | 'vk',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionAuthError';
+  }
+}
+
+export interface VkObservedAlbum {
+  id: number;
+  title: string;
+}
+
+export interface VkObservedItem {
+  id: number;
+  title: string;
+  description: string;
+  priceKopecks: number;
+  availability: number;
+  sku: string | null;
+  stockAmount: number | null;
+  albumIds: number[];
+}
+
+export type VkParams = Record<string, string | number | boolean | Array<string | number>>;
+
+export interface VkCall {
+  method: string;
+  params: VkParams;
+}
+
+export interface VkCallError {
+  code: number;
+  message: string;
+  captchaSid?: string;
+  captchaImg?: string;
+}
+
+export type VkCallResult = { ok: true; value: unknown } | { ok: false; error: VkCallError };
+
+/** The user's VK community market, through one token (and its rate limit). */
+export interface VkMarketGateway {
+  fetchAlbums(): Promise<VkObservedAlbum[]>;
+  fetchItems(): Promise<VkObservedItem[]>;
+  /** Runs the calls batched through `execute`; one result per call, in order. */
+  run(calls: VkCall[]): Promise<VkCallResult[]>;
+  uploadProductPhoto(file: Buffer, filename: string): Promise<number>;
+}
+
+export interface UserConnections {
+  evotor: { token: string } | null;
+  vk: { token: string; groupId: number; tokenKind: 'user' | 'community' } | null;
+}
+
+export interface SyncGateways {
+  evotor(userId: string, token: string): EvotorCatalogSource;
+  vk(userId: string, connection: NonNullable<UserConnections['vk']>): VkMarketGateway;
+}

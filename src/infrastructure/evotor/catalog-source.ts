@@ -1,0 +1,46 @@
+import {
+  ConnectionAuthError,
+  type EvotorCatalogSource,
+  type StoreFetch,
+} from '../../application/sync/ports.js';
+import type { StoreInfo } from '../../domain/catalog/events.js';
+import { EvotorAuthError, EvotorPaymentRequiredError } from './errors.js';
+import type { EvotorClient } from './evotor-client.js';
+import { normalizeGroup, normalizeProduct, normalizeStore } from './normalize.js';
+
+/** The sync's view of Evotor: normalized, complete store catalogs; 402 as a value. */
+export class EvotorClientCatalogSource implements EvotorCatalogSource {
+  constructor(private readonly client: EvotorClient) {}
+
+  async listStores(): Promise<StoreInfo[]> {
+    return authErrors(async () => (await this.client.allStores()).map(normalizeStore));
+  }
+
+  async fetchStore(storeId: string): Promise<StoreFetch> {
+    return authErrors(async () => {
+      try {
+        const groups = await this.client.allGroups(storeId);
+        const products = await this.client.allProducts(storeId);
+        return {
+          access: 'ok',
+          groups: groups.map(normalizeGroup),
+          products: products.map(normalizeProduct),
+        };
+      } catch (error) {
+        if (error instanceof EvotorPaymentRequiredError) return { access: 'payment_required' };
+        throw error;
+      }
+    });
+  }
+}
+
+async function authErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof EvotorAuthError) {
+      throw new ConnectionAuthError('evotor', `Эвотор отклонил токен (HTTP ${error.status})`);
+    }
+    throw error;
+  }
+}
