@@ -1,9 +1,19 @@
 import type { Migration } from '../migrate.js';
 import { events } from './0001-events.js';
+import { projectionCheckpoints } from './0002-projection-checkpoints.js';
+import { cachedStoresMigration } from '../../../../projections/cached-stores/migration.js';
+import { cachedGroupsMigration } from '../../../../projections/cached-groups/migration.js';
+import { cachedProductsMigration } from '../../../../projections/cached-products/migration.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
  * 0001–0019 foundation (events, checkpoints, locks), 0020–0039 external API log and clients,
  * 0040–0099 read models (projections), 0100+ accounts, sessions, web.
  */
-export const migrations: Migration[] = [events];
+export const migrations: Migration[] = [
+  events,
+  projectionCheckpoints,
+  cachedStoresMigration,
+  cachedGroupsMigration,
+  cachedProductsMigration,
+];

@@ -1,0 +1,31 @@
+import type { Sequelize, Transaction } from 'sequelize';
+import type { RecordedEvent } from '../ports/event-store.js';
+
+/**
+ * What a projection's handler gets: the transaction in which the runner will also write the
+ * checkpoint. Handlers write only through it, so a failing batch leaves no trace.
+ */
+export interface ProjectionTx {
+  sequelize: Sequelize;
+  transaction: Transaction;
+  /** `?` placeholders; returns the rows of a SELECT (or the driver's result for other statements) */
+  query<T = Record<string, unknown>>(sql: string, replacements?: unknown[]): Promise<T[]>;
+}
+
+/**
+ * A read model as data. Changing the logic of `handle` means bumping `version`: the runner then
+ * rebuilds the projection's tables from the first event.
+ *
+ * `handle` must be idempotent: every row remembers the stream revision (or position) that last
+ * wrote it and ignores anything not newer, so a batch delivered twice changes nothing.
+ */
+export interface Projection {
+  name: string;
+  version: number;
+  /** exact event types it handles; the subscription filter is built from them */
+  eventTypes: string[];
+  /** its tables, emptied by a rebuild */
+  tables: string[];
+  /** events arrive in `$all` order, already restricted to `eventTypes` */
+  handle(events: RecordedEvent[], tx: ProjectionTx): Promise<void>;
+}

@@ -1,0 +1,133 @@
+import type { ProjectionTx } from '../../application/projections/projection.js';
+
+export type Cell = string | number | null;
+export type Row = Record<string, Cell>;
+
+/**
+ * A read table whose rows are each written by one event stream, so the stream revision of the
+ * last event applied (`last_revision`) orders every write to a row on every adapter (on
+ * EventStoreDB the events of one append share a commit position; revisions never collide).
+ */
+export interface KeyedTable {
+  table: string;
+  /** primary key columns; all but the last select a scope (e.g. user and store) */
+  key: string[];
+  /** the other columns, without `last_revision` */
+  columns: string[];
+}
+
+/** One event's effect on one row: returns the new row, or null when it changes nothing. */
+export interface RowChange {
+  key: Cell[];
+  revision: number;
+  apply(row: Row | null): Row | null;
+}
+
+const LOAD_CHUNK = 1000;
+const WRITE_CHUNK = 1000;
+
+export function rowKey(values: Cell[]): string {
+  return values.map((v) => String(v)).join('\u0001');
+}
+
+/** Escapes one value for inline SQL: far cheaper than placeholders for 1,000-row statements. */
+export function sqlValue(tx: ProjectionTx, value: Cell): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`Not a finite number: ${value}`);
+    return String(value);
+  }
+  return tx.sequelize.escape(value);
+}
+
+/**
+ * Applies a batch's changes: loads the rows they touch, folds the changes in order (skipping
+ * any whose revision the row has already seen: that is what makes redelivery harmless),
+ * then writes the changed rows with multi-row upserts. Returns the changed rows with what
+ * they were before the batch.
+ */
+export async function foldRows(
+  tx: ProjectionTx,
+  spec: KeyedTable,
+  changes: RowChange[],
+): Promise<Array<{ before: Row | null; after: Row }>> {
+  if (changes.length === 0) return [];
+  const current = await loadRows(
+    tx,
+    spec,
+    changes.map((c) => c.key),
+  );
+  const before = new Map<string, Row | null>();
+  for (const change of changes) {
+    const id = rowKey(change.key);
+    const row = current.get(id) ?? null;
+    if (row && Number(row.last_revision) >= change.revision) continue;
+    const next = change.apply(row);
+    if (!next) continue;
+    if (!before.has(id)) before.set(id, row);
+    spec.key.forEach((column, i) => (next[column] = change.key[i] ?? null));
+    next.last_revision = change.revision;
+    current.set(id, next);
+  }
+  const dirty = [...before.keys()].map((id) => ({
+    before: before.get(id) ?? null,
+    after: current.get(id)!,
+  }));
+  await upsertRows(
+    tx,
+    spec,
+    dirty.map((d) => d.after),
+  );
+  return dirty;
+}
+
+export async function loadRows(
+  tx: ProjectionTx,
+  spec: KeyedTable,
+  keys: Cell[][],
+): Promise<Map<string, Row>> {
+  // Group by scope so each SELECT is a primary-key range with an IN list on the last column.
+  const scopes = new Map<string, { scope: Cell[]; last: Set<Cell> }>();
+  for (const key of keys) {
+    const scope = key.slice(0, -1);
+    const id = rowKey(scope);
+    let entry = scopes.get(id);
+    if (!entry) scopes.set(id, (entry = { scope, last: new Set() }));
+    entry.last.add(key.at(-1) ?? null);
+  }
+  const rows = new Map<string, Row>();
+  const lastColumn = spec.key.at(-1)!;
+  for (const { scope, last } of scopes.values()) {
+    const values = [...last];
+    for (let i = 0; i < values.length; i += LOAD_CHUNK) {
+      const where = scope.map((v, j) => `${spec.key[j]} = ${sqlValue(tx, v)}`);
+      const list = values.slice(i, i + LOAD_CHUNK).map((v) => sqlValue(tx, v));
+      where.push(`${lastColumn} IN (${list.join(',')})`);
+      const found = await tx.query<Row>(`SELECT * FROM ${spec.table} WHERE ${where.join(' AND ')}`);
+      for (const row of found) rows.set(rowKey(spec.key.map((c) => row[c] ?? null)), row);
+    }
+  }
+  return rows;
+}
+
+/**
+ * Multi-row upsert guarded by `last_revision`. MariaDB evaluates the assignments left to right
+ * and later ones see the columns already updated, so `last_revision` must be assigned last.
+ */
+export async function upsertRows(tx: ProjectionTx, spec: KeyedTable, rows: Row[]): Promise<void> {
+  const columns = [...spec.key, ...spec.columns, 'last_revision'];
+  const newer = 'VALUES(last_revision) > last_revision';
+  const assignments = [
+    ...spec.columns.map((c) => `${c} = IF(${newer}, VALUES(${c}), ${c})`),
+    'last_revision = GREATEST(last_revision, VALUES(last_revision))',
+  ].join(', ');
+  for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
+    const tuples = rows
+      .slice(i, i + WRITE_CHUNK)
+      .map((row) => `(${columns.map((c) => sqlValue(tx, row[c] ?? null)).join(',')})`);
+    await tx.query(
+      `INSERT INTO ${spec.table} (${columns.join(',')}) VALUES ${tuples.join(',')}
+       ON DUPLICATE KEY UPDATE ${assignments}`,
+    );
+  }
+}

@@ -1,0 +1,80 @@
+import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
+import type { Sequelize } from 'sequelize';
+import type { ProjectionTx } from '../../application/projections/projection.js';
+
+/**
+ * MariaDB named locks on a connection of their own: a named lock belongs to a session, so it
+ * must not live on a pooled connection that other queries borrow and return. When the
+ * process dies the server drops the session and the locks with it.
+ */
+export class NamedLocks {
+  private constructor(
+    private readonly connection: Connection,
+    /** the session id that owns the locks, as `IS_USED_LOCK()` reports it */
+    readonly connectionId: number,
+  ) {}
+
+  static async open(sequelize: Sequelize): Promise<NamedLocks> {
+    const c = sequelize.config;
+    const connection = await createConnection({
+      host: c.host,
+      port: Number(c.port || 3306),
+      user: c.username,
+      password: c.password ?? undefined,
+      database: c.database,
+    });
+    // A dead lock connection must surface as an error, never as an unhandled event.
+    connection.on('error', () => undefined);
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT CONNECTION_ID() AS id');
+    return new NamedLocks(connection, Number(rows[0]?.id));
+  }
+
+  /** Waits up to `timeoutSeconds` (0 = just try). */
+  async acquire(name: string, timeoutSeconds = 0): Promise<boolean> {
+    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [
+      name,
+      timeoutSeconds,
+    ]);
+    return rows[0]?.got === 1;
+  }
+
+  async release(name: string): Promise<void> {
+    await this.connection.query('SELECT RELEASE_LOCK(?)', [name]);
+  }
+
+  async isFree(name: string): Promise<boolean> {
+    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [
+      name,
+    ]);
+    return rows[0]?.free === 1;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.connection.end();
+    } catch {
+      this.connection.destroy();
+    }
+  }
+}
+
+/** Throws inside a batch transaction when the lock is no longer held by `connectionId`. */
+export async function assertLockHeld(
+  tx: ProjectionTx,
+  name: string,
+  connectionId: number,
+): Promise<void> {
+  const [row] = await tx.query<{ holder: number | null }>('SELECT IS_USED_LOCK(?) AS holder', [
+    name,
+  ]);
+  if (row?.holder === null || Number(row?.holder) !== connectionId) {
+    throw new LockLostError(name);
+  }
+}
+
+export class LockLostError extends Error {
+  constructor(readonly lock: string) {
+    super(`Lost the lock ${lock}`);
+    this.name = 'LockLostError';
+  }
+}
