@@ -1,0 +1,274 @@
+import type { Connection as CallbackConnection } from 'mysql2';
+import type { Connection as PromiseConnection } from 'mysql2/promise';
+import { QueryTypes, Sequelize } from 'sequelize';
+import {
+  EventStoreUnavailableError,
+  isSystemEvent,
+  matchesFilter,
+  type AppendResult,
+  type EventStore,
+  type EventStoreHealth,
+  type ExpectedRevision,
+  type NewEvent,
+  type Position,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+} from '../../../application/ports/event-store.js';
+import { createSequelize, ensureDatabase } from '../../db/database.js';
+import { migrate } from '../../db/migrate.js';
+import type { Logger } from '../../logging/logger.js';
+import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
+import { appendLocked, type AppendItem } from './append.js';
+import { EVENT_COLUMNS, filterSql, toRecorded, unavailable, type EventRow } from './event-rows.js';
+
+export interface MariaDbEventStoreOptions {
+  logger?: Logger;
+  /** how often subscribers look for appends made by other processes */
+  pollMs?: number;
+  /** how long an append waits for the append lock before giving up */
+  lockTimeoutSeconds?: number;
+  /** pool size when the store creates its own Sequelize */
+  pool?: number;
+}
+
+const APPEND_LOCK = 'evosync:append';
+const PAGE = 1000;
+
+/**
+ * The event store on MariaDB's `events` table. The global position is the `position` column
+ * (commit = prepare), and positions are handed out in commit order — see `append`.
+ */
+export class MariaDbEventStore implements EventStore {
+  private readonly signal = new AppendSignal();
+  /** in-process appends queue here rather than each holding a pool connection on GET_LOCK */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly options: MariaDbEventStoreOptions & { ownsSequelize?: boolean } = {},
+  ) {}
+
+  /**
+   * From a URL: creates the database if missing and runs the migrations, so a fresh database
+   * works; the store then owns its pool. From a Sequelize: the caller owns the pool and has
+   * migrated.
+   */
+  static async create(
+    source: string | Sequelize,
+    options: MariaDbEventStoreOptions = {},
+  ): Promise<MariaDbEventStore> {
+    if (source instanceof Sequelize) return new MariaDbEventStore(source, options);
+    try {
+      await ensureDatabase(source);
+    } catch (error) {
+      throw unavailable(error);
+    }
+    const sequelize = createSequelize(source, { logger: options.logger, pool: options.pool });
+    try {
+      await migrate(sequelize, options.logger);
+    } catch (error) {
+      await sequelize.close();
+      throw unavailable(error);
+    }
+    return new MariaDbEventStore(sequelize, { ...options, ownsSequelize: true });
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: NewEvent[],
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const [result] = await this.append([{ streamId, events, ...options }]);
+    return result!;
+  }
+
+  /**
+   * Appends to several streams atomically: one lock, one transaction, multi-row INSERTs. Every
+   * expected revision must hold or nothing is written; a retried item returns its original
+   * result. Results are in the order of `items`.
+   */
+  async appendBatch(items: AppendItem[]): Promise<AppendResult[]> {
+    return this.append(items);
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const params: unknown[] = [streamId];
+    let where = 'stream_id = ?';
+    if (options.fromRevision !== undefined) {
+      where += backwards ? ' AND revision <= ?' : ' AND revision >= ?';
+      params.push(options.fromRevision);
+    }
+    const limit = options.maxCount === undefined ? '' : ` LIMIT ${Math.max(0, options.maxCount)}`;
+    return this.select(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where}
+       ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
+      params,
+    );
+  }
+
+  /**
+   * Pages through the primary key from the start position; prefix filters run in SQL, a regex
+   * filter in JavaScript on each page.
+   */
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const backwards = options.direction === 'backwards';
+    const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    const filter = filterSql(options.filter);
+    const found: RecordedEvent[] = [];
+    let cursor = options.fromPosition?.commit;
+    let inclusive = true;
+    while (found.length < max) {
+      const page = filter.exact ? Math.min(PAGE, max - found.length) : PAGE;
+      const bound =
+        cursor === undefined
+          ? ''
+          : ` AND position ${backwards ? '<' : '>'}${inclusive ? '=' : ''} ?`;
+      const rows = await this.select(
+        `SELECT ${EVENT_COLUMNS} FROM events
+         WHERE type NOT LIKE '$%'${bound}${filter.sql}
+         ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT ${page}`,
+        [...(cursor === undefined ? [] : [cursor]), ...filter.params],
+      );
+      for (const event of rows) {
+        if (found.length < max && matchesFilter(options.filter, event)) found.push(event);
+      }
+      if (rows.length < page) break;
+      cursor = rows.at(-1)!.position.commit;
+      inclusive = false;
+    }
+    return found;
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    return pollingSubscription(
+      {
+        // Unfiltered, so the cursor moves past events the filter rejects.
+        readAfter: (after, limit) =>
+          this.select(
+            `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
+            [after?.commit ?? 0],
+          ),
+        waitForAppend: (ms, signal, since) => this.signal.wait(ms, signal, since),
+        appendVersion: () => this.signal.version,
+      },
+      options.fromPosition ?? null,
+      {
+        batchSize: PAGE,
+        pollMs: this.options.pollMs ?? 300,
+        accept: (e) => !isSystemEvent(e.type) && matchesFilter(options.filter, e),
+      },
+    );
+  }
+
+  async headPosition(): Promise<Position | null> {
+    const [row] = await this.run<{ head: number | string | null }>(
+      'SELECT MAX(position) AS head FROM events',
+    );
+    if (row?.head === null || row?.head === undefined) return null;
+    const head = Number(row.head);
+    return { commit: head, prepare: head };
+  }
+
+  async health(): Promise<EventStoreHealth> {
+    try {
+      await this.run('SELECT 1 AS ok');
+      return { ok: true, adapter: 'mariadb' };
+    } catch (error) {
+      return {
+        ok: false,
+        adapter: 'mariadb',
+        detail: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.options.ownsSequelize) await this.sequelize.close();
+  }
+
+  /**
+   * Why a lock: positions must become visible in position order. With concurrent transactions,
+   * position 11 could commit before position 10; a subscriber that has read up to 11 would
+   * then never read 10. So one append at a time: take the named lock on this connection, read
+   * MAX(position), check expected revisions and insert inside a transaction, commit, and only
+   * then release the lock — the next appender's MAX(position) sees our committed rows, and every
+   * committed position is higher than all positions committed before it. The lock spans
+   * processes; the in-process queue keeps local appenders from each parking a pool connection
+   * on GET_LOCK.
+   */
+  private append(items: AppendItem[]): Promise<AppendResult[]> {
+    const run = this.queue.then(() => this.appendNow(items));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(items: AppendItem[]): Promise<AppendResult[]> {
+    const { results, written } = await this.withConnection(async (c) => {
+      const timeout = this.options.lockTimeoutSeconds ?? 30;
+      const [[lock]] = (await c.query('SELECT GET_LOCK(?, ?) AS got', [APPEND_LOCK, timeout])) as [
+        Array<{ got: number | null }>,
+        unknown,
+      ];
+      if (Number(lock?.got) !== 1) {
+        throw new EventStoreUnavailableError(`The append lock was busy for ${timeout} s`);
+      }
+      try {
+        await c.query('START TRANSACTION');
+        try {
+          const outcome = await appendLocked(c, items);
+          await c.query('COMMIT');
+          return outcome;
+        } catch (error) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw error;
+        }
+      } finally {
+        // A broken connection has lost the lock with its session anyway.
+        await c.query('SELECT RELEASE_LOCK(?)', [APPEND_LOCK]).catch(() => undefined);
+      }
+    });
+    if (written > 0) this.signal.notify();
+    return results;
+  }
+
+  /** A raw connection from Sequelize's pool, for statements that must share one session. */
+  private async withConnection<T>(work: (c: PromiseConnection) => Promise<T>): Promise<T> {
+    const manager = this.sequelize.connectionManager;
+    let connection: CallbackConnection;
+    try {
+      connection = (await manager.getConnection({ type: 'write' })) as CallbackConnection;
+    } catch (error) {
+      throw unavailable(error);
+    }
+    let broken = false;
+    try {
+      return await work(connection.promise());
+    } catch (error) {
+      const translated = unavailable(error);
+      broken = translated instanceof EventStoreUnavailableError;
+      throw translated;
+    } finally {
+      if (broken) await manager.destroyConnection(connection).catch(() => undefined);
+      else manager.releaseConnection(connection);
+    }
+  }
+
+  private async select(sql: string, params: unknown[]): Promise<RecordedEvent[]> {
+    return (await this.run<EventRow>(sql, params)).map(toRecorded);
+  }
+
+  private async run<Row extends object>(sql: string, params: unknown[] = []): Promise<Row[]> {
+    try {
+      return await this.sequelize.query<Row>(sql, {
+        replacements: params,
+        type: QueryTypes.SELECT,
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+}
