@@ -1,0 +1,259 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
+import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
+import { excerpt, redactUrl } from '../api-log/redact.js';
+import type { Logger } from '../logging/logger.js';
+import {
+  EvotorAuthError,
+  EvotorNotFoundError,
+  EvotorPaymentRequiredError,
+  EvotorProtocolError,
+  EvotorRateLimitedError,
+  EvotorUnavailableError,
+} from './errors.js';
+import type {
+  EvotorErrorBody,
+  EvotorGroup,
+  EvotorPage,
+  EvotorProduct,
+  EvotorStore,
+} from './types.js';
+import { EVOTOR_V2_MEDIA_TYPE } from './types.js';
+
+export interface EvotorClientOptions {
+  /** `EVOTOR_API_URL` */
+  baseUrl: string;
+  /** Evotor's access token for this user (never logged) */
+  token: string;
+  /** the EvoSync user the calls are made for, written to the request log */
+  userId?: string | null;
+  log?: ApiRequestLog;
+  logger?: Logger;
+  /** per request */
+  timeoutMs?: number;
+  /** retries after a 5xx, a timeout or a dropped connection */
+  maxRetries?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** retries after a 429 */
+  maxRateLimitRetries?: number;
+  /** the longest wait honoured from `X-RateLimit-Reset`, whatever the server asks */
+  maxRateLimitWaitMs?: number;
+}
+
+const DEFAULTS = {
+  timeoutMs: 30_000,
+  maxRetries: 4,
+  backoffBaseMs: 500,
+  backoffMaxMs: 15_000,
+  maxRateLimitRetries: 5,
+  maxRateLimitWaitMs: 60_000,
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Reads the Evotor cloud API v2 for one user: stores, groups and products, page by page. */
+export class EvotorClient {
+  private readonly http: AxiosInstance;
+  private readonly settings: typeof DEFAULTS;
+
+  constructor(private readonly options: EvotorClientOptions) {
+    this.settings = { ...DEFAULTS, ...stripUndefined(options) };
+    this.http = axios.create({
+      baseURL: options.baseUrl.replace(/\/$/, ''),
+      timeout: this.settings.timeoutMs,
+      headers: { 'X-Authorization': options.token, Accept: EVOTOR_V2_MEDIA_TYPE },
+      // Statuses are interpreted here, not by axios, and the raw text goes to the log excerpt.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      transitional: { clarifyTimeoutError: true },
+      maxRedirects: 0,
+    });
+  }
+
+  listStores(): AsyncGenerator<EvotorStore[]> {
+    return this.pages<EvotorStore>('/stores', null);
+  }
+
+  listGroups(storeId: string): AsyncGenerator<EvotorGroup[]> {
+    return this.pages<EvotorGroup>(
+      `/stores/${encodeURIComponent(storeId)}/product-groups`,
+      storeId,
+    );
+  }
+
+  listProducts(storeId: string): AsyncGenerator<EvotorProduct[]> {
+    return this.pages<EvotorProduct>(`/stores/${encodeURIComponent(storeId)}/products`, storeId);
+  }
+
+  allStores(): Promise<EvotorStore[]> {
+    return collect(this.listStores());
+  }
+
+  allGroups(storeId: string): Promise<EvotorGroup[]> {
+    return collect(this.listGroups(storeId));
+  }
+
+  allProducts(storeId: string): Promise<EvotorProduct[]> {
+    return collect(this.listProducts(storeId));
+  }
+
+  getProduct(storeId: string, productId: string): Promise<EvotorProduct> {
+    const path = `/stores/${encodeURIComponent(storeId)}/products/${encodeURIComponent(productId)}`;
+    return this.getJson<EvotorProduct>(path, storeId);
+  }
+
+  private async *pages<T>(path: string, storeId: string | null): AsyncGenerator<T[]> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const url = cursor ? `${path}?cursor=${encodeURIComponent(cursor)}` : path;
+      const page = await this.getJson<EvotorPage<T>>(url, storeId);
+      if (!page || !Array.isArray(page.items)) {
+        throw new EvotorProtocolError('Evotor answered a list without items', 200, `GET ${path}`);
+      }
+      yield page.items;
+      cursor = page.paging?.next_cursor || undefined;
+      // A server that hands out the same cursor twice would keep this loop going forever.
+      if (cursor && seen.has(cursor)) {
+        throw new EvotorProtocolError('Evotor repeated a paging cursor', 200, `GET ${path}`);
+      }
+      if (cursor) seen.add(cursor);
+    } while (cursor);
+  }
+
+  private async getJson<T>(url: string, storeId: string | null): Promise<T> {
+    const request = `GET ${url.split('?')[0]}`;
+    let failures = 0;
+    let rateLimited = 0;
+    for (;;) {
+      const outcome = await this.attempt(url);
+      if ('error' in outcome) {
+        if (failures >= this.settings.maxRetries) {
+          throw new EvotorUnavailableError(
+            `Evotor did not answer ${request}: ${outcome.error.message}`,
+            null,
+            request,
+            { cause: outcome.error },
+          );
+        }
+        await sleep(this.backoff(failures++));
+        continue;
+      }
+      const { status, data, headers } = outcome.response;
+      if (status >= 200 && status < 300) return parseJson<T>(data, request);
+      const body = tryParse(data) as EvotorErrorBody | undefined;
+      const detail = `Evotor answered ${status} to ${request}${body?.message ? `: ${body.message}` : ''}`;
+      if (status === 429) {
+        const resetSeconds = numberHeader(headers['x-ratelimit-reset']);
+        if (rateLimited >= this.settings.maxRateLimitRetries) {
+          throw new EvotorRateLimitedError(detail, request, resetSeconds);
+        }
+        rateLimited++;
+        const waitMs = resetSeconds === null ? this.backoff(rateLimited - 1) : resetSeconds * 1000;
+        this.options.logger?.debug({ request, waitMs }, 'evotor rate limit, waiting');
+        await sleep(Math.min(waitMs, this.settings.maxRateLimitWaitMs));
+        continue;
+      }
+      if (status >= 500) {
+        if (failures >= this.settings.maxRetries) {
+          throw new EvotorUnavailableError(detail, status, request);
+        }
+        await sleep(this.backoff(failures++));
+        continue;
+      }
+      if (status === 401 || status === 403) throw new EvotorAuthError(detail, status, request);
+      if (status === 402) throw new EvotorPaymentRequiredError(detail, request, storeId);
+      if (status === 404) throw new EvotorNotFoundError(detail, status, request);
+      throw new EvotorProtocolError(detail, status, request);
+    }
+  }
+
+  /** One HTTP call, always recorded in the request log, whatever its outcome. */
+  private async attempt(
+    url: string,
+  ): Promise<{ response: AxiosResponse<string> } | { error: Error & { code?: string } }> {
+    const started = performance.now();
+    const at = new Date();
+    const record = (status: number | null, errorCode: string | null, body: unknown) =>
+      this.log.record({
+        at,
+        service: 'evotor',
+        method: `GET ${url.split('?')[0]}`,
+        url: redactUrl(url),
+        status,
+        errorCode,
+        durationMs: Math.round(performance.now() - started),
+        requestExcerpt: null,
+        responseExcerpt: excerpt(body),
+        userId: this.options.userId ?? null,
+      });
+    try {
+      const response = await this.http.get<string>(url);
+      const failed = response.status >= 400;
+      const code = failed ? errorCodeOf(response.data, response.status) : null;
+      record(response.status, code, response.data);
+      return { response };
+    } catch (err) {
+      const error = err as Error & { code?: string };
+      record(null, error.code ?? error.name, null);
+      return { error };
+    }
+  }
+
+  private get log(): ApiRequestLog {
+    return this.options.log ?? nullApiRequestLog;
+  }
+
+  /** Exponential backoff with full jitter, so many workers do not retry in step. */
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(
+      this.settings.backoffMaxMs,
+      this.settings.backoffBaseMs * 2 ** attempt,
+    );
+    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+  }
+}
+
+async function collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const items of pages) all.push(...items);
+  return all;
+}
+
+function tryParse(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function parseJson<T>(text: string, request: string): T {
+  const value = tryParse(text);
+  if (value === undefined) {
+    throw new EvotorProtocolError(`Evotor answered ${request} with no JSON`, 200, request);
+  }
+  return value as T;
+}
+
+function errorCodeOf(text: string, status: number): string {
+  const code = (tryParse(text) as EvotorErrorBody | undefined)?.code;
+  return code === undefined || code === null ? `HTTP_${status}` : String(code);
+}
+
+function numberHeader(value: unknown): number | null {
+  const n = Number(Array.isArray(value) ? value[0] : value);
+  return value === undefined || value === null || !Number.isFinite(n) || n < 0 ? null : n;
+}
+
+function stripUndefined(options: EvotorClientOptions): Partial<typeof DEFAULTS> {
+  const picked: Partial<typeof DEFAULTS> = {};
+  for (const key of Object.keys(DEFAULTS) as Array<keyof typeof DEFAULTS>) {
+    const value = options[key];
+    if (value !== undefined) picked[key] = value;
+  }
+  return picked;
+}
