@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
-import { goodItem, vkPost } from './helpers.js';
+import { goodItem, vkPost, type Loose } from './helpers.js';
 
 const TOKEN = 'sim-market-user-token';
 let sim: VkSimulator;
@@ -46,7 +46,7 @@ describe('VK simulator: validation from methods.json', () => {
     expect((await call('market.get', { owner_id: OWNER }, '')).error.error_code).toBe(5);
     expect((await call('market.get', { owner_id: OWNER }, 'nope')).error.error_code).toBe(5);
     const res = await fetch(`${sim.apiUrl}/market.get?access_token=${TOKEN}&owner_id=${OWNER}`);
-    expect(((await res.json()) as any).error.error_code).toBe(8);
+    expect(((await res.json()) as Loose).error.error_code).toBe(8);
     expect((await call('market.nothing', {})).error.error_code).toBe(3);
   });
 

@@ -151,6 +151,7 @@ export class VkSimAdmin {
     this.core.state = emptyState();
     this.core.traffic.resetLog();
     this.core.traffic.clearFaults();
+    this.core.traffic.resetRates();
     this.loginUserId = null;
   }
 }

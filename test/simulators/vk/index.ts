@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request } from 'express';
 import { VkSimAdmin } from './admin.js';
@@ -73,7 +74,7 @@ export async function startVkSimulator(options: VkSimulatorOptions = {}): Promis
   app.use('/__admin', adminRouter(admin));
 
   const host = options.host ?? '127.0.0.1';
-  const server = await new Promise<import('node:http').Server>((resolve, reject) => {
+  const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? 0, host, () => resolve(s));
     s.once('error', reject);
   });

@@ -92,6 +92,11 @@ export class Traffic {
     this.log = emptyLog();
   }
 
+  /** Forgets recent requests, so a reset simulator starts every token with a full allowance. */
+  resetRates(): void {
+    this.recent.clear();
+  }
+
   /** Sliding one-window count; a refused request does not use up the allowance. */
   checkRate(token: string, kind: TokenKind, now: number): void {
     const limit = kind === 'user' ? this.limits.user : this.limits.community;
