@@ -68,11 +68,12 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
     if (!(await locks.acquire(replayLockName(projection.name), 0))) {
       throw new Error(`Another replay of ${projection.name} is running`);
     }
-    let waiting = false;
-    while (!(await locks.acquire(main, 1))) {
-      if (options.signal?.aborted) return result(0, false, false);
-      if (!waiting) options.onWaiting?.();
-      waiting = true;
+    if (!(await locks.acquire(main, 0))) {
+      // A worker runs it; it sees the replay lock within its poll interval and lets go.
+      options.onWaiting?.();
+      while (!(await locks.acquire(main, 1))) {
+        if (options.signal?.aborted) return result(0, false, false);
+      }
     }
     let checkpoint = await ensureCheckpoint(sequelize, projection);
     const resumed =
