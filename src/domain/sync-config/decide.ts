@@ -1,0 +1,133 @@
+import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
+import {
+  ruleKey,
+  SYNC_TASKS,
+  type FilterEntityType,
+  type FilterMode,
+  type SyncConfigEvent,
+  type SyncTask,
+} from './events.js';
+import { compileScope } from './filters.js';
+import { formatPriceMultiplier, parsePriceMultiplier } from './price-multiplier.js';
+import {
+  evolveSyncConfig,
+  filterRules,
+  initialSyncConfigState,
+  type SyncConfigState,
+} from './state.js';
+
+export type SyncConfigCommand =
+  | { type: 'EnableSync'; userId: string }
+  | { type: 'DisableSync'; userId: string }
+  /**
+   * `storeIds`: the stores the user's Evotor account has now (from the store list), passed in
+   * because `decide` does no lookups.
+   */
+  | { type: 'ConfirmSync'; userId: string; storeIds: string[] }
+  | { type: 'SetPriceMultiplier'; userId: string; multiplier: string }
+  | { type: 'ToggleSyncTask'; userId: string; task: SyncTask; enabled: boolean }
+  | {
+      type: 'SetFilterRule';
+      userId: string;
+      entityType: FilterEntityType;
+      entityId: string;
+      entityName: string;
+      mode: FilterMode;
+      parentEntityId: string | null;
+    }
+  | { type: 'ClearFilterRule'; userId: string; entityType: FilterEntityType; entityId: string };
+
+/**
+ * Confirming starts the sync, so it is refused while the master switch is off, and unless at
+ * least one of the user's stores passes the store filter: with no store rules that is any
+ * store; in whitelist mode an included one; in blacklist mode one not excluded. The plan's
+ * "at least one store is configured" thus means "something could actually be published".
+ */
+function confirm(
+  command: Extract<SyncConfigCommand, { type: 'ConfirmSync' }>,
+  state: SyncConfigState,
+  ctx: DecideContext,
+): SyncConfigEvent[] {
+  if (!state.enabled) {
+    throw new DomainError('sync_not_enabled', 'Сначала включите синхронизацию.');
+  }
+  const scope = compileScope(filterRules(state));
+  if (!command.storeIds.some((id) => scope.store(id))) {
+    throw new DomainError(
+      'no_store_in_scope',
+      'Ни один магазин не выбран для синхронизации: настройте фильтры магазинов.',
+    );
+  }
+  if (state.confirmedAt !== null) return [];
+  return [
+    { type: 'SyncConfirmed', data: { userId: command.userId, confirmedAt: ctx.now.toISOString() } },
+  ];
+}
+
+export function decideSyncConfig(
+  command: SyncConfigCommand,
+  state: SyncConfigState,
+  ctx: DecideContext,
+): SyncConfigEvent[] {
+  const { userId } = command;
+  switch (command.type) {
+    case 'EnableSync':
+      return state.enabled ? [] : [{ type: 'SyncEnabled', data: { userId } }];
+    case 'DisableSync':
+      return state.enabled ? [{ type: 'SyncDisabled', data: { userId } }] : [];
+    case 'ConfirmSync':
+      return confirm(command, state, ctx);
+    case 'SetPriceMultiplier': {
+      const to = formatPriceMultiplier(parsePriceMultiplier(command.multiplier));
+      if (to === state.priceMultiplier) return [];
+      return [
+        { type: 'PriceMultiplierChanged', data: { userId, from: state.priceMultiplier, to } },
+      ];
+    }
+    case 'ToggleSyncTask': {
+      if (!SYNC_TASKS.includes(command.task)) {
+        throw new DomainError(
+          'unknown_task',
+          `Неизвестная задача: ${String(command.task)}.`,
+          'task',
+        );
+      }
+      if (state.tasks[command.task] === command.enabled) return [];
+      return [
+        { type: 'SyncTaskToggled', data: { userId, task: command.task, enabled: command.enabled } },
+      ];
+    }
+    case 'SetFilterRule': {
+      const { entityType, entityId, entityName, mode, parentEntityId } = command;
+      if (entityId.trim() === '') {
+        throw new DomainError('filter_entity_missing', 'Не указан объект фильтра.', 'entityId');
+      }
+      const rule = { entityType, entityId, entityName, mode, parentEntityId };
+      const current = state.rules.get(ruleKey(entityType, entityId));
+      if (
+        current &&
+        current.mode === mode &&
+        current.entityName === entityName &&
+        current.parentEntityId === parentEntityId
+      ) {
+        return [];
+      }
+      return [{ type: 'SyncFilterRuleSet', data: { userId, rule } }];
+    }
+    case 'ClearFilterRule': {
+      const { entityType, entityId } = command;
+      if (!state.rules.has(ruleKey(entityType, entityId))) return [];
+      return [{ type: 'SyncFilterRuleCleared', data: { userId, entityType, entityId } }];
+    }
+    default: {
+      const _never: never = command;
+      return _never;
+    }
+  }
+}
+
+export const syncConfigDecider: Decider<SyncConfigCommand, SyncConfigEvent, SyncConfigState> = {
+  initialState: initialSyncConfigState,
+  evolve: evolveSyncConfig,
+  decide: decideSyncConfig,
+};

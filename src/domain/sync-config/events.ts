@@ -1,0 +1,41 @@
+/**
+ * The user's sync configuration (stream `sync-config-{userId}`): the master switch, the
+ * explicit confirmation, the price multiplier, the per-task switches and the filter rules of
+ * the sync-configuration plan (see filters.ts for what the rules mean).
+ */
+
+/** The three steps of the old pipeline, each of which the old /sync page could switch off. */
+export const SYNC_TASKS = ['refresh_catalog', 'refresh_vk_catalog', 'mirror_to_vk'] as const;
+export type SyncTask = (typeof SYNC_TASKS)[number];
+
+export type FilterEntityType = 'store' | 'group' | 'product';
+export type FilterMode = 'include' | 'exclude';
+
+export interface SyncFilterRule {
+  entityType: FilterEntityType;
+  /** Evotor id */
+  entityId: string;
+  /** the name when the rule was set, for display only */
+  entityName: string;
+  mode: FilterMode;
+  /** the store of a group, the group of a product; display and grouping only */
+  parentEntityId: string | null;
+}
+
+export type SyncConfigEvent =
+  | { type: 'SyncEnabled'; data: { userId: string } }
+  | { type: 'SyncDisabled'; data: { userId: string } }
+  | { type: 'SyncConfirmed'; data: { userId: string; confirmedAt: string } }
+  /** multipliers as canonical decimal strings ("1.15"): exact and readable in the audit log */
+  | { type: 'PriceMultiplierChanged'; data: { userId: string; from: string; to: string } }
+  | { type: 'SyncTaskToggled'; data: { userId: string; task: SyncTask; enabled: boolean } }
+  | { type: 'SyncFilterRuleSet'; data: { userId: string; rule: SyncFilterRule } }
+  | {
+      type: 'SyncFilterRuleCleared';
+      data: { userId: string; entityType: FilterEntityType; entityId: string };
+    };
+
+export const syncConfigStream = (userId: string) => `sync-config-${userId}`;
+
+export const ruleKey = (entityType: FilterEntityType, entityId: string) =>
+  `${entityType}:${entityId}`;
