@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { RedisJobRepository } from '@agendajs/redis-backend';
+
+export const LOCAL_REDIS_URL = 'redis://127.0.0.1:6379/0';
+
+/** A key prefix of its own for one test file, so files can run in parallel. */
+export function uniqueNamespace(label: string): string {
+  return `evosync-test:${label}:${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under the namespace (the scheduler's keys are `${namespace}:…`). */
+export async function dropNamespace(namespace: string): Promise<void> {
+  const repository = new RedisJobRepository({ connectionString: LOCAL_REDIS_URL });
+  const redis = repository.getRedis();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}*`, 'COUNT', 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Polls until `check` returns a value other than undefined/false (never a fixed sleep). */
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
