@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.js';
 import { events } from './0001-events.js';
 import { projectionCheckpoints } from './0002-projection-checkpoints.js';
+import { apiRequestLog } from './0020-api-request-log.js';
 import { cachedStoresMigration } from '../../../../projections/cached-stores/migration.js';
 import { cachedGroupsMigration } from '../../../../projections/cached-groups/migration.js';
 import { cachedProductsMigration } from '../../../../projections/cached-products/migration.js';
@@ -13,6 +14,7 @@ import { cachedProductsMigration } from '../../../../projections/cached-products
 export const migrations: Migration[] = [
   events,
   projectionCheckpoints,
+  apiRequestLog,
   cachedStoresMigration,
   cachedGroupsMigration,
   cachedProductsMigration,
