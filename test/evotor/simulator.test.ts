@@ -100,6 +100,7 @@ describe('Evotor simulator: reading the catalog', () => {
       expect((10 - (sum % 10)) % 10).toBe(digits[12]);
     }
     expect(new Set(products.map((p) => p.measure_name)).size).toBeGreaterThan(1);
+    expect(products.some((p) => p.type === 'SERVICE')).toBe(true);
 
     const twin = await startEvotorSimulator({
       users: [{ seed: { seed: 7, stores: 2, groups: 6, products: 30 } }],

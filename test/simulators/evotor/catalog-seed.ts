@@ -137,5 +137,18 @@ export function seedProducts(
       ...base,
     });
   }
+  // Shops also sell services: no stock, no barcode.
+  const last = products[products.length - 1];
+  if (count >= 10 && last) {
+    Object.assign(last, {
+      name: 'Доставка по городу',
+      type: 'SERVICE',
+      measure_name: 'шт',
+      quantity: 0,
+      cost_price: 0,
+      barcodes: [],
+      allow_to_sell: true,
+    });
+  }
   return products;
 }
