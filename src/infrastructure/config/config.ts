@@ -87,6 +87,9 @@ const schema = z
 
 export type Config = z.infer<typeof schema> & { BASE_URL: string };
 
+/** Every setting's name, optional ones included (`.env.example` is checked against it). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof Config>;
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
