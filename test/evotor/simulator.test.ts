@@ -272,3 +272,47 @@ describe('Evotor simulator: faults and the admin API', () => {
     expect(await log.json()).toMatchObject({ count: 1, requests: [{ status: 402 }] });
   });
 });
+
+describe('Evotor simulator: cursors', () => {
+  it('answers 400 with Evotor’s violations envelope to a cursor it never issued', async () => {
+    const storeId = sim.admin.storesOf(userId)[0]!.store.id;
+    const res = await get(`/stores/${storeId}/products?cursor=not-a-cursor`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      code: 'BAD_REQUEST',
+      message: 'Invalid cursor',
+      violations: [{ reason: 'invalid', subject: 'cursor' }],
+    });
+  });
+
+  it('skips nothing when a product is removed between two pages', async () => {
+    const { userId: owner, token: own } = sim.admin.createUser();
+    const storeId = sim.admin.seedCatalog(owner, { seed: 5, stores: 1, groups: 2, products: 10 })
+      .stores[0]!.storeId;
+    sim.admin.setPageSize(4);
+    try {
+      const first = (await (
+        await get(`/stores/${storeId}/products`, { 'X-Authorization': own })
+      ).json()) as {
+        items: EvotorProduct[];
+        paging: { next_cursor: string };
+      };
+      sim.admin.removeProduct(storeId, first.items[1]!.id);
+      const ids = first.items.map((p) => p.id);
+      let cursor: string | undefined = first.paging.next_cursor;
+      while (cursor) {
+        const body = (await (
+          await get(`/stores/${storeId}/products?cursor=${cursor}`, { 'X-Authorization': own })
+        ).json()) as { items: EvotorProduct[]; paging: { next_cursor?: string } };
+        ids.push(...body.items.map((p) => p.id));
+        cursor = body.paging.next_cursor;
+      }
+      expect(ids).toHaveLength(10);
+      expect(new Set(ids)).toEqual(
+        new Set([first.items[1]!.id, ...sim.admin.products(storeId).map((p) => p.id)]),
+      );
+    } finally {
+      sim.admin.setPageSize(1000);
+    }
+  });
+});

@@ -3,8 +3,14 @@ import { EVOTOR_V2_MEDIA_TYPE } from '../../../src/infrastructure/evotor/types.j
 import type { EvotorSimulatorState, SimStore } from './state.js';
 
 /** Evotor's error envelope of the v2 API. */
-export function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).type(EVOTOR_V2_MEDIA_TYPE).json({ code, message, violations: [] });
+export function sendError(
+  res: Response,
+  status: number,
+  code: string,
+  message: string,
+  violations: Array<{ reason: string; subject: string }> = [],
+): void {
+  res.status(status).type(EVOTOR_V2_MEDIA_TYPE).json({ code, message, violations });
 }
 
 /**
@@ -71,7 +77,9 @@ function page<T extends { id: string }>(req: Request, res: Response, all: T[], s
       after = Buffer.from(cursor, 'base64url').toString('utf8');
       if (!after.startsWith('after:')) throw new Error('bad cursor');
     } catch {
-      return sendError(res, 400, 'BAD_REQUEST', 'Invalid cursor');
+      return sendError(res, 400, 'BAD_REQUEST', 'Invalid cursor', [
+        { reason: 'invalid', subject: 'cursor' },
+      ]);
     }
     const lastId = after.slice('after:'.length);
     start = sorted.findIndex((item) => item.id > lastId);

@@ -89,6 +89,8 @@ function requestLogger(state: EvotorSimulatorState) {
       userId: null,
     };
     state.requestLog.push(entry);
+    // A demo simulator runs for hours; the log is for tests and a glance, not for history.
+    if (state.requestLog.length > 50_000) state.requestLog.splice(0, 10_000);
     res.on('finish', () => {
       Object.assign(entry, { status: res.statusCode, userId: res.locals.userId ?? null });
     });
