@@ -9,10 +9,10 @@ export const cachedGroupsMigration: Migration = {
   async up({ sequelize }) {
     await sequelize.query(`
       CREATE TABLE IF NOT EXISTS cached_groups (
-        user_id VARCHAR(64) NOT NULL,
-        store_id VARCHAR(64) NOT NULL,
-        group_id VARCHAR(64) NOT NULL,
-        parent_id VARCHAR(64) NULL,
+        user_id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        store_id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        group_id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        parent_id VARCHAR(64) COLLATE utf8mb4_bin NULL,
         name VARCHAR(512) NOT NULL,
         removed TINYINT(1) NOT NULL DEFAULT 0,
         last_revision BIGINT NOT NULL,

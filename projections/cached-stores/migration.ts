@@ -6,8 +6,8 @@ export const cachedStoresMigration: Migration = {
   async up({ sequelize }) {
     await sequelize.query(`
       CREATE TABLE IF NOT EXISTS cached_stores (
-        user_id VARCHAR(64) NOT NULL,
-        store_id VARCHAR(64) NOT NULL,
+        user_id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
+        store_id VARCHAR(64) COLLATE utf8mb4_bin NOT NULL,
         name VARCHAR(512) NOT NULL,
         address VARCHAR(1024) NOT NULL DEFAULT '',
         access VARCHAR(32) NOT NULL DEFAULT 'ok',
