@@ -34,6 +34,7 @@ export interface AgendaSchedulerOptions {
   /** polling interval; Redis also notifies new jobs at once, MongoDB relies on polling */
   processEveryMs?: number;
   maxConcurrency?: number;
+  /** default 10 s: within the 15 s a process gets to stop (src/main/process.ts) */
   drainTimeoutMs?: number;
 }
 
@@ -127,7 +128,7 @@ export class AgendaScheduler implements Scheduler {
     const { agenda, backend } = opened;
     if (this.started) {
       this.started = false;
-      await this.drain(agenda, options.drainTimeoutMs ?? this.options.drainTimeoutMs ?? 30_000);
+      await this.drain(agenda, options.drainTimeoutMs ?? this.options.drainTimeoutMs ?? 10_000);
     }
     await backend.disconnect();
   }
@@ -161,12 +162,19 @@ export class AgendaScheduler implements Scheduler {
   }
 
   async health(): Promise<SchedulerHealth> {
+    let timer: NodeJS.Timeout | undefined;
+    // The Redis client queues commands while it reconnects: a probe must not hang with it.
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 3 s')), 3_000);
+    });
     try {
-      const agenda = await this.connect();
-      const queued = await agenda.db.getQueueSize();
+      const probe = this.connect().then((agenda) => agenda.db.getQueueSize());
+      const queued = await Promise.race([probe, timeout]);
       return { ok: true, backend: this.backendKind, detail: `${queued} due` };
     } catch (error) {
       return { ok: false, backend: this.backendKind, detail: errorMessage(error) };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -114,7 +114,7 @@ export class MemoryScheduler implements Scheduler {
     if (!this.draining) return;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 30_000);
+      timer = setTimeout(() => resolve('timeout'), options.drainTimeoutMs ?? 10_000);
     });
     const outcome = await Promise.race([this.draining.catch(() => null), timedOut]);
     clearTimeout(timer);
