@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from '../../../src/domain/shared/decider.js';
+import { mirrorDecider } from '../../../src/domain/mirror/decide.js';
+import { mirrorStream, type MirrorEvent } from '../../../src/domain/mirror/events.js';
+import { deciderSpec, throughHandler } from '../decider-spec.js';
+import { albumCreated, created, desired, pushedOf, userId } from './fixtures.js';
+
+const given = deciderSpec(mirrorDecider);
+const requested: MirrorEvent = {
+  type: 'VkItemCreateRequested',
+  data: { userId, productId: 'p1', sku: 'p1', requestId: 'p1#1' },
+};
+
+describe('mirror outcomes', () => {
+  it('records a create request once; the same request again changes nothing', () => {
+    const cmd = {
+      type: 'RequestVkItemCreate' as const,
+      userId,
+      productId: 'p1',
+      sku: 'p1',
+      requestId: 'p1#1',
+    };
+    given([]).when(cmd).then([requested]);
+    given([requested]).when(cmd).then([]);
+  });
+
+  it('refuses a second create request while one is open (no duplicate items)', () => {
+    given([requested])
+      .when({ type: 'RequestVkItemCreate', userId, productId: 'p1', sku: 'p1', requestId: 'p1#2' })
+      .thenRefused('create_pending');
+  });
+
+  it('settles the open request with the created item; recording it again changes nothing', () => {
+    const cmd = {
+      type: 'RecordVkItemCreated' as const,
+      userId,
+      productId: 'p1',
+      requestId: 'p1#1',
+      itemId: 900,
+      pushed: pushedOf(desired('p1')),
+    };
+    given([requested])
+      .when(cmd)
+      .then([created('p1', 900)[1]!]);
+    given(created('p1', 900)).when(cmd).then([]);
+    given([]).when(cmd).thenRefused('unknown_create_request');
+  });
+
+  it('adopts an item found by sku for a request without outcome', () => {
+    given([requested])
+      .when({
+        type: 'RecordVkItemAdopted',
+        userId,
+        productId: 'p1',
+        requestId: 'p1#1',
+        itemId: 901,
+      })
+      .then([
+        {
+          type: 'VkItemAdopted',
+          data: { userId, productId: 'p1', requestId: 'p1#1', itemId: 901 },
+        },
+      ]);
+  });
+
+  it('records only the fields an edit changed; [] when nothing changed', () => {
+    const cmd = (priceKopecks: number) => ({
+      type: 'RecordVkItemUpdated' as const,
+      userId,
+      productId: 'p1',
+      itemId: 900,
+      pushed: pushedOf(desired('p1', { priceKopecks })),
+    });
+    given(created('p1', 900))
+      .when(cmd(12_000))
+      .then([
+        {
+          type: 'VkItemUpdated',
+          data: {
+            userId,
+            productId: 'p1',
+            itemId: 900,
+            fields: [{ field: 'priceKopecks', from: 10_000, to: 12_000 }],
+          },
+        },
+      ]);
+    given(created('p1', 900)).when(cmd(10_000)).then([]);
+  });
+
+  it('learns an adopted item’s content from its first full edit', () => {
+    const adopted: MirrorEvent = {
+      type: 'VkItemAdopted',
+      data: { userId, productId: 'p1', requestId: 'p1#1', itemId: 901 },
+    };
+    const [full] = mirrorDecider.decide(
+      {
+        type: 'RecordVkItemUpdated',
+        userId,
+        productId: 'p1',
+        itemId: 901,
+        pushed: pushedOf(desired('p1')),
+      },
+      fold(mirrorDecider, [requested, adopted]),
+      { now: new Date(), newId: () => 'x' },
+    );
+    const state = fold(mirrorDecider, [requested, adopted, full!]);
+    expect(state.items.get('p1')?.lastPushed).toEqual(pushedOf(desired('p1')));
+  });
+
+  it('hides, restores and deletes once each', () => {
+    const ref = { userId, productId: 'p1', itemId: 900 };
+    const hidden: MirrorEvent = { type: 'VkItemHidden', data: ref };
+    given(created('p1', 900))
+      .when({ type: 'RecordVkItemHidden', ...ref })
+      .then([hidden]);
+    given([...created('p1', 900), hidden])
+      .when({ type: 'RecordVkItemHidden', ...ref })
+      .then([]);
+    given([...created('p1', 900), hidden])
+      .when({ type: 'RecordVkItemRestored', ...ref })
+      .then([{ type: 'VkItemRestored', data: ref }]);
+    given([...created('p1', 900), { type: 'VkItemDeleted', data: ref }])
+      .when({ type: 'RecordVkItemDeleted', ...ref })
+      .then([]);
+  });
+
+  it('records albums and the default photo once', () => {
+    const album = {
+      type: 'RecordVkAlbumCreated' as const,
+      userId,
+      groupKey: 'g1',
+      albumId: 50,
+      title: 'Группа g1',
+    };
+    given([]).when(album).then([albumCreated()]);
+    given([albumCreated()]).when(album).then([]);
+    given([])
+      .when({ type: 'RecordDefaultPhotoUploaded', userId, photoId: 7 })
+      .then([{ type: 'DefaultPhotoUploaded', data: { userId, photoId: 7 } }]);
+    given([{ type: 'DefaultPhotoUploaded', data: { userId, photoId: 7 } }])
+      .when({ type: 'RecordDefaultPhotoUploaded', userId, photoId: 7 })
+      .then([]);
+  });
+
+  it('pauses on a captcha and resumes once', () => {
+    const paused: MirrorEvent = {
+      type: 'VkPushPaused',
+      data: { userId, reason: 'captcha', captchaSid: '123', captchaImg: 'https://vk.test/c.png' },
+    };
+    given([])
+      .when({ type: 'PauseVkPush', userId, captchaSid: '123', captchaImg: 'https://vk.test/c.png' })
+      .then([paused]);
+    given([paused])
+      .when({ type: 'PauseVkPush', userId, captchaSid: '123', captchaImg: 'https://vk.test/c.png' })
+      .then([]);
+    given([paused])
+      .when({ type: 'ResumeVkPush', userId })
+      .then([{ type: 'VkPushResumed', data: { userId } }]);
+    given([]).when({ type: 'ResumeVkPush', userId }).then([]);
+  });
+
+  it('records every command failure', () => {
+    const failure = {
+      userId,
+      productId: 'p1',
+      method: 'market.edit',
+      errorCode: 100,
+      message: 'bad',
+      retryable: false,
+    };
+    given([])
+      .when({ type: 'RecordVkCommandFailed', ...failure })
+      .then([{ type: 'VkCommandFailed', data: failure }]);
+  });
+
+  it('runs through the generic command handler', async () => {
+    const { appended, stream } = await throughHandler(
+      mirrorDecider,
+      mirrorStream(userId),
+      [requested],
+      {
+        type: 'RecordVkItemCreated',
+        userId,
+        productId: 'p1',
+        requestId: 'p1#1',
+        itemId: 900,
+        pushed: pushedOf(desired('p1')),
+      },
+    );
+    expect(appended).toEqual([created('p1', 900)[1]]);
+    expect(stream).toEqual(created('p1', 900));
+  });
+});
