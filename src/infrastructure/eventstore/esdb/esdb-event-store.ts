@@ -9,6 +9,7 @@ import {
   type Position as EsdbPosition,
 } from '@eventstore/db-client';
 import { BehaviorSubject, type Observable } from 'rxjs';
+import type { Logger } from '../../logging/logger.js';
 import {
   comparePositions,
   type AppendResult,
@@ -48,6 +49,7 @@ export interface EsdbEventStoreOptions {
   healthTimeoutMs?: number;
   /** events per `$all` page when the adapter filters on its side */
   pageSize?: number;
+  logger?: Logger;
 }
 
 export interface EsdbHealth extends EventStoreHealth {
@@ -69,6 +71,7 @@ export class EsdbEventStore implements EventStore {
   private readonly backoff: BackoffOptions;
   private readonly healthTimeoutMs: number;
   private readonly pageSize: number;
+  private readonly logger: Logger | undefined;
   private readonly statuses = new BehaviorSubject<SubscriptionStatus[]>([]);
   private readonly open = new Set<Subscription>();
   private nextSubscriptionId = 1;
@@ -79,6 +82,7 @@ export class EsdbEventStore implements EventStore {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
     this.pageSize = options.pageSize ?? 500;
+    this.logger = options.logger;
   }
 
   /** The state of every open subscription; `/health` shows it. */
@@ -207,13 +211,30 @@ export class EsdbEventStore implements EventStore {
       filter: options.filter,
       backoff: this.backoff,
       report: (status) => {
+        const previous = this.statuses.getValue().find((s) => s.id === id);
         const others = this.statuses.getValue().filter((s) => s.id !== id);
+        this.logTransition(previous, status);
         if (!status) this.open.delete(subscription);
         this.statuses.next(status ? [...others, status].sort((a, b) => a.id - b.id) : others);
       },
     });
     this.open.add(subscription);
     return subscription;
+  }
+
+  private logTransition(previous: SubscriptionStatus | undefined, next: SubscriptionStatus | null) {
+    if (!this.logger || !next) return;
+    if (next.state === 'reconnecting') {
+      this.logger.warn(
+        { subscription: next.id, attempt: next.attempt, error: next.lastError, url: this.url },
+        'EventStoreDB subscription dropped; resubscribing',
+      );
+    } else if (next.state === 'connected' && previous?.state === 'reconnecting') {
+      this.logger.info(
+        { subscription: next.id, after: previous.attempt, url: this.url },
+        'EventStoreDB subscription resumed',
+      );
+    }
   }
 
   async headPosition(): Promise<Position | null> {
