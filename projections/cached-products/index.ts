@@ -34,6 +34,8 @@ const table: KeyedTable = {
   table: 'cached_products',
   key: ['user_id', 'store_id', 'product_id'],
   columns: [...Object.values(COLUMN), 'removed'],
+  // Most events change a price or a quantity: read and write only what they touch.
+  load: ['removed'],
 };
 
 function cell(field: ProductField, value: unknown): Cell {
@@ -91,7 +93,9 @@ async function syncBarcodes(
 ): Promise<void> {
   const touched = changed.filter(
     ({ before, after }) =>
-      !before || before.barcodes !== after.barcodes || before.removed !== after.removed,
+      !before ||
+      (after.barcodes !== undefined && before.barcodes !== after.barcodes) ||
+      before.removed !== after.removed,
   );
   if (touched.length === 0) return;
   const v = (c: Cell) => sqlValue(tx, c);
@@ -111,7 +115,7 @@ async function syncBarcodes(
   }
   const tuples: string[] = [];
   for (const { after } of touched) {
-    if (after.removed) continue;
+    if (after.removed || after.barcodes === undefined) continue;
     for (const barcode of new Set(JSON.parse(String(after.barcodes)) as string[])) {
       tuples.push(
         `(${v(after.user_id!)},${v(after.store_id!)},${v(String(barcode))},${v(after.product_id!)})`,

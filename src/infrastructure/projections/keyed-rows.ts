@@ -1,7 +1,7 @@
 import type { ProjectionTx } from '../../application/projections/projection.js';
 
 export type Cell = string | number | null;
-export type Row = Record<string, Cell>;
+export type Row = Record<string, Cell | undefined>;
 
 /**
  * A read table whose rows are each written by one event stream, so the stream revision of the
@@ -14,6 +14,12 @@ export interface KeyedTable {
   key: string[];
   /** the other columns, without `last_revision` */
   columns: string[];
+  /**
+   * Columns the changes need to see (default: all). With fewer, a row holds only those plus
+   * what the changes set, and only those columns are written back: an update of one price
+   * neither reads nor sends the rest of the row. Every column then needs a default.
+   */
+  load?: string[];
 }
 
 /** One event's effect on one row: returns the new row, or null when it changes nothing. */
@@ -97,13 +103,16 @@ export async function loadRows(
   }
   const rows = new Map<string, Row>();
   const lastColumn = spec.key.at(-1)!;
+  const selected = spec.load ? [...spec.key, ...spec.load, 'last_revision'].join(', ') : '*';
   for (const { scope, last } of scopes.values()) {
     const values = [...last];
     for (let i = 0; i < values.length; i += LOAD_CHUNK) {
       const where = scope.map((v, j) => `${spec.key[j]} = ${sqlValue(tx, v)}`);
       const list = values.slice(i, i + LOAD_CHUNK).map((v) => sqlValue(tx, v));
       where.push(`${lastColumn} IN (${list.join(',')})`);
-      const found = await tx.query<Row>(`SELECT * FROM ${spec.table} WHERE ${where.join(' AND ')}`);
+      const found = await tx.query<Row>(
+        `SELECT ${selected} FROM ${spec.table} WHERE ${where.join(' AND ')}`,
+      );
       for (const row of found) rows.set(rowKey(spec.key.map((c) => row[c] ?? null)), row);
     }
   }
@@ -111,14 +120,32 @@ export async function loadRows(
 }
 
 /**
- * Multi-row upsert guarded by `last_revision`. MariaDB evaluates the assignments left to right
- * and later ones see the columns already updated, so `last_revision` must be assigned last.
+ * Multi-row upserts guarded by `last_revision`, one statement per set of columns present (rows
+ * built from partial loads carry only what changed). MariaDB evaluates the assignments left
+ * to right and later ones see the columns already updated, so `last_revision` goes last.
  */
 export async function upsertRows(tx: ProjectionTx, spec: KeyedTable, rows: Row[]): Promise<void> {
-  const columns = [...spec.key, ...spec.columns, 'last_revision'];
+  const groups = new Map<string, { columns: string[]; rows: Row[] }>();
+  for (const row of rows) {
+    const present = spec.columns.filter((c) => row[c] !== undefined);
+    const signature = present.join(',');
+    const group = groups.get(signature) ?? { columns: present, rows: [] };
+    group.rows.push(row);
+    groups.set(signature, group);
+  }
+  for (const group of groups.values()) await upsertGroup(tx, spec, group.columns, group.rows);
+}
+
+async function upsertGroup(
+  tx: ProjectionTx,
+  spec: KeyedTable,
+  values: string[],
+  rows: Row[],
+): Promise<void> {
+  const columns = [...spec.key, ...values, 'last_revision'];
   const newer = 'VALUES(last_revision) > last_revision';
   const assignments = [
-    ...spec.columns.map((c) => `${c} = IF(${newer}, VALUES(${c}), ${c})`),
+    ...values.map((c) => `${c} = IF(${newer}, VALUES(${c}), ${c})`),
     'last_revision = GREATEST(last_revision, VALUES(last_revision))',
   ].join(', ');
   for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
