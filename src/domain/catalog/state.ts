@@ -22,11 +22,16 @@ export const initialStoreCatalogState = (): StoreCatalogState => ({
   fetches: 0,
 });
 
+/**
+ * Updates the map in place. A state belongs to the fold that built it and is never used again
+ * after `evolve` (the command handler folds from a fresh `initialState()` each time); copying
+ * the map per event made folding a 10,000-product first snapshot quadratic (7.6 s).
+ */
 function withEntry<V>(map: ReadonlyMap<string, V>, id: string, value: V | undefined) {
-  const next = new Map(map);
-  if (value === undefined) next.delete(id);
-  else next.set(id, value);
-  return next;
+  const owned = map as Map<string, V>;
+  if (value === undefined) owned.delete(id);
+  else owned.set(id, value);
+  return owned;
 }
 
 export function evolveStoreCatalog(

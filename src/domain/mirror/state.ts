@@ -54,8 +54,10 @@ function updateItem(
   productId: string,
   update: (item: MirroredItem) => MirroredItem,
 ): MirrorState {
-  const items = new Map(state.items);
-  items.set(productId, update(state.items.get(productId) ?? NEW_ITEM));
+  // In place, as in catalog/state.ts: the mirror stream grows with every push, and a copy of
+  // the item map per event would make its fold quadratic.
+  const items = state.items as Map<string, MirroredItem>;
+  items.set(productId, update(items.get(productId) ?? NEW_ITEM));
   return { ...state, items };
 }
 
@@ -77,7 +79,7 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
   switch (event.type) {
     case 'VkAlbumCreated':
     case 'VkAlbumRenamed': {
-      const albums = new Map(state.albums);
+      const albums = state.albums as Map<string, MirroredAlbum>;
       albums.set(event.data.groupKey, { albumId: event.data.albumId, title: event.data.title });
       return { ...state, albums };
     }

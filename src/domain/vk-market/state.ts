@@ -8,11 +8,12 @@ export interface VkMarketState {
 
 export const initialVkMarketState = (): VkMarketState => ({ albums: new Map(), items: new Map() });
 
+/** In place, as in catalog/state.ts: a fold owns its state, and a copy per event is quadratic. */
 function withEntry<V>(map: ReadonlyMap<number, V>, id: number, value: V | undefined) {
-  const next = new Map(map);
-  if (value === undefined) next.delete(id);
-  else next.set(id, value);
-  return next;
+  const owned = map as Map<number, V>;
+  if (value === undefined) owned.delete(id);
+  else owned.set(id, value);
+  return owned;
 }
 
 export function evolveVkMarket(state: VkMarketState, event: VkMarketEvent): VkMarketState {
