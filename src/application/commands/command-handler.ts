@@ -77,10 +77,24 @@ export class CommandHandler {
     this.maxRetries = options.maxRetries ?? 3;
   }
 
-  async handle<Command, Event extends DomainEvent, State>(
+  handle<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
     command: Command,
+    meta: CommandMetadata,
+  ): Promise<CommandResult<Event>> {
+    return this.handleMany(decider, streamId, [command], meta);
+  }
+
+  /**
+   * Several commands on one stream in one read and one append, each decided on the state the
+   * previous ones left: a push job records hundreds of outcomes without re-reading the stream
+   * for each. All or nothing, like a single command.
+   */
+  async handleMany<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    commands: readonly Command[],
     meta: CommandMetadata,
   ): Promise<CommandResult<Event>> {
     for (let attempt = 0; ; attempt++) {
@@ -89,12 +103,17 @@ export class CommandHandler {
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
         throw new StaleRevisionError(streamId, meta.expectedRevision);
       }
-      const state = recorded.reduce(
+      let state = recorded.reduce(
         (s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event),
         decider.initialState(),
       );
       const now = this.clock();
-      const events = decider.decide(command, state, { now, newId: this.newId });
+      const events: Event[] = [];
+      for (const command of commands) {
+        const decided = decider.decide(command, state, { now, newId: this.newId });
+        state = decided.reduce(decider.evolve, state);
+        events.push(...decided);
+      }
       if (events.length === 0) return { events, revision, position: null };
 
       const correlationId = meta.correlationId ?? this.newId();

@@ -1,0 +1,63 @@
+import { vkAccount, vkAccountStream } from '../../domain/connections/vk-account.js';
+import { vkMarketDecider } from '../../domain/vk-market/decide.js';
+import type { VkAvailability } from '../../domain/vk-market/events.js';
+import { vkMarketStream } from '../../domain/vk-market/events.js';
+import type { CommandHandler } from '../commands/command-handler.js';
+import type { Position } from '../ports/event-store.js';
+import { ConnectionAuthError, type VkMarketGateway } from './ports.js';
+
+/**
+ * Fetches the user's VK market (all albums and items) and records what changed there since the
+ * last fetch: the drift the mirror saga reacts to. Safe to run twice.
+ */
+export async function fetchVkMarket(
+  deps: { commands: CommandHandler; gateway: VkMarketGateway },
+  userId: string,
+  correlationId: string,
+): Promise<{ albums: number; items: number; changes: number; position: Position | null }> {
+  const { commands, gateway } = deps;
+  const meta = { actor: 'system', correlationId };
+  const health = (healthy: boolean, reason: string | null) =>
+    commands.handle(
+      vkAccount,
+      vkAccountStream(userId),
+      { type: 'RecordVkHealth', userId, healthy, reason },
+      meta,
+    );
+
+  let albums, items;
+  try {
+    [albums, items] = await Promise.all([gateway.fetchAlbums(), gateway.fetchItems()]);
+  } catch (error) {
+    if (error instanceof ConnectionAuthError) await health(false, error.message);
+    throw error;
+  }
+  const result = await commands.handle(
+    vkMarketDecider,
+    vkMarketStream(userId),
+    {
+      type: 'RecordVkMarketSnapshot',
+      userId,
+      albums,
+      items: items.map((item) => ({
+        id: item.id,
+        title: item.title,
+        description: item.description,
+        priceKopecks: item.priceKopecks,
+        availability: item.availability as VkAvailability,
+        sku: item.sku ?? '',
+        stockAmount: item.stockAmount ?? 0,
+        albumIds: item.albumIds,
+        deleted: item.availability === 1,
+      })),
+    },
+    meta,
+  );
+  await health(true, null);
+  return {
+    albums: albums.length,
+    items: items.length,
+    changes: result.events.length,
+    position: result.position,
+  };
+}

@@ -1,0 +1,125 @@
+import type { Sequelize } from 'sequelize';
+import { CommandHandler } from '../application/commands/command-handler.js';
+import type { ApiRequestLog } from '../application/ports/api-request-log.js';
+import type { EventStore } from '../application/ports/event-store.js';
+import type { HealthCheck } from '../application/ports/health.js';
+import type { PersonalDataCipher } from '../application/ports/personal-data-cipher.js';
+import type { Scheduler } from '../application/ports/scheduler.js';
+import type { Config } from '../infrastructure/config/config.js';
+import { SequelizeApiRequestLog } from '../infrastructure/api-log/sequelize-api-request-log.js';
+import { AesGcmCipher } from '../infrastructure/crypto/aes-gcm-cipher.js';
+import { SequelizeKeyStore } from '../infrastructure/crypto/key-store.js';
+import { createSequelize, ensureDatabase } from '../infrastructure/db/database.js';
+import { migrate } from '../infrastructure/db/migrate.js';
+import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
+import type { Logger } from '../infrastructure/logging/logger.js';
+import { AgendaScheduler } from '../infrastructure/scheduler/agenda-scheduler.js';
+
+/** Everything a process needs, built once from configuration: the composition root. */
+export interface Container {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  eventStore: EventStore;
+  commands: CommandHandler;
+  cipher: PersonalDataCipher;
+  apiLog: ApiRequestLog;
+  scheduler: Scheduler;
+  healthChecks: HealthCheck[];
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  /** this process's name in job records and logs */
+  processName: string;
+  /** Redis key prefix / Mongo collection of the scheduler (tests use their own) */
+  schedulerNamespace?: string;
+}
+
+/**
+ * Connects to MariaDB (creating the database and running migrations), the event store and the
+ * scheduler backend. Fails with a clear message when one of them cannot be reached, so a wrong
+ * URL stops the process at start instead of at the first request.
+ */
+export async function buildContainer(
+  config: Config,
+  logger: Logger,
+  options: ContainerOptions,
+): Promise<Container> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closeOne of closers.reverse()) {
+      await closeOne().catch((error: unknown) => logger.warn({ err: error }, 'close failed'));
+    }
+  };
+  try {
+    await ensureDatabase(config.DATABASE_URL).catch((error: unknown) => {
+      throw new Error(`DATABASE_URL: cannot reach MariaDB (${describe(error)})`);
+    });
+    const sequelize = createSequelize(config.DATABASE_URL, { logger });
+    closers.push(() => sequelize.close());
+    await migrate(sequelize, logger);
+
+    const eventStore = await createEventStore(config.EVENTSTORE_URL, logger).catch(
+      (error: unknown) => {
+        throw new Error(`EVENTSTORE_URL: ${describe(error)}`);
+      },
+    );
+    closers.push(() => eventStore.close());
+    const storeHealth = await eventStore.health();
+    if (!storeHealth.ok) {
+      throw new Error(
+        `EVENTSTORE_URL: cannot reach the event store (${storeHealth.adapter}): ${storeHealth.detail ?? 'no answer'}`,
+      );
+    }
+
+    const apiLog = new SequelizeApiRequestLog(sequelize, { logger });
+    closers.push(() => apiLog.flush());
+    const cipher = new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY);
+    const scheduler = new AgendaScheduler({
+      url: config.AGENDA_URL,
+      logger,
+      processName: options.processName,
+      ...(options.schedulerNamespace ? { namespace: options.schedulerNamespace } : {}),
+    });
+    closers.push(() => scheduler.stop());
+
+    const healthChecks: HealthCheck[] = [
+      {
+        name: 'database',
+        required: true,
+        check: async () => {
+          const started = Date.now();
+          await sequelize.query('SELECT 1');
+          return { ok: true, latencyMs: Date.now() - started };
+        },
+      },
+      {
+        name: 'eventStore',
+        required: true,
+        check: async () => ({ ...(await eventStore.health()) }),
+      },
+      { name: 'scheduler', required: true, check: async () => ({ ...(await scheduler.health()) }) },
+    ];
+
+    return {
+      config,
+      logger,
+      sequelize,
+      eventStore,
+      commands: new CommandHandler(eventStore),
+      cipher,
+      apiLog,
+      scheduler,
+      healthChecks,
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
