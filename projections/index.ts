@@ -2,9 +2,19 @@ import type { Projection } from '../src/application/projections/projection.js';
 import { cachedGroups } from './cached-groups/index.js';
 import { cachedProducts } from './cached-products/index.js';
 import { cachedStores } from './cached-stores/index.js';
+import { rolesProjection } from './roles/index.js';
+import { auditLogProjection } from './audit-log/index.js';
 
 /** Every projection the worker runs and `evosync replay` can rebuild. Add yours here. */
-export const projections: Projection[] = [cachedStores, cachedGroups, cachedProducts];
+export const projections: Projection[] = [
+  cachedStores,
+  cachedGroups,
+  cachedProducts,
+  rolesProjection,
+  auditLogProjection,
+];
+// The users projection decrypts personal data, so it needs the cipher and is built by
+// `usersProjection(cipher)` (projections/users) where the composition root has one.
 
 export function findProjection(name: string): Projection | undefined {
   return projections.find((p) => p.name === name);

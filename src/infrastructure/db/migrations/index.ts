@@ -5,6 +5,10 @@ import { apiRequestLog } from './0020-api-request-log.js';
 import { cachedStoresMigration } from '../../../../projections/cached-stores/migration.js';
 import { cachedGroupsMigration } from '../../../../projections/cached-groups/migration.js';
 import { cachedProductsMigration } from '../../../../projections/cached-products/migration.js';
+import { accounts } from './0100-accounts.js';
+import { usersMigration } from '../../../../projections/users/migration.js';
+import { rolesMigration } from '../../../../projections/roles/migration.js';
+import { auditLogMigration } from '../../../../projections/audit-log/migration.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -18,4 +22,8 @@ export const migrations: Migration[] = [
   cachedStoresMigration,
   cachedGroupsMigration,
   cachedProductsMigration,
+  accounts,
+  usersMigration,
+  rolesMigration,
+  auditLogMigration,
 ];

@@ -1,0 +1,143 @@
+import express, { type Express, type Router } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sequelize } from 'sequelize';
+import type { CommandHandler } from '../../application/commands/command-handler.js';
+import { createAccounts, type Accounts } from '../../application/accounts/index.js';
+import type { EventStore } from '../../application/ports/event-store.js';
+import type { Mailer } from '../../application/ports/mail.js';
+import type { PasswordHasher } from '../../application/ports/password-hasher.js';
+import type { PersonalDataCipher } from '../../application/ports/personal-data-cipher.js';
+import type { ReadModelWaiter } from '../../application/ports/read-model-waiter.js';
+import type { Config } from '../../infrastructure/config/config.js';
+import { AesGcmCipher } from '../../infrastructure/crypto/aes-gcm-cipher.js';
+import { BcryptHasher } from '../../infrastructure/crypto/bcrypt-hasher.js';
+import { SequelizeKeyStore } from '../../infrastructure/crypto/key-store.js';
+import type { Logger } from '../../infrastructure/logging/logger.js';
+import { CheckpointWaiter } from '../../../projections/read-model-waiters.js';
+import { adminAuditRoutes } from '../admin/audit-routes.js';
+import { adminLogsRoutes } from '../admin/logs-routes.js';
+import { adminRolesRoutes } from '../admin/roles-routes.js';
+import { adminUsersRoutes } from '../admin/users-routes.js';
+import { csrfProtection } from '../auth/csrf.js';
+import { currentUser } from '../auth/current-user.js';
+import { createPassport } from '../auth/passport.js';
+import { DEFAULT_RATE_LIMITS, limiter, type RateLimitSettings } from '../auth/rate-limits.js';
+import { SequelizeSessionStore } from '../auth/session-store.js';
+import { takeFlash } from '../forms.js';
+import { profileRoutes } from './profile-routes.js';
+import { publicRoutes } from './public-routes.js';
+
+export const PUBLIC_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+
+export interface AccountsModuleDeps {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  eventStore: EventStore;
+  commands: CommandHandler;
+  mail: Mailer;
+  cipher?: PersonalDataCipher;
+  hasher?: PasswordHasher;
+  /** default: waits for the runner's checkpoints of users, roles and audit-log */
+  readModel?: ReadModelWaiter;
+  rateLimits?: Partial<RateLimitSettings>;
+  /** paths that take POSTs without a CSRF token (webhooks with their own authentication) */
+  csrfExempt?: (path: string) => boolean;
+}
+
+export interface AccountsModule {
+  accounts: Accounts;
+  cipher: PersonalDataCipher;
+  sessions: SequelizeSessionStore;
+  /** sessions, helmet, body parsing, CSRF, the current user, flash and view locals */
+  configure(app: Express): void;
+  routers: Router[];
+  /** defines the built-in roles when missing */
+  start(): Promise<void>;
+}
+
+export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
+  const { config, sequelize } = deps;
+  const cipher =
+    deps.cipher ?? new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY);
+  const readModel =
+    deps.readModel ?? new CheckpointWaiter(sequelize, ['users', 'roles', 'audit-log']);
+  const accounts = createAccounts({
+    store: deps.eventStore,
+    commands: deps.commands,
+    cipher,
+    hasher: deps.hasher ?? new BcryptHasher(config.NODE_ENV === 'test' ? 4 : 12),
+    mailer: deps.mail,
+    readModel,
+    settings: {
+      baseUrl: config.BASE_URL,
+      inviteExpireHours: config.INVITE_EXPIRE_HOURS,
+      confirmExpireHours: 48,
+      resetExpireMinutes: 60,
+    },
+  });
+  const sessions = new SequelizeSessionStore(sequelize);
+  const { initialize, authenticate } = createPassport(accounts.self);
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
+  const secure = config.BASE_URL.startsWith('https://');
+
+  const configure = (app: Express) => {
+    app.use(
+      helmet({
+        contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+        hsts: secure,
+      }),
+    );
+    app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h' }));
+    app.use(express.urlencoded({ extended: true, limit: '100kb' }));
+    app.use(
+      session({
+        name: 'evosync.sid',
+        secret: config.SECRET_KEY,
+        store: sessions,
+        resave: false,
+        saveUninitialized: false,
+        rolling: true,
+        cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 7 * 24 * 3_600_000 },
+      }),
+    );
+    app.use(initialize);
+    app.use(csrfProtection({ exempt: deps.csrfExempt }));
+    app.use(currentUser(sequelize));
+    app.use((req, res, next) => {
+      res.locals.flash = takeFlash(req);
+      res.locals.path = req.path;
+      res.locals.can ??= () => false;
+      next();
+    });
+  };
+
+  const routers = [
+    publicRoutes({
+      accounts,
+      authenticate: authenticate(),
+      limits: {
+        login: limiter(limits.windowMs, limits.login),
+        register: limiter(limits.windowMs, limits.register),
+        passwordReset: limiter(limits.windowMs, limits.passwordReset),
+      },
+    }),
+    profileRoutes({ accounts }),
+    adminUsersRoutes({ accounts, sequelize }),
+    adminRolesRoutes({ accounts, sequelize }),
+    adminAuditRoutes({ sequelize }),
+    adminLogsRoutes({ sequelize }),
+  ];
+
+  return {
+    accounts,
+    cipher,
+    sessions,
+    configure,
+    routers,
+    start: () => accounts.roles.ensureDefaults(),
+  };
+}

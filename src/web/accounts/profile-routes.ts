@@ -1,0 +1,85 @@
+import { Router } from 'express';
+import { editProfile } from '../../application/accounts/admin-service.js';
+import type { Accounts } from '../../application/accounts/index.js';
+import { requireUser } from '../auth/current-user.js';
+import { flash, parseForm, refusalToErrors, renderForm } from '../forms.js';
+import { changePasswordSchema, deleteSchema, profileSchema } from './schemas.js';
+
+export function profileRoutes({ accounts }: { accounts: Accounts }): Router {
+  const r = Router();
+  r.use('/profile', requireUser);
+  const uid = (req: { currentUser?: { id: string } }) => req.currentUser!.id;
+
+  r.get('/profile', async (req, res) => {
+    const profile = await accounts.self.profile(uid(req));
+    res.render('profile/show', { title: 'Профиль', profile, roles: req.currentUser!.roles });
+  });
+
+  const editView = { title: 'Изменить профиль' };
+  r.get('/profile/edit', async (req, res) => {
+    const p = await accounts.self.profile(uid(req));
+    renderForm(
+      res,
+      'profile/edit',
+      { ...editView, values: { name: p.name ?? '', phone: p.phone ?? '', email: p.email } },
+      200,
+    );
+  });
+  r.post('/profile/edit', async (req, res) => {
+    const form = parseForm(profileSchema, req.body);
+    if (!form.ok) return renderForm(res, 'profile/edit', { ...editView, ...form });
+    try {
+      await editProfile(accounts.context, uid(req), uid(req), form.data);
+    } catch (error) {
+      const errors = refusalToErrors(error);
+      if (!errors) throw error;
+      return renderForm(res, 'profile/edit', {
+        ...editView,
+        errors,
+        values: req.body as Record<string, unknown>,
+      });
+    }
+    flash(req, 'success', 'Профиль сохранён.');
+    res.redirect(303, '/profile');
+  });
+
+  const pwView = { title: 'Смена пароля' };
+  r.get('/profile/change-password', (_req, res) =>
+    renderForm(res, 'profile/password', pwView, 200),
+  );
+  r.post('/profile/change-password', async (req, res) => {
+    const form = parseForm(changePasswordSchema, req.body);
+    if (!form.ok) return renderForm(res, 'profile/password', { ...pwView, errors: form.errors });
+    try {
+      await accounts.self.changePassword(uid(req), form.data.current, form.data.password);
+    } catch (error) {
+      const errors = refusalToErrors(error);
+      if (!errors) throw error;
+      return renderForm(res, 'profile/password', { ...pwView, errors });
+    }
+    flash(req, 'success', 'Пароль изменён.');
+    res.redirect(303, '/profile');
+  });
+
+  const delView = { title: 'Удаление учётной записи' };
+  r.get('/profile/delete', (_req, res) => renderForm(res, 'profile/delete', delView, 200));
+  r.post('/profile/delete', async (req, res, next) => {
+    const form = parseForm(deleteSchema, req.body);
+    if (!form.ok) return renderForm(res, 'profile/delete', { ...delView, errors: form.errors });
+    try {
+      await accounts.self.deleteOwnAccount(uid(req), form.data.password);
+    } catch (error) {
+      const errors = refusalToErrors(error);
+      if (!errors) throw error;
+      return renderForm(res, 'profile/delete', { ...delView, errors });
+    }
+    req.logOut((error) => {
+      if (error) return next(error);
+      req.session.regenerate(() => {
+        flash(req, 'info', 'Учётная запись удалена.');
+        res.redirect(303, '/login');
+      });
+    });
+  });
+  return r;
+}

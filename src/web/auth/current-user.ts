@@ -1,0 +1,94 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { QueryTypes, type Sequelize } from 'sequelize';
+
+/** The signed-in user as pages see it (from the read tables). */
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string | null;
+  status: string;
+  role: string;
+  roles: string[];
+  permissions: string[];
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    currentUser?: CurrentUser;
+  }
+}
+
+export async function loadCurrentUser(
+  sequelize: Sequelize,
+  id: string,
+): Promise<CurrentUser | null> {
+  const rows = await sequelize.query<{
+    id: string;
+    email: string;
+    name: string | null;
+    status: string;
+    role: string;
+  }>('SELECT id, email, name, status, role FROM users WHERE id = ?', {
+    replacements: [id],
+    type: QueryTypes.SELECT,
+  });
+  const row = rows[0];
+  if (!row) return null;
+  const roles = await sequelize.query<{ role: string }>(
+    'SELECT role FROM user_roles WHERE user_id = ?',
+    {
+      replacements: [id],
+      type: QueryTypes.SELECT,
+    },
+  );
+  const roleNames = roles.length > 0 ? roles.map((r) => r.role) : [row.role];
+  const permissions = await sequelize.query<{ permission: string }>(
+    `SELECT DISTINCT permission FROM role_permissions WHERE role IN (${roleNames.map(() => '?').join(',')})`,
+    { replacements: roleNames, type: QueryTypes.SELECT },
+  );
+  return { ...row, roles: roleNames, permissions: permissions.map((p) => p.permission) };
+}
+
+/**
+ * Reads the session's user on every request; a user who was suspended or deleted meanwhile is
+ * signed out at once instead of keeping the session until it expires.
+ */
+export function currentUser(sequelize: Sequelize): RequestHandler {
+  return async (req, res, next) => {
+    const id = (req.session as unknown as { passport?: { user?: string } } | undefined)?.passport
+      ?.user;
+    res.locals.currentUser = null;
+    if (!id) return next();
+    const user = await loadCurrentUser(sequelize, id);
+    if (!user || user.status !== 'active') {
+      await new Promise<void>((resolve) => req.session.regenerate(() => resolve()));
+      return next();
+    }
+    req.currentUser = user;
+    res.locals.currentUser = user;
+    res.locals.can = (permission: string) => user.permissions.includes(permission);
+    next();
+  };
+}
+
+export function requireUser(req: Request, res: Response, next: NextFunction): void {
+  if (req.currentUser) return next();
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+}
+
+/** Every admin route goes through this: signed in, and holding the permission, or 403. */
+export function requirePermission(permission: string): RequestHandler {
+  return requireAnyPermission([permission]);
+}
+
+export function requireAnyPermission(permissions: readonly string[]): RequestHandler {
+  return (req, res, next) => {
+    if (!req.currentUser) return requireUser(req, res, next);
+    if (permissions.some((p) => req.currentUser!.permissions.includes(p))) return next();
+    res.status(403).render('error', {
+      title: 'Нет доступа',
+      status: 403,
+      message: 'У вашей учётной записи нет прав на этот раздел.',
+    });
+  };
+}
