@@ -23,10 +23,7 @@ export async function loadConnections(
     store.readStream(evotorAccountStream(userId)),
     store.readStream(vkAccountStream(userId)),
   ]);
-  const evotor = fold(
-    evotorAccount,
-    evotorEvents as unknown as Parameters<typeof evotorAccount.evolve>[1][],
-  );
+  const evotor = fold(evotorAccount, asDomainEvents<EvotorAccountEvent>(evotorEvents));
   const vk = fold(vkAccount, asDomainEvents<VkAccountEvent>(vkEvents));
   return {
     evotor: evotor.tokenCiphertext
