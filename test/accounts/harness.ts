@@ -34,7 +34,7 @@ export interface Harness {
  */
 export async function startHarness(
   label: string,
-  options: { rateLimits?: Partial<RateLimitSettings>; baseUrl?: string } = {},
+  options: { rateLimits?: Partial<RateLimitSettings>; baseUrl?: string; clock?: () => Date } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(label);
   const sequelize = createSequelize(db.url);
@@ -57,7 +57,8 @@ export async function startHarness(
     logger,
     sequelize,
     eventStore: store,
-    commands: new CommandHandler(store),
+    commands: new CommandHandler(store, { clock: options.clock }),
+    clock: options.clock,
     mail: mailer,
     cipher,
     hasher: new BcryptHasher(4),

@@ -46,6 +46,8 @@ export interface AccountsModuleDeps {
   rateLimits?: Partial<RateLimitSettings>;
   /** paths that take POSTs without a CSRF token (webhooks with their own authentication) */
   csrfExempt?: (path: string) => boolean;
+  /** for tests of link expiry; the command handler must be given the same clock */
+  clock?: () => Date;
 }
 
 export interface AccountsModule {
@@ -72,6 +74,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     hasher: deps.hasher ?? new BcryptHasher(config.NODE_ENV === 'test' ? 4 : 12),
     mailer: deps.mail,
     readModel,
+    clock: deps.clock,
     settings: {
       baseUrl: config.BASE_URL,
       inviteExpireHours: config.INVITE_EXPIRE_HOURS,
