@@ -1,11 +1,13 @@
 import { Command } from 'commander';
 import { registerReplay } from './replay.js';
+import { registerAdmin } from './admin.js';
 
 /** The `evosync` command. Each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
   const program = new Command();
   program.name('evosync').description('EvoSync command line');
   registerReplay(program);
+  registerAdmin(program);
   return program;
 }
 
