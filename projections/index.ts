@@ -4,6 +4,10 @@ import { cachedProducts } from './cached-products/index.js';
 import { cachedStores } from './cached-stores/index.js';
 import { rolesProjection } from './roles/index.js';
 import { auditLogProjection } from './audit-log/index.js';
+import { connections } from './connections/index.js';
+import { syncConfigs } from './sync-configs/index.js';
+import { vkCatalog } from './vk-catalog/index.js';
+import { vkMirror } from './vk-mirror/index.js';
 
 /** Every projection the worker runs and `evosync replay` can rebuild. Add yours here. */
 export const projections: Projection[] = [
@@ -12,6 +16,10 @@ export const projections: Projection[] = [
   cachedProducts,
   rolesProjection,
   auditLogProjection,
+  connections,
+  syncConfigs,
+  vkCatalog,
+  vkMirror,
 ];
 // The users projection decrypts personal data, so it needs the cipher and is built by
 // `usersProjection(cipher)` (projections/users) where the composition root has one.

@@ -9,6 +9,10 @@ import { accounts } from './0100-accounts.js';
 import { usersMigration } from '../../../../projections/users/migration.js';
 import { rolesMigration } from '../../../../projections/roles/migration.js';
 import { auditLogMigration } from '../../../../projections/audit-log/migration.js';
+import { connectionsMigration } from '../../../../projections/connections/migration.js';
+import { syncConfigsMigration } from '../../../../projections/sync-configs/migration.js';
+import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration.js';
+import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -26,4 +30,8 @@ export const migrations: Migration[] = [
   usersMigration,
   rolesMigration,
   auditLogMigration,
+  connectionsMigration,
+  syncConfigsMigration,
+  vkCatalogMigration,
+  vkMirrorMigration,
 ];

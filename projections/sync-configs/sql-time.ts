@@ -1,0 +1,12 @@
+/**
+ * DATETIME(3) text in UTC (the connection's time zone) from an ISO string, a Date the driver
+ * loaded, or text already in that form. Rows loaded by foldRows carry DATETIME columns as
+ * Dates; rows written back must carry text, like every other cell.
+ */
+export function sqlTime(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.toISOString().slice(0, 23).replace('T', ' ');
+  const text = String(value);
+  if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)) return text;
+  return new Date(text).toISOString().slice(0, 23).replace('T', ' ');
+}
