@@ -1,0 +1,216 @@
+import { randomUUID, createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { CommandHandler } from '../../src/application/commands/command-handler.js';
+import type { EventStore } from '../../src/application/ports/event-store.js';
+import { loadConnections } from '../../src/application/sync/connections.js';
+import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
+import type { VkMarketGateway } from '../../src/application/sync/ports.js';
+import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
+import { pushToVk, type PushReport } from '../../src/application/sync/vk-push.js';
+import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
+import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
+import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
+import { syncConfigStream } from '../../src/domain/sync-config/events.js';
+import type { SyncConfigCommand } from '../../src/domain/sync-config/decide.js';
+import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js';
+import { MemoryKeyStore } from '../../src/infrastructure/crypto/key-store.js';
+import { EvotorClientCatalogSource } from '../../src/infrastructure/evotor/catalog-source.js';
+import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
+import { VkClientMarketGateway } from '../../src/infrastructure/vk/market-gateway.js';
+import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+
+type WithoutUser<C> = C extends unknown ? Omit<C, 'userId'> : never;
+
+export const SETTINGS = { categoryId: 40932, stockAmount: 1000 };
+const fingerprint = (token: string) => createHash('sha256').update(`fp:${token}`).digest('hex');
+
+/**
+ * One shop owner wired to both simulators over real HTTP, with the real jobs: what the sync
+ * tests drive step by step (fetch Evotor, fetch VK, push) instead of waiting for the scheduler.
+ */
+export class SyncHarness {
+  readonly userId = `u-${randomUUID().slice(0, 8)}`;
+  readonly vkGroupId = 7_000_000 + Math.floor(Math.random() * 1_000_000);
+  readonly vkToken = `vk-${randomUUID()}`;
+  readonly commands: CommandHandler;
+  readonly cipher = new AesGcmCipher(new MemoryKeyStore(), 'test-secret-key-0123456789');
+  evotorUserId = '';
+  storeIds: string[] = [];
+  /** wraps the gateway of the next pushes, e.g. to simulate a crash */
+  wrapGateway: ((g: VkMarketGateway) => VkMarketGateway) | null = null;
+
+  private constructor(
+    readonly store: EventStore,
+    readonly evotor: EvotorSimulator,
+    readonly vk: VkSimulator,
+  ) {
+    this.commands = new CommandHandler(store);
+  }
+
+  static async start(
+    store: EventStore,
+    seed: { stores?: number; groups?: number; products?: number; seed?: number } = {},
+  ): Promise<SyncHarness> {
+    const evotor = await startEvotorSimulator({ pageSize: 50 });
+    const vk = await startVkSimulator();
+    // Tests keep the protocol (execute, rate limiting in the client) but not VK's slow pace.
+    vk.admin.setLimits({ user: 1000, community: 1000 });
+    const h = new SyncHarness(store, evotor, vk);
+    const user = evotor.admin.createUser();
+    h.evotorUserId = user.userId;
+    const seeded = evotor.admin.seedCatalog(user.userId, {
+      stores: 1,
+      groups: 4,
+      products: 40,
+      seed: 7,
+      ...seed,
+    });
+    h.storeIds = seeded.stores.map((s) => s.storeId);
+    vk.admin.addShop({ token: h.vkToken, userId: 501, communityId: h.vkGroupId });
+    await h.connect(user.token);
+    return h;
+  }
+
+  private async connect(evotorToken: string): Promise<void> {
+    const meta = { actor: this.userId };
+    await this.commands.handle(
+      evotorAccount,
+      evotorAccountStream(this.userId),
+      {
+        type: 'LinkEvotorAccount',
+        userId: this.userId,
+        evotorUserId: this.evotorUserId,
+        via: 'manual',
+      },
+      meta,
+    );
+    await this.commands.handle(
+      evotorAccount,
+      evotorAccountStream(this.userId),
+      {
+        type: 'ReceiveEvotorToken',
+        userId: this.userId,
+        tokenCiphertext: await this.cipher.encrypt(this.userId, evotorToken),
+        tokenFingerprint: fingerprint(evotorToken),
+      },
+      meta,
+    );
+    await this.commands.handle(
+      vkAccount,
+      vkAccountStream(this.userId),
+      {
+        type: 'ConnectVkCommunity',
+        userId: this.userId,
+        vkUserId: 501,
+        vkUserName: 'Тест Тестов',
+        groupId: this.vkGroupId,
+        groupName: 'Тестовый магазин',
+        tokenCiphertext: await this.cipher.encrypt(this.userId, this.vkToken),
+        tokenFingerprint: fingerprint(this.vkToken),
+        tokenKind: 'user',
+      },
+      meta,
+    );
+  }
+
+  async configure(...commands: Array<WithoutUser<SyncConfigCommand>>): Promise<void> {
+    await this.commands.handleMany(
+      syncConfigDecider,
+      syncConfigStream(this.userId),
+      commands.map((c) => ({ ...c, userId: this.userId }) as SyncConfigCommand),
+      { actor: this.userId },
+    );
+  }
+
+  async enableAndConfirm(): Promise<void> {
+    await this.configure({ type: 'EnableSync' }, { type: 'ConfirmSync', storeIds: this.storeIds });
+  }
+
+  private async gateway(): Promise<VkMarketGateway> {
+    const { vk } = await loadConnections(this.store, this.cipher, this.userId);
+    if (!vk) throw new Error('no VK connection');
+    const client = new VkClient({
+      apiUrl: this.vk.apiUrl,
+      version: '5.199',
+      token: vk.token,
+      requestsPerSecond: 200,
+      retry: { retries: 5, baseDelayMs: 5, maxDelayMs: 50 },
+    });
+    const gateway = new VkClientMarketGateway(client, vk.groupId, { userId: this.userId });
+    return this.wrapGateway ? this.wrapGateway(gateway) : gateway;
+  }
+
+  async fetchEvotor() {
+    const { evotor } = await loadConnections(this.store, this.cipher, this.userId);
+    if (!evotor) throw new Error('no Evotor connection');
+    const client = new EvotorClient({
+      baseUrl: this.evotor.url,
+      token: evotor.token,
+      userId: this.userId,
+      backoffBaseMs: 5,
+    });
+    return fetchEvotorCatalog(
+      { commands: this.commands, source: new EvotorClientCatalogSource(client) },
+      this.userId,
+      randomUUID(),
+    );
+  }
+
+  async fetchVk() {
+    return fetchVkMarket(
+      { commands: this.commands, gateway: await this.gateway() },
+      this.userId,
+      randomUUID(),
+    );
+  }
+
+  async push(): Promise<PushReport> {
+    const photo = await readFile('assets/default_product.png');
+    return pushToVk(
+      {
+        store: this.store,
+        commands: this.commands,
+        gateway: await this.gateway(),
+        groupId: this.vkGroupId,
+        settings: SETTINGS,
+        defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
+        chunkSize: 50,
+      },
+      this.userId,
+      randomUUID(),
+    );
+  }
+
+  /** Pushes until a push finds nothing to do (bounded), as the saga's follow-up jobs would. */
+  async pushUntilSettled(maxRuns = 10): Promise<PushReport[]> {
+    const reports: PushReport[] = [];
+    for (let i = 0; i < maxRuns; i++) {
+      const report = await this.push();
+      reports.push(report);
+      if (report.outcome !== 'done') return reports;
+    }
+    throw new Error(`push did not settle in ${maxRuns} runs: ${JSON.stringify(reports.at(-1))}`);
+  }
+
+  /** Items of the community that buyers can see (not deleted, not hidden). */
+  visibleItems() {
+    return this.vk.admin
+      .snapshot()
+      .items.filter((i) => i.ownerId === -this.vkGroupId && i.deletedAt === null && !i.hidden);
+  }
+
+  writeCalls(): Record<string, number> {
+    const calls = this.vk.admin.callLog().calls;
+    return Object.fromEntries(
+      Object.entries(calls).filter(
+        ([method]) => !/\.(get|getAlbums|getById)$/.test(method) && method !== 'execute',
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.evotor.stop(), this.vk.stop()]);
+  }
+}
