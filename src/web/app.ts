@@ -1,4 +1,9 @@
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type RequestHandler,
+  type Router,
+} from 'express';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HealthCheck } from '../application/ports/health.js';
@@ -15,6 +20,8 @@ export interface WebAppOptions {
   /** runs after the built-in middleware and before the routers (sessions, auth, CSRF …) */
   configure?: (app: Express) => void;
   trustProxy?: boolean;
+  /** runs first, before /health too: request metrics must see every request */
+  before?: RequestHandler[];
 }
 
 /** The Express 5 app. Everything it needs comes in through options: no globals. */
@@ -25,6 +32,7 @@ export function createWebApp(options: WebAppOptions): Express {
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
 
+  for (const handler of options.before ?? []) app.use(handler);
   app.use(healthRoutes(options.healthChecks));
   options.configure?.(app);
   for (const router of options.routers ?? []) app.use(router);

@@ -1,0 +1,337 @@
+import {
+  EVOTOR_WEBHOOK_PATHS,
+  SUBSCRIPTION_EVENT_TYPES,
+} from '../../infrastructure/evotor/webhooks.js';
+
+/**
+ * The OpenAPI 3.1 description of EvoSync's machine-facing HTTP endpoints: health and metrics,
+ * the Evotor webhooks and the JSON helpers of the dashboard. The HTML pages are not in it.
+ * Operations marked `x-implemented: false` are the contract others build to; a test checks
+ * that every JSON route of the app is described here.
+ */
+export interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string; description?: string };
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: Record<string, Record<string, unknown>>;
+  [extension: string]: unknown;
+}
+
+export interface OpenApiOperation {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  responses: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: unknown, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+const evotorError = (description: string, codes: string) =>
+  json(ref('EvotorErrors'), `${description} (error codes: ${codes})`);
+const NOT_IMPLEMENTED = { 'x-implemented': false } as const;
+
+const webhookCommon = {
+  tags: ['Evotor webhooks'],
+  security: [{ evotorWebhook: [] }],
+  ...NOT_IMPLEMENTED,
+};
+const webhookAuthErrors = {
+  '400': evotorError(
+    'Malformed body',
+    '2001 syntax, 2002 missing or unexpected field, 2003 bad value',
+  ),
+  '401': evotorError('Missing or wrong Bearer secret', '1001'),
+};
+const eventAccepted = {
+  description:
+    'Accepted. Also the answer for a duplicate delivery and for a stale sequenceNumber: Evotor retries until it gets a 200, so handlers are idempotent.',
+};
+const sessionJson = (operationId: string, summary: string, description: string) => ({
+  operationId,
+  summary,
+  description,
+  tags: ['Connections'],
+  security: [{ session: [], csrf: [] }],
+  ...NOT_IMPLEMENTED,
+  responses: {
+    '200': json(ref('ConnectionTestResult'), 'The check ran; `ok` tells its result'),
+    '401': json(ref('AppError'), 'Not signed in'),
+    '403': json(ref('AppError'), 'Missing or wrong CSRF token'),
+    '404': json(ref('AppError'), 'No connection of this kind is saved'),
+  },
+});
+
+export const openApiDocument: OpenApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'EvoSync',
+    version: '0.1.0',
+    description:
+      'Keeps a shop’s VK Market storefront in step with its Evotor cash register. These are the machine-facing endpoints; the dashboard pages are HTML and not listed.',
+  },
+  servers: [{ url: '/' }],
+  tags: [
+    { name: 'Operations', description: 'Health, metrics and this document' },
+    { name: 'Evotor webhooks', description: 'Called by the Evotor cloud' },
+    { name: 'Connections', description: 'JSON helpers of the connections page (signed-in users)' },
+  ],
+  paths: {
+    '/health': {
+      get: {
+        operationId: 'getHealth',
+        summary: 'Every dependency’s state',
+        tags: ['Operations'],
+        responses: {
+          '200': json(ref('Health'), 'Every required dependency answers'),
+          '503': json(ref('Health'), 'A required dependency is down'),
+        },
+      },
+    },
+    '/metrics': {
+      get: {
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics (text exposition format)',
+        description: 'For Prometheus on the private network; nginx refuses it from outside.',
+        tags: ['Operations'],
+        responses: {
+          '200': {
+            description: 'Exposition text, version 0.0.4',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+    '/openapi.json': {
+      get: {
+        operationId: 'getOpenApi',
+        summary: 'This document',
+        tags: ['Operations'],
+        responses: { '200': json({ type: 'object' }, 'The OpenAPI 3.1 document') },
+      },
+    },
+    [EVOTOR_WEBHOOK_PATHS.userCreate]: {
+      post: {
+        operationId: 'evotorUserCreate',
+        summary: 'Evotor registers a user in EvoSync and gets the user’s API token',
+        ...webhookCommon,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('UserCreate') } },
+        },
+        responses: {
+          '200': json(ref('UserToken'), 'Registered; `token` is EvoSync’s API token for this user'),
+          ...webhookAuthErrors,
+          '409': evotorError('This Evotor user is already registered', '2005'),
+        },
+      },
+    },
+    [EVOTOR_WEBHOOK_PATHS.userVerify]: {
+      post: {
+        operationId: 'evotorUserVerify',
+        summary: 'Evotor signs an existing EvoSync user in and gets the user’s API token',
+        ...webhookCommon,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('UserVerify') } },
+        },
+        responses: {
+          '200': json(ref('UserToken'), 'Credentials accepted'),
+          ...webhookAuthErrors,
+          '401': evotorError(
+            'Missing or wrong Bearer secret, or wrong login or password',
+            '1001, 1006',
+          ),
+        },
+      },
+    },
+    [EVOTOR_WEBHOOK_PATHS.userToken]: {
+      post: {
+        operationId: 'evotorUserToken',
+        summary: 'Evotor delivers its access token for calling its API for this user',
+        description: 'The token is stored encrypted and never logged.',
+        ...webhookCommon,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('EvotorToken') } },
+        },
+        responses: { '200': { description: 'Stored' }, ...webhookAuthErrors },
+      },
+    },
+    [EVOTOR_WEBHOOK_PATHS.subscriptionEvent]: {
+      post: {
+        operationId: 'evotorSubscriptionEvent',
+        summary: 'A subscription of the user to the app changed',
+        ...webhookCommon,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('SubscriptionEvent') } },
+        },
+        responses: { '200': eventAccepted, ...webhookAuthErrors },
+      },
+    },
+    [EVOTOR_WEBHOOK_PATHS.installationEvent]: {
+      post: {
+        operationId: 'evotorInstallationEvent',
+        summary: 'The app was installed or uninstalled',
+        ...webhookCommon,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: ref('InstallationEvent') } },
+        },
+        responses: { '200': eventAccepted, ...webhookAuthErrors },
+      },
+    },
+    '/connections/evotor/test': {
+      post: sessionJson(
+        'testEvotorConnection',
+        'Checks the saved Evotor token by listing the stores',
+        'Answers 200 whatever the check found; `ok: false` with the reason when Evotor refused.',
+      ),
+    },
+    '/connections/vk/test': {
+      post: sessionJson(
+        'testVkConnection',
+        'Checks the saved VK token and community by reading the market albums',
+        'Answers 200 whatever the check found; `ok: false` with the reason when VK refused.',
+      ),
+    },
+  },
+  components: {
+    securitySchemes: {
+      evotorWebhook: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'Authorization: Bearer EVOTOR_WEBHOOK_SECRET',
+      },
+      session: { type: 'apiKey', in: 'cookie', name: 'evosync.sid' },
+      csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },
+    },
+    schemas: {
+      Health: {
+        type: 'object',
+        required: ['status', 'time', 'ok', 'checks'],
+        properties: {
+          status: { enum: ['ok', 'unhealthy'] },
+          time: { type: 'string', format: 'date-time' },
+          ok: { type: 'boolean' },
+          checks: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              required: ['ok', 'required'],
+              properties: { ok: { type: 'boolean' }, required: { type: 'boolean' } },
+              additionalProperties: true,
+            },
+          },
+        },
+      },
+      EvotorErrors: {
+        type: 'object',
+        required: ['errors'],
+        properties: {
+          errors: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['code'],
+              properties: {
+                code: { type: 'integer', examples: [2002] },
+                reason: { type: 'string' },
+                subject: { type: 'string' },
+                value: {},
+              },
+            },
+          },
+        },
+      },
+      AppError: {
+        type: 'object',
+        required: ['error', 'message'],
+        properties: { error: { type: 'string' }, message: { type: 'string' } },
+      },
+      UserCreate: {
+        type: 'object',
+        required: ['userId'],
+        description: 'userId plus the fields configured in the Evotor developer portal',
+        properties: { userId: { type: 'string' } },
+        additionalProperties: true,
+      },
+      UserVerify: {
+        type: 'object',
+        required: ['userId', 'login', 'password'],
+        properties: {
+          userId: { type: 'string' },
+          login: { type: 'string' },
+          password: { type: 'string', format: 'password' },
+          customField: { type: 'string' },
+        },
+      },
+      UserToken: {
+        type: 'object',
+        required: ['userId', 'token'],
+        properties: {
+          userId: { type: 'string' },
+          token: { type: 'string', description: 'EvoSync’s API token for this Evotor user' },
+          hasBilling: { type: 'boolean' },
+        },
+      },
+      EvotorToken: {
+        type: 'object',
+        required: ['userId', 'token'],
+        properties: { userId: { type: 'string' }, token: { type: 'string' } },
+      },
+      SubscriptionEvent: {
+        type: 'object',
+        required: ['subscriptionId', 'productId', 'userId', 'timestamp', 'sequenceNumber', 'type'],
+        properties: {
+          subscriptionId: { type: 'string' },
+          productId: { type: 'string' },
+          userId: { type: 'string' },
+          timestamp: { type: 'integer', description: 'ms since the epoch' },
+          sequenceNumber: { type: 'integer', description: 'older than one already seen: dropped' },
+          type: { enum: [...SUBSCRIPTION_EVENT_TYPES] },
+          planId: { type: 'string' },
+          trialPeriodDuration: { type: ['string', 'null'] },
+          deviceNumber: { type: ['integer', 'null'] },
+        },
+      },
+      InstallationEvent: {
+        type: 'object',
+        required: ['id', 'timestamp', 'version', 'type', 'data'],
+        properties: {
+          id: { type: 'string' },
+          timestamp: { type: 'integer' },
+          version: { const: 2 },
+          type: { enum: ['ApplicationInstalled', 'ApplicationUninstalled'] },
+          data: {
+            type: 'object',
+            required: ['productId', 'userId'],
+            properties: { productId: { type: 'string' }, userId: { type: 'string' } },
+          },
+        },
+      },
+      ConnectionTestResult: {
+        type: 'object',
+        required: ['ok', 'message'],
+        properties: {
+          ok: { type: 'boolean' },
+          message: { type: 'string', description: 'for the user, in Russian' },
+          errorCode: { type: 'string', description: 'the API’s error code when ok is false' },
+          details: {
+            type: 'object',
+            description: 'what the check saw: store count (Evotor), community and album count (VK)',
+            additionalProperties: true,
+          },
+        },
+      },
+    },
+  },
+};
+
+/** The OpenAPI paths of the HTML pages and assets the ops router serves (not in the document). */
+export const OPS_HTML_PAGES = ['/docs/*', '/redoc/*'] as const;
