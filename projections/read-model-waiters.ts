@@ -24,7 +24,7 @@ export class InlineProjector implements ReadModelWaiter {
     private readonly projections: Projection[],
   ) {}
 
-  waitFor(_position: Position | null): Promise<void> {
+  waitFor(_position: Position | null, _projections?: string[]): Promise<void> {
     this.running = this.running.then(() => this.catchUp());
     return this.running;
   }
@@ -54,18 +54,17 @@ export class InlineProjector implements ReadModelWaiter {
 export class CheckpointWaiter implements ReadModelWaiter {
   constructor(
     private readonly sequelize: Sequelize,
-    private readonly names: string[],
+    private readonly defaultNames: string[] = ['users'],
     private readonly deadlineMs = 2000,
     private readonly pollMs = 25,
   ) {}
 
-  async waitFor(position: Position | null): Promise<void> {
+  async waitFor(position: Position | null, projections?: string[]): Promise<void> {
     if (!position) return;
+    const names = projections ?? this.defaultNames;
     const until = Date.now() + this.deadlineMs;
     while (Date.now() < until) {
-      const checkpoints = await Promise.all(
-        this.names.map((n) => readCheckpoint(this.sequelize, n)),
-      );
+      const checkpoints = await Promise.all(names.map((n) => readCheckpoint(this.sequelize, n)));
       if (checkpoints.every((c) => c && comparePositions(c.position, position) >= 0)) return;
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
     }

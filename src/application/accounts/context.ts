@@ -149,7 +149,8 @@ export class AccountsContext {
     return `${this.deps.settings.baseUrl}${path}?user=${encodeURIComponent(userId)}&token=${encodeURIComponent(token)}`;
   }
 
+  /** user pages read the `users` projection */
   waitFor(position: Position | null): Promise<void> {
-    return this.deps.readModel.waitFor(position);
+    return this.deps.readModel.waitFor(position, ['users']);
   }
 }

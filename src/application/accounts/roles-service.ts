@@ -18,7 +18,7 @@ export class RolesService {
         { type: 'DefineRole', ...role },
         { actor: 'system', idempotencyKey: `default-role:${role.name}` },
       );
-      await this.readModel.waitFor(result.position);
+      await this.readModel.waitFor(result.position, ['roles']);
     }
   }
 
@@ -29,7 +29,7 @@ export class RolesService {
       { type: 'DefineRole', ...role },
       { actor },
     );
-    await this.readModel.waitFor(result.position);
+    await this.readModel.waitFor(result.position, ['roles']);
     return result.events.length > 0;
   }
 
@@ -46,6 +46,6 @@ export class RolesService {
       { type: 'ChangeRolePermissions', permissions },
       { actor, expectedRevision },
     );
-    await this.readModel.waitFor(result.position);
+    await this.readModel.waitFor(result.position, ['roles']);
   }
 }

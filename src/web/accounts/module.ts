@@ -41,7 +41,7 @@ export interface AccountsModuleDeps {
   mail: Mailer;
   cipher?: PersonalDataCipher;
   hasher?: PasswordHasher;
-  /** default: waits for the runner's checkpoints of users, roles and audit-log */
+  /** default: waits (at most 2 s) for the runner's checkpoint of the projection a page reads */
   readModel?: ReadModelWaiter;
   rateLimits?: Partial<RateLimitSettings>;
   /** paths that take POSTs without a CSRF token (webhooks with their own authentication) */
@@ -65,8 +65,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
   const { config, sequelize } = deps;
   const cipher =
     deps.cipher ?? new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY);
-  const readModel =
-    deps.readModel ?? new CheckpointWaiter(sequelize, ['users', 'roles', 'audit-log']);
+  const readModel = deps.readModel ?? new CheckpointWaiter(sequelize);
   const accounts = createAccounts({
     store: deps.eventStore,
     commands: deps.commands,
