@@ -72,6 +72,29 @@ describe('VkClient rate limiting against a simulator enforcing VK limits', () =>
     expect(calls.errors).toEqual({});
   });
 
+  it('stays under the limit when network delays vary more than the request spacing', async () => {
+    const jittery = await startVkSimulator({
+      limits: { user: 10 },
+      latencyMs: { min: 0, max: 250 },
+    });
+    try {
+      jittery.admin.addShop({ token: 'limits-user-token-d', userId: 44, communityId: GROUP });
+      const vk = new VkClient({
+        token: 'limits-user-token-d',
+        apiUrl: jittery.apiUrl,
+        version: '5.199',
+        requestsPerSecond: 10,
+        retry: { retries: 0 },
+      });
+      await Promise.all(
+        Array.from({ length: 40 }, () => vk.call('market.getAlbums', { owner_id: OWNER })),
+      );
+      expect(jittery.admin.callLog()).toMatchObject({ httpRequests: 40, errors: {} });
+    } finally {
+      await jittery.stop();
+    }
+  }, 60_000);
+
   it('would be refused by the simulator without the limiter (the check above is real)', async () => {
     sim.admin.setLimits({ user: 10 });
     sim.admin.addShop({ token: 'limits-user-token-c', userId: 43, communityId: GROUP });

@@ -63,6 +63,8 @@ describe('VK simulator: validation from methods.json', () => {
     sim.admin.addCommunity({ id: 7002 });
     sim.admin.addCommunity({ id: 7003, marketEnabled: false, admins: [11] });
     expect((await call('market.add', goodItem(-7002))).error.error_code).toBe(15);
+    expect((await call('market.get', { owner_id: -7002 })).response.count).toBe(0);
+    expect((await call('market.get', { owner_id: -7999 })).error.error_code).toBe(15);
     expect((await call('market.add', goodItem(-7003))).error.error_code).toBe(1438);
     expect((await call('market.add', goodItem(7001))).error.error_code).toBe(100);
   });

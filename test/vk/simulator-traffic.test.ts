@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
-import { goodItem, makePng, vkPost } from './helpers.js';
+import { goodItem, makePng, vkPost, type Loose } from './helpers.js';
 
 const TOKEN = 'sim-traffic-user-token';
 const GROUP_TOKEN = 'sim-traffic-community-token';
@@ -169,5 +169,44 @@ describe('VK simulator: OAuth authorization code', () => {
     const second = await exchange();
     expect(second.status).toBe(401);
     expect(await second.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+});
+
+describe('VK simulator: admin API over HTTP', () => {
+  const admin = (path: string, method = 'GET', body?: unknown) =>
+    fetch(`http://127.0.0.1:${sim.port}/__admin${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    }).then(async (res) => ({
+      status: res.status,
+      body: (await res.json()) as Record<string, Loose>,
+    }));
+
+  it('registers a shop, injects a fault, and reports state and the call log', async () => {
+    expect(
+      (await admin('/shops', 'POST', { token: 'http-admin-token', userId: 61, communityId: 8101 }))
+        .status,
+    ).toBe(200);
+    expect((await admin('/faults', 'POST', { code: 10, count: 1 })).status).toBe(200);
+    await admin('/log/reset', 'POST');
+    expect(
+      (await call('market.addAlbum', { owner_id: -8101, title: 'A' }, 'http-admin-token')).error
+        .error_code,
+    ).toBe(10);
+    expect(
+      (await call('market.addAlbum', { owner_id: -8101, title: 'A' }, 'http-admin-token')).response,
+    ).toMatchObject({ market_album_id: expect.any(Number) });
+    const state = await admin('/state');
+    expect(state.body.result.albums).toEqual([
+      expect.objectContaining({ ownerId: -8101, title: 'A', count: 0 }),
+    ]);
+    const log = await admin('/log');
+    expect(log.body.result).toMatchObject({
+      httpRequests: 2,
+      errors: { 10: 1 },
+      calls: { 'market.addAlbum': 2 },
+    });
+    expect((await admin('/items/999999', 'PATCH', { price: 1 })).status).toBe(400);
   });
 });

@@ -139,6 +139,7 @@ export class VkMarketApi {
 
 /** Pages can overlap when items are added during the walk; keep the first copy. */
 function dedupe<T extends { id: number }>(list: T[]): T[] {
-  const seen = new Set<number>();
-  return list.filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
+  const byId = new Map<number, T>();
+  for (const x of list) if (!byId.has(x.id)) byId.set(x.id, x);
+  return [...byId.values()];
 }

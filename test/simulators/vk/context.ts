@@ -30,6 +30,15 @@ export function managedCommunity(ctx: CallContext, ownerIdRaw: string | undefine
   return adminOf(ctx, -ownerId);
 }
 
+/** Reading a market needs no admin rights, only an existing community with market on. */
+export function readableCommunity(ctx: CallContext, ownerIdRaw: string | undefined): SimCommunity {
+  const ownerId = Number(ownerIdRaw);
+  const community = ownerId < 0 ? ctx.state.communities.get(-ownerId) : undefined;
+  if (!community) throw vkError(15, 'this owner has no market available to you');
+  if (!community.marketEnabled) throw vkError(1438);
+  return community;
+}
+
 export function adminOf(ctx: CallContext, groupId: number): SimCommunity {
   const community = ctx.state.communities.get(groupId);
   if (!community || !mayManage(ctx.token, community)) {

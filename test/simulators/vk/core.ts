@@ -57,7 +57,8 @@ export class VkCore {
     if (!tokenValue) throw vkError(5, 'no access_token passed.');
     const token = this.state.tokens.get(tokenValue);
     if (!token) throw vkError(5, 'invalid access_token (4).');
-    this.traffic.checkRate(token.token, token.kind, this.now());
+    // Real time, not the settable clock: rate windows must pass even when a test freezes dates.
+    this.traffic.checkRate(token.token, token.kind, Date.now());
     const fault = this.traffic.faultFor(method, true);
     if (fault) throw fault;
     const ctx = this.context(token);

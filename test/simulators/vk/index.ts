@@ -20,6 +20,8 @@ export interface VkSimulatorOptions {
   settings?: Partial<SimSettings>;
   /** clock for restore windows and item dates */
   now?: () => number;
+  /** random network delay before a call reaches VK and again before its answer leaves */
+  latencyMs?: { min: number; max: number };
 }
 
 export interface VkSimulator {
@@ -58,15 +60,25 @@ export async function startVkSimulator(options: VkSimulatorOptions = {}): Promis
   if (options.settings) Object.assign(core.settings, options.settings);
   if (options.now) core.now = options.now;
 
+  const transit = async () => {
+    const latency = options.latencyMs;
+    if (!latency) return;
+    const ms = latency.min + Math.random() * (latency.max - latency.min);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  };
+
   const app = express();
   app.disable('x-powered-by');
   app.all(
     '/method/:name',
     express.urlencoded({ extended: false, limit: '5mb', parameterLimit: 10_000 }),
-    (req, res) => {
+    async (req, res) => {
       const params = stringParams(req.query, req.body);
       const method = String(req.params.name);
-      res.json(core.handle(method, params, tokenOf(req, params)));
+      await transit();
+      const answer = core.handle(method, params, tokenOf(req, params));
+      await transit();
+      res.json(answer);
     },
   );
   app.post('/upload/market', uploadHandler(core));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { CallContext, Handler } from './context.js';
-import { adminOf, managedCommunity, unixNow } from './context.js';
+import { adminOf, managedCommunity, readableCommunity, unixNow } from './context.js';
 import { paramError, vkError } from './errors.js';
 import { findItem } from './market-items.js';
 import { itemsOfAlbum, type SimAlbum } from './state.js';
@@ -34,7 +34,7 @@ const CATEGORIES = [
 
 export const albumMethods: Record<string, Handler> = {
   'market.getAlbums': (ctx, params) => {
-    const community = managedCommunity(ctx, params.owner_id);
+    const community = readableCommunity(ctx, params.owner_id);
     const offset = int(params, 'offset');
     const count = int(params, 'count', 50);
     const all = [...ctx.state.albums.values()]

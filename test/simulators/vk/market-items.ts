@@ -1,5 +1,5 @@
 import type { CallContext, Handler } from './context.js';
-import { managedCommunity, unixNow } from './context.js';
+import { managedCommunity, readableCommunity, unixNow } from './context.js';
 import { paramError, vkError } from './errors.js';
 import type { SimItem } from './state.js';
 import { bool, int, intList, type RawParams } from './validate.js';
@@ -90,7 +90,7 @@ export function findItem(ctx: CallContext, ownerId: number, itemId: number): Sim
 
 export const itemMethods: Record<string, Handler> = {
   'market.get': (ctx, params) => {
-    const community = managedCommunity(ctx, params.owner_id);
+    const community = readableCommunity(ctx, params.owner_id);
     const albumId = int(params, 'album_id');
     const offset = int(params, 'offset');
     const count = int(params, 'count', 100);
