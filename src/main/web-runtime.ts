@@ -1,0 +1,46 @@
+import type { Express, Router } from 'express';
+import { createMailer } from '../infrastructure/mail/mailers.js';
+import { projectionLagCheck } from '../infrastructure/projections/lag-health.js';
+import { createWebApp } from '../web/app.js';
+import { accountsModule, type AccountsModule } from '../web/accounts/module.js';
+import { opsRoutes } from '../web/ops/index.js';
+import type { Container } from './container.js';
+import { workerProjections } from './worker-runtime.js';
+
+export interface WebRuntime {
+  app: Express;
+  accounts: AccountsModule;
+}
+
+/** Paths that authenticate on their own (Evotor's Bearer secret) and take no CSRF token. */
+const CSRF_EXEMPT = /^\/(user\/(create|verify|token)|api\/v1\/)/;
+
+/** The web process's Express app, built from the container: every page, route and check. */
+export async function buildWebApp(
+  c: Container,
+  options: { routers?: (accounts: AccountsModule) => Router[] } = {},
+): Promise<WebRuntime> {
+  const accounts = accountsModule({
+    config: c.config,
+    logger: c.logger,
+    sequelize: c.sequelize,
+    eventStore: c.eventStore,
+    commands: c.commands,
+    mail: createMailer(c.config, c.logger),
+    cipher: c.cipher,
+    csrfExempt: (path) => CSRF_EXEMPT.test(path),
+  });
+  await accounts.start();
+  const projectionNames = workerProjections(c).map((p) => p.name);
+  const app = createWebApp({
+    logger: c.logger,
+    healthChecks: [
+      ...c.healthChecks,
+      projectionLagCheck(c.sequelize, c.eventStore, () => projectionNames),
+    ],
+    trustProxy: c.config.NODE_ENV === 'production',
+    configure: (express) => accounts.configure(express),
+    routers: [opsRoutes(), ...accounts.routers, ...(options.routers?.(accounts) ?? [])],
+  });
+  return { app, accounts };
+}

@@ -1,0 +1,70 @@
+import type { Projection } from '../application/projections/projection.js';
+import {
+  defineSyncJobs,
+  scheduleSyncPipeline,
+  type SyncJobDeps,
+} from '../application/sync/jobs.js';
+import { mirrorSaga } from '../application/sync/mirror-saga.js';
+import { ProjectionRunner } from '../infrastructure/projections/projection-runner.js';
+import {
+  defaultPhotoLoader,
+  eligibleUsers,
+  httpSyncGateways,
+} from '../infrastructure/sync/sync-adapters.js';
+import { projections as readModels } from '../../projections/index.js';
+import { usersProjection } from '../../projections/users/index.js';
+import type { Container } from './container.js';
+
+/** Every projection a worker runs: the read models and the mirror saga. */
+export function workerProjections(c: Container): Projection[] {
+  return [...readModels, usersProjection(c.cipher), mirrorSaga(c.scheduler)];
+}
+
+export interface Worker {
+  runners: ProjectionRunner[];
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker's work in this process: projection runners (each takes its projection's lock, so
+ * several workers can run), the sync jobs and the periodic pipeline.
+ */
+export async function startWorker(
+  c: Container,
+  options: { onPushed?: SyncJobDeps['onPushed'] } = {},
+): Promise<Worker> {
+  const runners = workerProjections(c).map(
+    (projection) =>
+      new ProjectionRunner({
+        projection,
+        sequelize: c.sequelize,
+        store: c.eventStore,
+        logger: c.logger,
+      }),
+  );
+  for (const runner of runners) runner.start();
+
+  defineSyncJobs({
+    store: c.eventStore,
+    commands: c.commands,
+    cipher: c.cipher,
+    scheduler: c.scheduler,
+    gateways: httpSyncGateways(c.config, c.apiLog),
+    eligibleUsers: () => eligibleUsers(c.sequelize),
+    settings: { categoryId: c.config.VK_CATEGORY_ID, stockAmount: c.config.VK_STOCK_AMOUNT },
+    defaultPhoto: defaultPhotoLoader(c.config.VK_DEFAULT_PHOTO_PATH),
+    logger: c.logger,
+    ...(options.onPushed ? { onPushed: options.onPushed } : {}),
+  });
+  await scheduleSyncPipeline(c.scheduler, c.config.CATALOG_REFRESH_INTERVAL_SECONDS);
+  await c.scheduler.start();
+  c.logger.info({ projections: runners.map((r) => r.name) }, 'worker started');
+
+  return {
+    runners,
+    async stop() {
+      await c.scheduler.stop();
+      await Promise.all(runners.map((r) => r.stop()));
+    },
+  };
+}
