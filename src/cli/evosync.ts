@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerReplay } from './replay.js';
 import { registerAdmin } from './admin.js';
+import { registerConfig } from './config.js';
 
 /** The `evosync` command. Each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
   program.name('evosync').description('EvoSync command line');
   registerReplay(program);
   registerAdmin(program);
+  registerConfig(program);
   return program;
 }
 
