@@ -3,7 +3,9 @@ import { createMailer } from '../infrastructure/mail/mailers.js';
 import { projectionLagCheck } from '../infrastructure/projections/lag-health.js';
 import { createWebApp } from '../web/app.js';
 import { accountsModule, type AccountsModule } from '../web/accounts/module.js';
+import { dashboardRouters } from '../web/dashboard/index.js';
 import { opsRoutes } from '../web/ops/index.js';
+import { CheckpointWaiter } from '../../projections/read-model-waiters.js';
 import type { Container } from './container.js';
 import { workerProjections } from './worker-runtime.js';
 
@@ -40,7 +42,22 @@ export async function buildWebApp(
     ],
     trustProxy: c.config.NODE_ENV === 'production',
     configure: (express) => accounts.configure(express),
-    routers: [opsRoutes(), ...accounts.routers, ...(options.routers?.(accounts) ?? [])],
+    routers: [
+      opsRoutes(),
+      ...accounts.routers,
+      ...dashboardRouters({
+        config: c.config,
+        logger: c.logger,
+        sequelize: c.sequelize,
+        eventStore: c.eventStore,
+        commands: c.commands,
+        cipher: c.cipher,
+        scheduler: c.scheduler,
+        readModel: new CheckpointWaiter(c.sequelize, []),
+        accounts: accounts.accounts,
+      }),
+      ...(options.routers?.(accounts) ?? []),
+    ],
   });
   return { app, accounts };
 }
