@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
 import { emailHash } from '../../src/application/accounts/secrets.js';
@@ -20,6 +20,12 @@ import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/m
 import { createTestDatabase } from '../support/mariadb.js';
 
 const run = promisify(execFile);
+/** A command without its userId, per member of the union. */
+type Cmd = SyncConfigCommand extends infer C
+  ? C extends unknown
+    ? Omit<C, 'userId'>
+    : never
+  : never;
 const CONFIRMED_AT = new Date('2026-03-01T10:00:00.000Z');
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -30,7 +36,7 @@ const shop = randomUUID(); // in the users table, configured
 const fresh = randomUUID(); // only a reservation stream, configured
 const idle = randomUUID(); // in the users table, never configured
 
-async function configure(userId: string, commands: Array<Omit<SyncConfigCommand, 'userId'>>) {
+async function configure(userId: string, commands: Cmd[]) {
   const handler = new CommandHandler(store, { clock: () => CONFIRMED_AT });
   await handler.handleMany(
     syncConfigDecider,
@@ -93,7 +99,7 @@ function rule(
   entityName: string,
   mode: 'include' | 'exclude',
   parentEntityId: string | null,
-): Omit<SyncConfigCommand, 'userId'> {
+): Cmd {
   return { type: 'SetFilterRule', entityType, entityId, entityName, mode, parentEntityId };
 }
 
