@@ -6,6 +6,7 @@ import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/mem
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { MeteredEventStore } from '../../src/infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../../src/infrastructure/metrics/metrics.js';
+import { startMetricsServer } from '../../src/infrastructure/metrics/metrics-server.js';
 import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
 import { createWebApp } from '../../src/web/app.js';
 import { httpMetrics, opsRoutes } from '../../src/web/ops/index.js';
@@ -157,5 +158,21 @@ describe('metrics', () => {
     lag = 0;
     text = (await metrics.expose()).body;
     expect(sample(text, 'evosync_projection_lag_events', { projection: 'users' })).toBe(0);
+  });
+
+  it("serves the worker's metrics on a port of its own", async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    metrics.jobs.inc({ name: 'vk-push', outcome: 'ok' });
+    const listener = await startMetricsServer(metrics, { port: 0 });
+    try {
+      const res = await fetch(`http://127.0.0.1:${listener.port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(
+        sample(await res.text(), 'evosync_jobs_total', { name: 'vk-push', outcome: 'ok' }),
+      ).toBe(1);
+      expect((await fetch(`http://127.0.0.1:${listener.port}/other`)).status).toBe(404);
+    } finally {
+      await listener.close();
+    }
   });
 });
