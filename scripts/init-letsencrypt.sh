@@ -3,6 +3,7 @@
 #   sudo ./scripts/init-letsencrypt.sh my-products.ru
 #   sudo ./scripts/init-letsencrypt.sh мои-товары.рф --email admin@example.com
 #   sudo ./scripts/init-letsencrypt.sh my-products.ru --staging   # test CA, no rate limits
+#   sudo ./scripts/init-letsencrypt.sh my-products.ru --force     # replace it (e.g. the staging one)
 # An internationalised domain is converted to punycode (xn--…): the certificate lands in
 # /etc/letsencrypt/live/<xn--…>/, where the generated nginx site looks for it.
 #
@@ -24,16 +25,18 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$here/lib/domain.sh"
 
 usage() {
-  echo "usage: $0 DOMAIN [--staging] [--email ADDRESS]" >&2
+  echo "usage: $0 DOMAIN [--staging] [--force] [--email ADDRESS]" >&2
   exit 2
 }
 
 domain_input=""
 staging=0
+force=0
 email="${CERTBOT_EMAIL:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --staging) staging=1 ;;
+    --force) force=1 ;;
     --email)
       [[ $# -ge 2 ]] || usage
       email="$2"
@@ -69,7 +72,9 @@ if [[ -n "$email" ]]; then
 else
   cmd+=(--register-unsafely-without-email)
 fi
-[[ "$staging" -eq 1 ]] && cmd+=(--staging)
+if [[ "$staging" -eq 1 ]]; then cmd+=(--staging); fi
+# A certificate still valid is kept unless forced: a staging one would otherwise stay.
+if [[ "$force" -eq 1 ]]; then cmd+=(--force-renewal); fi
 
 # Prints a command as a shell would read it back.
 show() {

@@ -106,6 +106,7 @@ describe('init-letsencrypt.sh (DRY_RUN=1)', () => {
     expect(stdout).toContain('serving the challenge from a temporary site');
     expect(stdout).toContain('--register-unsafely-without-email');
     expect(stdout).not.toContain('--staging');
+    expect(stdout).not.toContain('--force-renewal');
     await expect(
       readFile(path.join(env.NGINX_SITES_AVAILABLE!, 'new-shop.ru.acme.conf')),
     ).rejects.toMatchObject({ code: 'ENOENT' });
@@ -116,5 +117,7 @@ describe('init-letsencrypt.sh (DRY_RUN=1)', () => {
     const { stdout } = await dry('my-products.ru');
     expect(stdout).not.toContain('temporary site');
     expect(stdout).toContain('+ certbot certonly');
+    expect((await dry('my-products.ru', '--force')).stdout).toMatch(/ --force-renewal/);
+    await expect(dry('my-products.ru', '--bogus')).rejects.toMatchObject({ code: 2 });
   });
 });
