@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { domainToASCII } from 'node:url';
@@ -69,7 +78,7 @@ describe('generate-nginx-conf.sh', () => {
     expect(conf).toContain(
       'ssl_certificate     /etc/letsencrypt/live/my-products.ru/fullchain.pem;',
     );
-    expect(conf).toMatch(/listen 443 ssl;/);
+    expect(conf).toMatch(/listen 443 ssl http2;/);
     expect(conf).toMatch(/client_max_body_size \d+m;/);
     expect(conf).toMatch(/gzip on;/);
     expect(conf).toContain('add_header Strict-Transport-Security');
@@ -119,5 +128,39 @@ describe('init-letsencrypt.sh (DRY_RUN=1)', () => {
     expect(stdout).toContain('+ certbot certonly');
     expect((await dry('my-products.ru', '--force')).stdout).toMatch(/ --force-renewal/);
     await expect(dry('my-products.ru', '--bogus')).rejects.toMatchObject({ code: 2 });
+  });
+});
+
+describe('init-letsencrypt.sh (for real, with a stand-in certbot)', () => {
+  it('serves the challenge from a temporary site while certbot runs, then removes it', async () => {
+    const bin = path.join(dir, 'bin');
+    await mkdir(bin, { recursive: true });
+    const seen = path.join(dir, 'certbot-saw.txt');
+    // records its arguments and the enabled sites at the moment it runs
+    await writeFile(
+      path.join(bin, 'certbot'),
+      `#!/bin/sh\necho "$*" > '${seen}'\nls '${env.NGINX_SITES_ENABLED}' >> '${seen}'\n`,
+    );
+    await chmod(path.join(bin, 'certbot'), 0o755);
+    const reloads = path.join(dir, 'reloads.txt');
+    await run(path.join(SCRIPTS, 'init-letsencrypt.sh'), ['новый.рф'], {
+      env: {
+        ...env,
+        PATH: `${bin}:${process.env.PATH}`,
+        ACME_ROOT: path.join(dir, 'acme'),
+        NGINX_RELOAD: `echo reload >> '${reloads}'`,
+      },
+    });
+    const [args, ...enabledDuring] = (await readFile(seen, 'utf8')).trim().split('\n');
+    expect(args).toContain(`-w ${path.join(dir, 'acme')} -d xn--b1aoke0e.xn--p1ai `);
+    expect(enabledDuring).toContain('xn--b1aoke0e.xn--p1ai.acme.conf');
+    expect(await readdir(env.NGINX_SITES_ENABLED!)).not.toContain(
+      'xn--b1aoke0e.xn--p1ai.acme.conf',
+    );
+    expect(await readdir(env.NGINX_SITES_AVAILABLE!)).not.toContain(
+      'xn--b1aoke0e.xn--p1ai.acme.conf',
+    );
+    // once to serve the challenge, once after removing the temporary site
+    expect((await readFile(reloads, 'utf8')).trim().split('\n')).toEqual(['reload', 'reload']);
   });
 });
