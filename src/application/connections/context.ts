@@ -1,0 +1,40 @@
+import type { CommandHandler } from '../commands/command-handler.js';
+import type { ApiRequestLog } from '../ports/api-request-log.js';
+import type { EventStore } from '../ports/event-store.js';
+import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
+import type { ReadModelWaiter } from '../ports/read-model-waiter.js';
+import type { ApiSettings } from './checks.js';
+
+export interface ConnectionsSettings extends ApiSettings {
+  SECRET_KEY: string;
+  BASE_URL: string;
+  VK_OAUTH_URL: string;
+  VK_APP_ID?: string | undefined;
+  VK_APP_SECRET?: string | undefined;
+}
+
+/** What the connection use cases are given. */
+export interface ConnectionsDeps {
+  store: EventStore;
+  commands: CommandHandler;
+  cipher: PersonalDataCipher;
+  readModel: ReadModelWaiter;
+  settings: ConnectionsSettings;
+  /** every Evotor and VK call is written here (without secrets) */
+  apiLog?: ApiRequestLog;
+}
+
+/** The read model the connections page shows. */
+export const CONNECTIONS_PROJECTION = 'connections';
+
+/** A refusal the page shows next to a field (or above the form when `field` is absent). */
+export class ConnectionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'ConnectionError';
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  evotorAccount,
+  evotorAccountStream,
+  type EvotorAccountEvent,
+} from '../../domain/connections/evotor-account.js';
+import { fold } from '../../domain/shared/decider.js';
+import { asDomainEvents } from '../sync/connections.js';
+import { checkEvotor, type ConnectionTestResult } from './checks.js';
+import { CONNECTIONS_PROJECTION, type ConnectionsDeps } from './context.js';
+import { tokenFingerprint } from './fingerprint.js';
+
+/** The shop owner's Evotor connection: a token pasted by hand, disconnect, a live check. */
+export class EvotorConnection {
+  constructor(private readonly deps: ConnectionsDeps) {}
+
+  async state(userId: string) {
+    const events = await this.deps.store.readStream(evotorAccountStream(userId));
+    return fold(evotorAccount, asDomainEvents<EvotorAccountEvent>(events));
+  }
+
+  /** Saved as given (checking is the "Проверить" button): a wrong token can be fixed later. */
+  async saveToken(userId: string, token: string): Promise<void> {
+    const { cipher, commands, settings } = this.deps;
+    const result = await commands.handle(
+      evotorAccount,
+      evotorAccountStream(userId),
+      {
+        type: 'ReceiveEvotorToken',
+        userId,
+        tokenCiphertext: await cipher.encrypt(userId, token),
+        tokenFingerprint: tokenFingerprint(settings.SECRET_KEY, token),
+      },
+      { actor: userId },
+    );
+    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+  }
+
+  async disconnect(userId: string): Promise<void> {
+    const result = await this.deps.commands.handle(
+      evotorAccount,
+      evotorAccountStream(userId),
+      { type: 'DisconnectEvotor', userId },
+      { actor: userId },
+    );
+    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+  }
+
+  /** null when no token is saved. */
+  async test(userId: string): Promise<ConnectionTestResult | null> {
+    const state = await this.state(userId);
+    if (!state.tokenCiphertext) return null;
+    const token = await this.deps.cipher.decrypt(userId, state.tokenCiphertext);
+    return checkEvotor(this.deps.settings, token, userId, this.deps.apiLog);
+  }
+
+  /** The check, with its outcome recorded (an event only when the health changes). */
+  async recordHealth(userId: string, actor = 'system'): Promise<ConnectionTestResult | null> {
+    const result = await this.test(userId);
+    if (!result || !result.conclusive) return result;
+    await this.deps.commands.handle(
+      evotorAccount,
+      evotorAccountStream(userId),
+      {
+        type: 'RecordEvotorHealth',
+        userId,
+        healthy: result.ok,
+        reason: result.ok ? null : result.message,
+      },
+      { actor },
+    );
+    return result;
+  }
+}

@@ -1,0 +1,221 @@
+import {
+  vkAccount,
+  vkAccountStream,
+  type VkAccountEvent,
+} from '../../domain/connections/vk-account.js';
+import { fold } from '../../domain/shared/decider.js';
+import { VkApiError, VkOAuthError, VkTransportError } from '../../infrastructure/vk/errors.js';
+import { buildAuthorizeUrl, exchangeCode } from '../../infrastructure/vk/oauth.js';
+import type { VkClient } from '../../infrastructure/vk/vk-client.js';
+import { asDomainEvents } from '../sync/connections.js';
+import {
+  checkVk,
+  fetchGroup,
+  vkClient,
+  vkFailure,
+  type ConnectionTestResult,
+  type VkGroup,
+} from './checks.js';
+import { CONNECTIONS_PROJECTION, ConnectionError, type ConnectionsDeps } from './context.js';
+import { tokenFingerprint } from './fingerprint.js';
+
+/** After the VK login, until the owner picks a community: kept in the session, token encrypted. */
+export interface PendingVkLogin {
+  tokenCiphertext: string;
+  vkUserId: number;
+  vkUserName: string;
+  groups: Array<{ id: number; name: string }>;
+}
+
+export const VK_CALLBACK_PATH = '/connections/vk/oauth/callback';
+
+/** The shop owner's VK community: VK login or a pasted token, disconnect, a live check. */
+export class VkConnection {
+  constructor(private readonly deps: ConnectionsDeps) {}
+
+  async state(userId: string) {
+    const events = await this.deps.store.readStream(vkAccountStream(userId));
+    return fold(vkAccount, asDomainEvents<VkAccountEvent>(events));
+  }
+
+  get oauthConfigured(): boolean {
+    return Boolean(this.deps.settings.VK_APP_ID && this.deps.settings.VK_APP_SECRET);
+  }
+
+  private get redirectUri() {
+    return `${this.deps.settings.BASE_URL}${VK_CALLBACK_PATH}`;
+  }
+
+  authorizeUrl(state: string): string {
+    const s = this.deps.settings;
+    if (!s.VK_APP_ID) throw new ConnectionError('vk_oauth_off', 'Вход через VK не настроен.');
+    return buildAuthorizeUrl({
+      oauthUrl: s.VK_OAUTH_URL,
+      clientId: s.VK_APP_ID,
+      redirectUri: this.redirectUri,
+      state,
+      version: s.VK_API_VERSION,
+    });
+  }
+
+  /** Code → user token, then the profile and the communities the user administers. */
+  async completeLogin(userId: string, code: string): Promise<PendingVkLogin> {
+    const s = this.deps.settings;
+    if (!s.VK_APP_ID || !s.VK_APP_SECRET)
+      throw new ConnectionError('vk_oauth_off', 'Вход через VK не настроен.');
+    try {
+      const token = await exchangeCode({
+        oauthUrl: s.VK_OAUTH_URL,
+        clientId: s.VK_APP_ID,
+        clientSecret: s.VK_APP_SECRET,
+        redirectUri: this.redirectUri,
+        code,
+        userId,
+        ...(this.deps.apiLog ? { log: this.deps.apiLog } : {}),
+      });
+      const client = vkClient(s, { token: token.accessToken, tokenKind: 'user' }, userId);
+      const profile = await userProfile(client);
+      const admin = await client.call<{ items: VkGroup[] }>('groups.get', {
+        filter: 'admin',
+        extended: 1,
+      });
+      return {
+        tokenCiphertext: await this.deps.cipher.encrypt(userId, token.accessToken),
+        vkUserId: profile?.id ?? token.vkUserId,
+        vkUserName: profile?.name ?? `id${token.vkUserId}`,
+        groups: admin.items.map((g) => ({ id: g.id, name: g.name })),
+      };
+    } catch (error) {
+      if (error instanceof VkOAuthError)
+        throw new ConnectionError('vk_oauth', 'VK не подтвердил вход. Попробуйте ещё раз.');
+      throw asConnectionError(error, 'token');
+    }
+  }
+
+  async connectChosen(userId: string, pending: PendingVkLogin, groupId: number): Promise<void> {
+    const group = pending.groups.find((g) => g.id === groupId);
+    if (!group) throw new ConnectionError('vk_group', 'Выберите сообщество из списка.', 'groupId');
+    const token = await this.deps.cipher.decrypt(userId, pending.tokenCiphertext);
+    await this.connect(userId, {
+      vkUserId: pending.vkUserId,
+      vkUserName: pending.vkUserName,
+      groupId,
+      groupName: group.name,
+      tokenCiphertext: pending.tokenCiphertext,
+      tokenFingerprint: tokenFingerprint(this.deps.settings.SECRET_KEY, token),
+      tokenKind: 'user',
+    });
+  }
+
+  /** A pasted user or community token, checked against VK before it is saved. */
+  async connectWithToken(userId: string, token: string, groupId: number): Promise<void> {
+    const s = this.deps.settings;
+    const asUser = vkClient(s, { token, tokenKind: 'user' }, userId, this.deps.apiLog);
+    let profile: { id: number; name: string } | null;
+    try {
+      profile = await userProfile(asUser);
+    } catch (error) {
+      throw asConnectionError(error, 'token');
+    }
+    const client = profile
+      ? asUser
+      : vkClient(s, { token, tokenKind: 'community' }, userId, this.deps.apiLog);
+    let group: VkGroup;
+    try {
+      group = await fetchGroup(client, groupId);
+    } catch (error) {
+      throw asConnectionError(error, 'groupId');
+    }
+    if (profile && group.is_admin === 0)
+      throw new ConnectionError(
+        'vk_not_admin',
+        'Этот пользователь VK не администратор сообщества.',
+        'groupId',
+      );
+    await this.connect(userId, {
+      vkUserId: profile?.id ?? null,
+      vkUserName: profile?.name ?? null,
+      groupId: group.id,
+      groupName: group.name,
+      tokenCiphertext: await this.deps.cipher.encrypt(userId, token),
+      tokenFingerprint: tokenFingerprint(s.SECRET_KEY, token),
+      tokenKind: profile ? 'user' : 'community',
+    });
+  }
+
+  private async connect(
+    userId: string,
+    connection: Omit<Extract<VkAccountEvent, { type: 'VkCommunityConnected' }>['data'], 'userId'>,
+  ): Promise<void> {
+    const result = await this.deps.commands.handle(
+      vkAccount,
+      vkAccountStream(userId),
+      { type: 'ConnectVkCommunity', userId, ...connection },
+      { actor: userId },
+    );
+    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+  }
+
+  async disconnect(userId: string): Promise<void> {
+    const result = await this.deps.commands.handle(
+      vkAccount,
+      vkAccountStream(userId),
+      { type: 'DisconnectVk', userId },
+      { actor: userId },
+    );
+    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+  }
+
+  /** null when no community is connected. */
+  async test(userId: string): Promise<ConnectionTestResult | null> {
+    const { connection } = await this.state(userId);
+    if (!connection) return null;
+    const token = await this.deps.cipher.decrypt(userId, connection.tokenCiphertext);
+    return checkVk(
+      this.deps.settings,
+      { token, groupId: connection.groupId, tokenKind: connection.tokenKind },
+      userId,
+      this.deps.apiLog,
+    );
+  }
+
+  async recordHealth(userId: string, actor = 'system'): Promise<ConnectionTestResult | null> {
+    const result = await this.test(userId);
+    if (!result || !result.conclusive) return result;
+    await this.deps.commands.handle(
+      vkAccount,
+      vkAccountStream(userId),
+      {
+        type: 'RecordVkHealth',
+        userId,
+        healthy: result.ok,
+        reason: result.ok ? null : result.message,
+      },
+      { actor },
+    );
+    return result;
+  }
+}
+
+/** The token's owner; null for a community token (VK refuses users.get with group auth: 27). */
+async function userProfile(client: VkClient): Promise<{ id: number; name: string } | null> {
+  try {
+    const users = await client.call<Array<{ id: number; first_name: string; last_name: string }>>(
+      'users.get',
+      {},
+    );
+    const me = users[0];
+    return me ? { id: me.id, name: `${me.first_name} ${me.last_name}`.trim() } : null;
+  } catch (error) {
+    if (error instanceof VkApiError && error.code === 27) return null;
+    throw error;
+  }
+}
+
+function asConnectionError(error: unknown, field: string): ConnectionError {
+  if (error instanceof VkApiError || error instanceof VkTransportError) {
+    const failure = vkFailure(error);
+    return new ConnectionError(`vk_${failure.errorCode ?? 'error'}`, failure.message, field);
+  }
+  throw error;
+}
