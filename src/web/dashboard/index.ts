@@ -1,9 +1,11 @@
 import type { Router } from 'express';
 import type { DashboardDeps } from './deps.js';
+import { syncRoutes } from '../sync/routes.js';
+import { catalogRoutes } from '../catalog/routes.js';
 
 export type { DashboardDeps } from './deps.js';
 
 /** The shop owner's pages and the Evotor webhooks, mounted after the accounts routes. */
-export function dashboardRouters(_deps: DashboardDeps): Router[] {
-  return [];
+export function dashboardRouters(deps: DashboardDeps): Router[] {
+  return [syncRoutes(deps), catalogRoutes(deps)];
 }
