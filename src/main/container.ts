@@ -80,7 +80,7 @@ export async function buildContainer(
       url: config.AGENDA_URL,
       logger,
       processName: options.processName,
-      ...(options.schedulerNamespace ? { namespace: options.schedulerNamespace } : {}),
+      namespace: options.schedulerNamespace ?? config.AGENDA_NAMESPACE,
     });
     closers.push(() => scheduler.stop());
 

@@ -5,6 +5,7 @@ import {
   type SyncJobDeps,
 } from '../application/sync/jobs.js';
 import { mirrorSaga } from '../application/sync/mirror-saga.js';
+import { MariaDbMutex } from '../infrastructure/db/mariadb-mutex.js';
 import { ProjectionRunner } from '../infrastructure/projections/projection-runner.js';
 import {
   defaultPhotoLoader,
@@ -49,6 +50,7 @@ export async function startWorker(
     commands: c.commands,
     cipher: c.cipher,
     scheduler: c.scheduler,
+    mutex: new MariaDbMutex(c.sequelize),
     gateways: httpSyncGateways(c.config, c.apiLog),
     eligibleUsers: () => eligibleUsers(c.sequelize),
     settings: { categoryId: c.config.VK_CATEGORY_ID, stockAmount: c.config.VK_STOCK_AMOUNT },

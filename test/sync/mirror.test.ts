@@ -170,6 +170,18 @@ describe('the mirror: Evotor catalog → VK Market', () => {
     expect(h.vk.admin.snapshot().items).toHaveLength(sellable);
   });
 
+  it('never creates a duplicate when two pushes for one user run at once', async () => {
+    const h = await harness({ products: 40 });
+    await h.fetchEvotor();
+    await h.enableAndConfirm();
+    // The job lock normally keeps them apart; the create request guard must hold even without it.
+    await Promise.allSettled([h.push(), h.push(), h.push()]);
+    await h.pushUntilSettled();
+    const skus = h.vk.admin.snapshot().items.map((i) => i.sku);
+    expect(new Set(skus).size).toBe(skus.length);
+    expect(skus).toHaveLength(evotorProducts(h).length);
+  });
+
   it('converges to the desired state with errors 6, 9 and 10 injected at random', async () => {
     const h = await harness({ products: 60 });
     await h.fetchEvotor();

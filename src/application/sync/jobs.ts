@@ -2,6 +2,7 @@ import type { MirrorSettings } from '../../domain/mirror/desired-item.js';
 import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
+import type { Mutex } from '../ports/mutex.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import { loadConnections } from './connections.js';
@@ -28,6 +29,8 @@ export interface SyncJobDeps {
   commands: CommandHandler;
   cipher: PersonalDataCipher;
   scheduler: Scheduler;
+  /** one push per user at a time, across workers */
+  mutex: Mutex;
   gateways: SyncGateways;
   /** users the pipeline syncs: role `user`, active, sync on and confirmed, both connections */
   eligibleUsers(): Promise<string[]>;
@@ -38,6 +41,7 @@ export interface SyncJobDeps {
 }
 
 const RETRIES = { maxRetries: 5, delayMs: 5_000, factor: 3 };
+const PUSH_BUSY_DELAY_MS = 5_000;
 
 /**
  * The jobs of the sync. The periodic pipeline only fetches (Evotor, then VK); pushes follow
@@ -97,24 +101,36 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     async ({ userId }, ctx) => {
       const { vk } = await loadConnections(deps.store, deps.cipher, userId);
       if (!vk) return;
-      const report = await authFailureIsFinal(() =>
-        pushToVk(
-          {
-            store: deps.store,
-            commands: deps.commands,
-            gateway: deps.gateways.vk(userId, vk),
-            groupId: vk.groupId,
-            settings: deps.settings,
-            defaultPhoto: deps.defaultPhoto,
-            onProgress: (progress) => {
-              deps.onPushed?.(userId, progress);
-              void ctx.touch();
+      const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
+        authFailureIsFinal(() =>
+          pushToVk(
+            {
+              store: deps.store,
+              commands: deps.commands,
+              gateway: deps.gateways.vk(userId, vk),
+              groupId: vk.groupId,
+              settings: deps.settings,
+              defaultPhoto: deps.defaultPhoto,
+              onProgress: (progress) => {
+                deps.onPushed?.(userId, progress);
+                void ctx.touch();
+              },
             },
-          },
-          userId,
-          ctx.jobId,
+            userId,
+            ctx.jobId,
+          ),
         ),
       );
+      if (!locked.acquired) {
+        // Another push for this user is running; what woke this one is picked up after it.
+        await scheduler.enqueue(
+          SYNC_JOBS.vkPush,
+          { userId },
+          { uniqueKey: `push:${userId}`, runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS) },
+        );
+        return;
+      }
+      const report = locked.value;
       if (!report) return;
       deps.onPushed?.(userId, report);
       logger.info({ userId, ...report }, 'VK push finished');

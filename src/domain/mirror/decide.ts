@@ -28,6 +28,7 @@ export type MirrorCommand =
       title: string;
     }
   | { type: 'RecordDefaultPhotoUploaded'; userId: string; photoId: number }
+  /** refused while a request for the product is open, whatever its id: one creator only */
   | {
       type: 'RequestVkItemCreate';
       userId: string;
@@ -104,8 +105,9 @@ export function decideMirror(
       return [{ type: 'DefaultPhotoUploaded', data: { userId, photoId: command.photoId } }];
     case 'RequestVkItemCreate': {
       const { productId, sku, requestId } = command;
+      // Even the same request id is refused while open: a second asker (two push jobs planning
+      // at once) cannot know whether the first already sent market.add, so only one may.
       const pending = state.items.get(productId)?.pendingRequestId ?? null;
-      if (pending === requestId) return [];
       if (pending !== null) {
         throw new DomainError('create_pending', `Товар ${productId} уже создаётся (${pending}).`);
       }

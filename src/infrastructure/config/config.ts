@@ -41,6 +41,11 @@ const schema = z
     AGENDA_URL: url(['mongodb', 'mongodb+srv', 'redis', 'rediss']).default(
       'redis://127.0.0.1:6379/0',
     ),
+    /** separates deployments sharing one Redis or MongoDB (key prefix / collection) */
+    AGENDA_NAMESPACE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('evosync'),
     REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379/0'),
 
     SECRET_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_SECRET),

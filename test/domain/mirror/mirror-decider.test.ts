@@ -12,7 +12,7 @@ const requested: MirrorEvent = {
 };
 
 describe('mirror outcomes', () => {
-  it('records a create request once; the same request again changes nothing', () => {
+  it('records a create request; the same request again is refused, as a second creator would be', () => {
     const cmd = {
       type: 'RequestVkItemCreate' as const,
       userId,
@@ -21,7 +21,7 @@ describe('mirror outcomes', () => {
       requestId: 'p1#1',
     };
     given([]).when(cmd).then([requested]);
-    given([requested]).when(cmd).then([]);
+    given([requested]).when(cmd).thenRefused('create_pending');
   });
 
   it('refuses a second create request while one is open (no duplicate items)', () => {

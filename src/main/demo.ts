@@ -1,0 +1,283 @@
+/**
+ * `npm run demo`: the whole sync on this machine's local defaults (MariaDB event store, Agenda
+ * on Redis) against the Evotor and VK simulators: a seeded catalog (2 stores, 30 groups, 5,000
+ * products), a demo shop owner with both connections, filters and a confirmed sync, the web
+ * and worker processes, and a progress line as items reach VK.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { evotorAccount, evotorAccountStream } from '../domain/connections/evotor-account.js';
+import { vkAccount, vkAccountStream } from '../domain/connections/vk-account.js';
+import { syncConfigDecider } from '../domain/sync-config/decide.js';
+import { syncConfigStream } from '../domain/sync-config/events.js';
+import { createAccounts } from '../application/accounts/index.js';
+import { SYNC_JOBS } from '../application/sync/jobs.js';
+import { loadConfig, type Config } from '../infrastructure/config/config.js';
+import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
+import { ConsoleMailer } from '../infrastructure/mail/mailers.js';
+import { createLogger } from '../infrastructure/logging/logger.js';
+import { startEvotorSimulator } from '../../test/simulators/evotor/index.js';
+import { startVkSimulator } from '../../test/simulators/vk/index.js';
+import { buildContainer, type Container } from './container.js';
+
+const DEMO_DB = process.env.DEMO_DATABASE ?? 'evosync_demo';
+const EMAIL = 'demo@evosync.local';
+const PASSWORD = 'Demo-Sync-2026';
+const VK_GROUP = 220_000_001;
+const VK_TOKEN = 'vk-demo-user-token';
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+async function freshDatabase(root: URL): Promise<void> {
+  const c = await createConnection({
+    host: root.hostname,
+    port: Number(root.port || 3306),
+    user: decodeURIComponent(root.username || 'root'),
+    password: decodeURIComponent(root.password),
+  });
+  await c.query(`DROP DATABASE IF EXISTS \`${DEMO_DB}\``);
+  await c.query(`CREATE DATABASE \`${DEMO_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.end();
+}
+
+async function createDemoUser(c: Container): Promise<string> {
+  const mailer = new ConsoleMailer();
+  const accounts = createAccounts({
+    store: c.eventStore,
+    commands: c.commands,
+    cipher: c.cipher,
+    hasher: new BcryptHasher(10),
+    mailer,
+    readModel: { waitFor: async () => {} },
+    settings: {
+      baseUrl: c.config.BASE_URL,
+      inviteExpireHours: 48,
+      confirmExpireHours: 48,
+      resetExpireMinutes: 60,
+    },
+  });
+  await accounts.roles.ensureDefaults();
+  const userId = await accounts.self.register({
+    email: EMAIL,
+    password: PASSWORD,
+    name: 'Демо-магазин',
+  });
+  const link = new URL(/https?:\/\/\S+/.exec(mailer.lastTo(EMAIL)?.text ?? '')?.[0] ?? '');
+  await accounts.self.confirmEmail(userId, link.searchParams.get('token') ?? '');
+  return userId;
+}
+
+async function connectAndConfigure(
+  c: Container,
+  userId: string,
+  evotorToken: string,
+  evotorUserId: string,
+  storeIds: string[],
+  excludedGroups: Array<{ id: string; name: string; storeId: string }>,
+) {
+  const meta = { actor: userId };
+  const fingerprint = (t: string) =>
+    createHash('sha256').update(`${c.config.SECRET_KEY}:${t}`).digest('hex');
+  await c.commands.handle(
+    evotorAccount,
+    evotorAccountStream(userId),
+    { type: 'LinkEvotorAccount', userId, evotorUserId, via: 'manual' },
+    meta,
+  );
+  await c.commands.handle(
+    evotorAccount,
+    evotorAccountStream(userId),
+    {
+      type: 'ReceiveEvotorToken',
+      userId,
+      tokenCiphertext: await c.cipher.encrypt(userId, evotorToken),
+      tokenFingerprint: fingerprint(evotorToken),
+    },
+    meta,
+  );
+  await c.commands.handle(
+    vkAccount,
+    vkAccountStream(userId),
+    {
+      type: 'ConnectVkCommunity',
+      userId,
+      vkUserId: 501,
+      vkUserName: 'Мария Демидова',
+      groupId: VK_GROUP,
+      groupName: 'Демо-магазин у дома',
+      tokenCiphertext: await c.cipher.encrypt(userId, VK_TOKEN),
+      tokenFingerprint: fingerprint(VK_TOKEN),
+      tokenKind: 'user',
+    },
+    meta,
+  );
+  await c.commands.handleMany(
+    syncConfigDecider,
+    syncConfigStream(userId),
+    [
+      { type: 'EnableSync', userId },
+      ...excludedGroups.map((g) => ({
+        type: 'SetFilterRule' as const,
+        userId,
+        entityType: 'group' as const,
+        entityId: g.id,
+        entityName: g.name,
+        mode: 'exclude' as const,
+        parentEntityId: g.storeId,
+      })),
+      { type: 'SetPriceMultiplier', userId, multiplier: '1.1' },
+      { type: 'ConfirmSync', userId, storeIds },
+    ],
+    meta,
+  );
+}
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The processes log JSON; the demo shows only warnings and errors, so the progress stays readable.
+  const relay = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (/"level":"(warn|error|fatal)"/.test(line) || (line.trim() && !line.startsWith('{')))
+        say(`[${name}] ${line.slice(0, 300)}`);
+    }
+  };
+  child.stdout?.on('data', relay);
+  child.stderr?.on('data', relay);
+  return child;
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the web process did not become healthy at ${url}`);
+}
+
+async function main(): Promise<void> {
+  const base: Config = loadConfig();
+  const root = new URL(base.DATABASE_URL);
+  root.pathname = `/${DEMO_DB}`;
+  await freshDatabase(root);
+
+  const evotor = await startEvotorSimulator({ port: Number(process.env.DEMO_EVOTOR_PORT ?? 0) });
+  const vk = await startVkSimulator({ port: Number(process.env.DEMO_VK_PORT ?? 0) });
+  const evotorUser = evotor.admin.createUser({ token: 'evotor-demo-token' });
+  const seeded = evotor.admin.seedCatalog(evotorUser.userId, {
+    stores: 2,
+    groups: 15,
+    products: 2500,
+    seed: 2026,
+  });
+  vk.admin.addShop({ token: VK_TOKEN, userId: 501, communityId: VK_GROUP, kind: 'user' });
+  const storeIds = seeded.stores.map((s) => s.storeId);
+  const groups = storeIds.flatMap((storeId) =>
+    evotor.admin.groups(storeId).map((g) => ({ ...g, storeId })),
+  );
+  const excluded = groups
+    .filter((g) => !g.parent_id)
+    .slice(0, 2)
+    .map((g) => ({ id: g.id, name: g.name, storeId: g.storeId }));
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: root.toString(),
+    EVENTSTORE_URL: root.toString(),
+    AGENDA_NAMESPACE: `evosync-demo-${Date.now()}`,
+    EVOTOR_API_URL: evotor.url,
+    VK_API_URL: vk.apiUrl,
+    VK_OAUTH_URL: vk.oauthUrl,
+    CATALOG_REFRESH_INTERVAL_SECONDS: process.env.CATALOG_REFRESH_INTERVAL_SECONDS ?? '300',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
+  const config = loadConfig(env);
+  const container = await buildContainer(config, createLogger({ level: 'warn' }), {
+    processName: 'demo',
+  });
+  const userId = await createDemoUser(container);
+  await connectAndConfigure(
+    container,
+    userId,
+    evotorUser.token,
+    evotorUser.userId,
+    storeIds,
+    excluded,
+  );
+
+  const web = startChild('web', 'src/main/web.ts', env);
+  const worker = startChild('worker', 'src/main/worker.ts', env);
+  const dashboard = `http://${config.HOST}:${config.PORT}`;
+  const timers: { progress?: NodeJS.Timeout } = {};
+  const stopAll = async () => {
+    clearInterval(timers.progress);
+    web.kill('SIGTERM');
+    worker.kill('SIGTERM');
+    await container.close();
+    await Promise.all([evotor.stop(), vk.stop()]);
+  };
+  // However the demo ends, its children end with it.
+  process.on('exit', () => {
+    web.kill('SIGTERM');
+    worker.kill('SIGTERM');
+  });
+  process.on('SIGINT', () => void stopAll().then(() => process.exit(0)));
+  process.on('SIGTERM', () => void stopAll().then(() => process.exit(0)));
+  for (const child of [web, worker]) {
+    child.on('exit', (code) => {
+      if (code) {
+        say(`A demo process exited with code ${code}; stopping.`);
+        void stopAll().then(() => process.exit(1));
+      }
+    });
+  }
+  await waitForHealth(dashboard, 60_000);
+
+  say('');
+  say(`EvoSync demo — dashboard: ${dashboard}`);
+  say(`  login: ${EMAIL}   password: ${PASSWORD}`);
+  say(`  Evotor simulator: ${evotor.url}   VK simulator: ${vk.apiUrl} (3 requests/s, user token)`);
+  say(
+    `  catalog: 2 stores, ${groups.length} groups, ${storeIds.reduce((n, s) => n + evotor.admin.products(s).length, 0)} products; excluded groups: ${excluded.map((g) => g.name).join(', ')}`,
+  );
+  say('  Ctrl-C stops everything.');
+  say('');
+
+  await container.scheduler.enqueue(
+    SYNC_JOBS.evotorFetch,
+    { userId },
+    { uniqueKey: `evotor:${userId}` },
+  );
+  const started = Date.now();
+  let last = -1;
+  let stableSince = Date.now();
+  let announced = false;
+  timers.progress = setInterval(() => {
+    const items = vk.admin.snapshot().items.filter((i) => i.deletedAt === null && !i.hidden).length;
+    const log = vk.admin.callLog();
+    const seconds = (Date.now() - started) / 1000;
+    if (items !== last) stableSince = Date.now();
+    last = items;
+    say(
+      `[${seconds.toFixed(0).padStart(4)} s] VK: ${items} товаров опубликовано · HTTP-запросов к VK: ${log.httpRequests} · вызовов API: ${Object.values(log.calls).reduce((a, b) => a + b, 0)}`,
+    );
+    if (!announced && items > 0 && Date.now() - stableSince > 8000) {
+      announced = true;
+      say(
+        `Первая синхронизация завершена: ${items} товаров в VK. Измените товар в симуляторе Эвотора или нажмите «Синхронизировать сейчас» на ${dashboard}/sync.`,
+      );
+    }
+  }, 2000);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`evosync demo: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
