@@ -6,7 +6,7 @@ import {
 /**
  * The OpenAPI 3.1 description of EvoSync's machine-facing HTTP endpoints: health and metrics,
  * the Evotor webhooks and the JSON helpers of the dashboard. The HTML pages are not in it.
- * Operations marked `x-implemented: false` are the contract others build to; a test checks
+ * An operation described before it is built carries `x-implemented: false`; a test checks
  * that every JSON route of the app is described here.
  */
 export interface OpenApiDocument {
@@ -32,12 +32,12 @@ const json = (schema: unknown, description: string) => ({
 });
 const evotorError = (description: string, codes: string) =>
   json(ref('EvotorErrors'), `${description} (error codes: ${codes})`);
-const NOT_IMPLEMENTED = { 'x-implemented': false } as const;
+/** For operations described before they are built; none at the moment. */
+export const NOT_IMPLEMENTED = { 'x-implemented': false } as const;
 
 const webhookCommon = {
   tags: ['Evotor webhooks'],
   security: [{ evotorWebhook: [] }],
-  ...NOT_IMPLEMENTED,
 };
 const webhookAuthErrors = {
   '400': evotorError(
@@ -45,6 +45,8 @@ const webhookAuthErrors = {
     '2001 syntax, 2002 missing or unexpected field, 2003 bad value',
   ),
   '401': evotorError('Missing or wrong Bearer secret', '1001'),
+  '429': evotorError('Too many deliveries from this address in a minute', '429'),
+  '500': evotorError('EvoSync failed; Evotor delivers again later', '500'),
 };
 const eventAccepted = {
   description:
@@ -56,12 +58,11 @@ const sessionJson = (operationId: string, summary: string, description: string) 
   description,
   tags: ['Connections'],
   security: [{ session: [], csrf: [] }],
-  ...NOT_IMPLEMENTED,
   responses: {
     '200': json(ref('ConnectionTestResult'), 'The check ran; `ok` tells its result'),
     '401': json(ref('AppError'), 'Not signed in'),
-    '403': json(ref('AppError'), 'Missing or wrong CSRF token'),
-    '404': json(ref('AppError'), 'No connection of this kind is saved'),
+    '403': json(ref('AppError'), 'No permission for connections, or a missing or wrong CSRF token'),
+    '404': json(ref('AppError'), 'No connection of this kind is saved (`not_connected`)'),
   },
 });
 
@@ -317,7 +318,7 @@ export const openApiDocument: OpenApiDocument = {
       },
       ConnectionTestResult: {
         type: 'object',
-        required: ['ok', 'message'],
+        required: ['ok', 'message', 'details'],
         properties: {
           ok: { type: 'boolean' },
           message: { type: 'string', description: 'for the user, in Russian' },
