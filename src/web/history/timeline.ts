@@ -1,0 +1,180 @@
+import {
+  comparePositions,
+  type EventStore,
+  type RecordedEvent,
+} from '../../application/ports/event-store.js';
+import {
+  storeCatalogStream,
+  type FieldChange,
+  type StoreCatalogEvent,
+} from '../../domain/catalog/events.js';
+import { mirrorStream, type MirrorEvent } from '../../domain/mirror/events.js';
+import { syncConfigStream, type SyncConfigEvent } from '../../domain/sync-config/events.js';
+
+export type EntrySource = 'evotor' | 'vk' | 'config';
+
+export interface TimelineEntry {
+  at: Date;
+  source: EntrySource;
+  title: string;
+  details: string[];
+  failed: boolean;
+  /** for "when was this price pushed" */
+  pushedPriceKopecks: number | null;
+}
+
+const FIELD_LABELS: Record<string, string> = {
+  name: 'Название',
+  priceKopecks: 'Цена',
+  costPriceKopecks: 'Себестоимость',
+  quantityMilli: 'Остаток',
+  measureName: 'Единица',
+  tax: 'НДС',
+  allowToSell: 'Продажа разрешена',
+  description: 'Описание',
+  articleNumber: 'Артикул',
+  code: 'Код',
+  barcodes: 'Штрихкоды',
+  groupId: 'Группа',
+  productType: 'Тип',
+  sku: 'Артикул VK (sku)',
+  categoryId: 'Категория VK',
+  stockAmount: 'Остаток в VK',
+  available: 'Доступен в VK',
+  albumKey: 'Подборка',
+};
+
+export const rubles = (kopecks: number) =>
+  `${(kopecks / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ₽`;
+
+function show(field: string, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (/Kopecks$/.test(field) && typeof value === 'number') return rubles(value);
+  if (field === 'quantityMilli' && typeof value === 'number') return String(value / 1000);
+  if (typeof value === 'boolean') return value ? 'да' : 'нет';
+  if (Array.isArray(value)) return value.map(String).join(', ') || '—';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+const changeLines = (changes: FieldChange[]) =>
+  changes.map(
+    (c) => `${FIELD_LABELS[c.field] ?? c.field}: ${show(c.field, c.from)} → ${show(c.field, c.to)}`,
+  );
+
+const at = (e: RecordedEvent) => {
+  const occurred = new Date(String(e.metadata.occurredAt ?? ''));
+  return Number.isNaN(occurred.getTime()) ? e.created : occurred;
+};
+
+function evotorEntry(e: StoreCatalogEvent, productId: string) {
+  switch (e.type) {
+    case 'ProductAdded':
+      if (e.data.product.id !== productId) return null;
+      return {
+        title: 'Появился в Эвотор',
+        details: [`${e.data.product.name}, ${rubles(e.data.product.priceKopecks)}`],
+      };
+    case 'ProductChanged':
+      if (e.data.productId !== productId) return null;
+      return { title: 'Изменён в Эвотор', details: changeLines(e.data.changes) };
+    case 'ProductRemoved':
+      if (e.data.productId !== productId) return null;
+      return { title: 'Удалён в Эвотор', details: [] };
+    case 'GroupAdded':
+    case 'GroupChanged':
+    case 'GroupRemoved':
+    case 'CatalogFetched':
+      return null;
+  }
+}
+
+function vkEntry(e: MirrorEvent, productId: string) {
+  if (!('productId' in e.data) || e.data.productId !== productId) return null;
+  switch (e.type) {
+    case 'VkItemCreateRequested':
+      return { title: 'Отправлен на создание в VK', details: [] };
+    case 'VkItemCreated':
+      return {
+        title: `Создан в VK (товар ${e.data.itemId})`,
+        details: [`${e.data.pushed.name}, ${rubles(e.data.pushed.priceKopecks)}`],
+        pushed: e.data.pushed.priceKopecks,
+      };
+    case 'VkItemAdopted':
+      return { title: `Найден в VK по артикулу (товар ${e.data.itemId})`, details: [] };
+    case 'VkItemUpdated': {
+      const price = e.data.fields.find((f) => f.field === 'priceKopecks');
+      return {
+        title: 'Обновлён в VK',
+        details: changeLines(e.data.fields),
+        pushed: typeof price?.to === 'number' ? price.to : null,
+      };
+    }
+    case 'VkItemHidden':
+      return { title: 'Скрыт в VK (вне фильтров синхронизации)', details: [] };
+    case 'VkItemDeleted':
+      return { title: 'Удалён из VK', details: [] };
+    case 'VkItemRestored':
+      return { title: 'Снова показан в VK', details: [] };
+    case 'VkCommandFailed':
+      return {
+        title: 'Ошибка VK',
+        details: [`${e.data.method}, код ${e.data.errorCode}: ${e.data.message}`],
+        failed: true,
+      };
+    case 'VkAlbumCreated':
+    case 'VkAlbumRenamed':
+    case 'DefaultPhotoUploaded':
+    case 'VkPushPaused':
+    case 'VkPushResumed':
+      return null;
+  }
+}
+
+/**
+ * The product's story from the three streams that shape what VK shows: its Evotor changes, the
+ * pushes of its VK item and the price multiplier changes, in the order the store recorded them
+ * (global positions compare across streams).
+ */
+export async function productTimeline(
+  store: EventStore,
+  userId: string,
+  storeId: string,
+  productId: string,
+): Promise<TimelineEntry[]> {
+  const [catalog, mirror, config] = await Promise.all([
+    store.readStream(storeCatalogStream(userId, storeId)),
+    store.readStream(mirrorStream(userId)),
+    store.readStream(syncConfigStream(userId)),
+  ]);
+  const entries: Array<TimelineEntry & { event: RecordedEvent }> = [];
+  const add = (
+    event: RecordedEvent,
+    source: EntrySource,
+    found: { title: string; details: string[]; failed?: boolean; pushed?: number | null } | null,
+  ) => {
+    if (!found) return;
+    entries.push({
+      event,
+      at: at(event),
+      source,
+      title: found.title,
+      details: found.details,
+      failed: found.failed ?? false,
+      pushedPriceKopecks: found.pushed ?? null,
+    });
+  };
+  for (const e of catalog)
+    add(e, 'evotor', evotorEntry(e as unknown as StoreCatalogEvent, productId));
+  for (const e of mirror) add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId));
+  for (const e of config) {
+    const c = e as unknown as SyncConfigEvent;
+    if (c.type !== 'PriceMultiplierChanged') continue;
+    add(e, 'config', {
+      title: 'Изменён множитель цены',
+      details: [`${c.data.from} → ${c.data.to}`],
+    });
+  }
+  entries.sort((a, b) => comparePositions(a.event.position, b.event.position));
+  return entries.map(({ event: _event, ...entry }) => entry);
+}

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
+import { syncConfigStream } from '../../src/domain/sync-config/events.js';
+import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
+import { DashboardApp, type Agent } from '../sync-page/dashboard-app.js';
+import { OwnerSync } from '../sync-page/owner-sync.js';
+
+let d: DashboardApp;
+let owner: { userId: string; agent: Agent };
+let shop: OwnerSync;
+let foreignAlbum: number;
+let driftedId: number;
+let looseId: number;
+
+beforeAll(async () => {
+  d = await DashboardApp.start('vk_catalog');
+  owner = await d.owner('vk-owner@example.test');
+  shop = await OwnerSync.start(d.c, owner.userId, { groups: 1, products: 70, seed: 5 });
+  await shop.fetchEvotor();
+  await d.c.commands.handleMany(
+    syncConfigDecider,
+    syncConfigStream(owner.userId),
+    [
+      { type: 'EnableSync', userId: owner.userId },
+      { type: 'ConfirmSync', userId: owner.userId, storeIds: shop.storeIds },
+    ],
+    { actor: owner.userId },
+  );
+  expect((await shop.push()).outcome).toBe('done');
+  const client = new VkClient({ apiUrl: shop.vk.apiUrl, version: '5.199', token: shop.vkToken });
+  foreignAlbum = (
+    await client.call<{ market_album_id: number }>('market.addAlbum', {
+      owner_id: -shop.vkGroupId,
+      title: 'Подборка от руки',
+    })
+  ).market_album_id;
+  const items = shop.vk.admin.snapshot().items.filter((i) => i.albumIds.length > 0);
+  driftedId = items[0]!.id;
+  looseId = items[1]!.id;
+  shop.vk.admin.changeItem(driftedId, { title: 'Исправлено вручную в VK', price: 1 });
+  shop.vk.admin.changeItem(looseId, { albumIds: [] });
+  await shop.fetchVk();
+  await d.settle();
+}, 120_000);
+
+afterAll(async () => {
+  await shop?.stop();
+  await d?.close();
+});
+
+const rowsOf = (html: string) => [...html.matchAll(/<tr class="([^"]*)" data-item="(\d+)">/g)];
+
+describe('/vk-catalog/albums', () => {
+  it('lists the albums with item counts, EvoSync-made ones marked', async () => {
+    const res = await owner.agent.get('/vk-catalog/albums');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Подборка от руки');
+    expect(res.text).toContain('создана в VK');
+    expect(res.text).toContain('badge-evosync');
+    const snapshot = shop.vk.admin.snapshot();
+    const ours = snapshot.albums.find(
+      (a) => a.id !== foreignAlbum && a.ownerId === -shop.vkGroupId,
+    )!;
+    const count = snapshot.items.filter((i) => i.albumIds.includes(ours.id)).length;
+    const row = new RegExp(
+      `/vk-catalog/albums/${ours.id}/products">[^<]*</a></td>\\s*<td>(\\d+)</td>`,
+    );
+    expect(Number(row.exec(res.text)![1])).toBe(count);
+  });
+});
+
+describe('/vk-catalog/albums/{id}/products', () => {
+  it('pages through the items; ours carry the EvoSync badge, an edited one "изменён в VK"', async () => {
+    const snapshot = shop.vk.admin.snapshot();
+    const album = snapshot.albums.find(
+      (a) => a.id !== foreignAlbum && a.ownerId === -shop.vkGroupId,
+    )!;
+    const expected = snapshot.items.filter((i) => i.albumIds.includes(album.id)).length;
+    expect(expected).toBeGreaterThan(50);
+    const first = await owner.agent.get(`/vk-catalog/albums/${album.id}/products`);
+    expect(first.status).toBe(200);
+    expect(first.text).toContain('Страница 1 из 2');
+    const second = await owner.agent.get(`/vk-catalog/albums/${album.id}/products?page=2`);
+    const rows = [...rowsOf(first.text), ...rowsOf(second.text)];
+    expect(rows).toHaveLength(expected);
+    expect(new Set(rows.map((r) => r[2])).size).toBe(expected);
+    const drifted = rows.filter((r) => r[1] === 'row-error').map((r) => Number(r[2]));
+    expect(drifted).toEqual([driftedId]);
+    const all = first.text + second.text;
+    expect(all.match(/изменён в VK/g)).toHaveLength(1);
+    expect(all.match(/badge badge-evosync/g)).toHaveLength(expected);
+    expect(all).toContain('Исправлено вручную в VK');
+    expect(all).toMatch(/\/catalog\/stores\/[^/]+\/products\/[^/]+\/history/);
+  });
+
+  it('an album of nobody (or of another community) is a 404', async () => {
+    expect((await owner.agent.get('/vk-catalog/albums/999999/products')).status).toBe(404);
+    expect((await owner.agent.get('/vk-catalog/albums/abc/products')).status).toBe(404);
+  });
+
+  it('the foreign album is listed, empty', async () => {
+    const res = await owner.agent.get(`/vk-catalog/albums/${foreignAlbum}/products`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Товаров нет.');
+  });
+});
+
+describe('/vk-catalog/products', () => {
+  it('lists items outside any album', async () => {
+    const res = await owner.agent.get('/vk-catalog/products');
+    expect(res.status).toBe(200);
+    expect(rowsOf(res.text).map((r) => Number(r[2]))).toContain(looseId);
+  });
+
+  it('is refused (403) without the sync.use permission', async () => {
+    const admin = await d.owner('vk-admin@example.test', 'admin');
+    expect((await admin.agent.get('/vk-catalog/albums')).status).toBe(403);
+    expect((await admin.agent.get('/vk-catalog/products')).status).toBe(403);
+  });
+});
