@@ -5,7 +5,9 @@ import type { ProjectionTx } from '../../application/projections/projection.js';
 /**
  * MariaDB named locks on a connection of their own: a named lock belongs to a session, so it
  * must not live on a pooled connection that other queries borrow and return. When the
- * process dies the server drops the session and the locks with it.
+ * process dies the server drops the session and the locks with it. Named locks are
+ * server-wide, so each name is prefixed with the database: deployments (or test databases)
+ * sharing one MariaDB server do not hold each other's projections.
  */
 export class NamedLocks {
   private constructor(
@@ -31,21 +33,22 @@ export class NamedLocks {
 
   /** Waits up to `timeoutSeconds` (0 = just try). */
   async acquire(name: string, timeoutSeconds = 0): Promise<boolean> {
-    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [
-      name,
-      timeoutSeconds,
-    ]);
+    const [rows] = await this.connection.query<RowDataPacket[]>(
+      `SELECT GET_LOCK(CONCAT(DATABASE(), '/', ?), ?) AS got`,
+      [name, timeoutSeconds],
+    );
     return rows[0]?.got === 1;
   }
 
   async release(name: string): Promise<void> {
-    await this.connection.query('SELECT RELEASE_LOCK(?)', [name]);
+    await this.connection.query(`SELECT RELEASE_LOCK(CONCAT(DATABASE(), '/', ?))`, [name]);
   }
 
   async isFree(name: string): Promise<boolean> {
-    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [
-      name,
-    ]);
+    const [rows] = await this.connection.query<RowDataPacket[]>(
+      `SELECT IS_FREE_LOCK(CONCAT(DATABASE(), '/', ?)) AS free`,
+      [name],
+    );
     return rows[0]?.free === 1;
   }
 
@@ -64,9 +67,10 @@ export async function assertLockHeld(
   name: string,
   connectionId: number,
 ): Promise<void> {
-  const [row] = await tx.query<{ holder: number | null }>('SELECT IS_USED_LOCK(?) AS holder', [
-    name,
-  ]);
+  const [row] = await tx.query<{ holder: number | null }>(
+    `SELECT IS_USED_LOCK(CONCAT(DATABASE(), '/', ?)) AS holder`,
+    [name],
+  );
   if (row?.holder === null || Number(row?.holder) !== connectionId) {
     throw new LockLostError(name);
   }
