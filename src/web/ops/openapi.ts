@@ -126,7 +126,10 @@ export const openApiDocument: OpenApiDocument = {
         responses: {
           '200': json(ref('UserToken'), 'Registered; `token` is EvoSync’s API token for this user'),
           ...webhookAuthErrors,
-          '409': evotorError('This Evotor user is already registered', '2005'),
+          '409': evotorError(
+            'This Evotor user is already registered with a different request, or the email already has an account',
+            '2005',
+          ),
         },
       },
     },
@@ -140,8 +143,12 @@ export const openApiDocument: OpenApiDocument = {
           content: { 'application/json': { schema: ref('UserVerify') } },
         },
         responses: {
-          '200': json(ref('UserToken'), 'Credentials accepted'),
+          '200': json(
+            ref('UserToken'),
+            'Credentials accepted; the Evotor user is linked to the account',
+          ),
           ...webhookAuthErrors,
+          '409': evotorError('This Evotor user is linked to another EvoSync account', '2005'),
           '401': evotorError(
             'Missing or wrong Bearer secret, or wrong login or password',
             '1001, 1006',
@@ -159,7 +166,15 @@ export const openApiDocument: OpenApiDocument = {
           required: true,
           content: { 'application/json': { schema: ref('EvotorToken') } },
         },
-        responses: { '200': { description: 'Stored' }, ...webhookAuthErrors },
+        responses: {
+          '200': { description: 'Stored (a repeated delivery of the same token changes nothing)' },
+          ...webhookAuthErrors,
+          '400': evotorError(
+            'Malformed body, or a userId not yet registered through /user/create or /user/verify',
+            '2001 syntax, 2002 missing or unexpected field, 2003 bad value (subject userId: unknown user)',
+          ),
+          '409': evotorError('The account is linked to another Evotor user', '2005'),
+        },
       },
     },
     [EVOTOR_WEBHOOK_PATHS.subscriptionEvent]: {
@@ -257,9 +272,15 @@ export const openApiDocument: OpenApiDocument = {
       },
       UserCreate: {
         type: 'object',
-        required: ['userId'],
-        description: 'userId plus the fields configured in the Evotor developer portal',
-        properties: { userId: { type: 'string' } },
+        required: ['userId', 'email', 'password'],
+        description:
+          'userId plus the fields configured in the Evotor developer portal: EvoSync needs email and password (the new account), name is optional; other fields are ignored',
+        properties: {
+          userId: { type: 'string' },
+          email: { type: 'string', format: 'email' },
+          password: { type: 'string', format: 'password' },
+          name: { type: 'string' },
+        },
         additionalProperties: true,
       },
       UserVerify: {
