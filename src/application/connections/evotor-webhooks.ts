@@ -221,7 +221,9 @@ export class EvotorWebhooks {
   }
 
   /** Stale (older sequenceNumber) and repeated events are accepted and change nothing. */
-  async subscriptionEvent(event: EvotorSubscriptionEvent): Promise<void> {
+  async subscriptionEvent(
+    event: Omit<EvotorSubscriptionEvent, 'planId'> & { planId: string | null },
+  ): Promise<void> {
     await this.evotorUserCommand(
       event.userId,
       {
