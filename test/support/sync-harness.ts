@@ -45,6 +45,7 @@ export class SyncHarness {
     readonly store: EventStore,
     readonly evotor: EvotorSimulator,
     readonly vk: VkSimulator,
+    private readonly realVkRate: boolean,
   ) {
     this.commands = new CommandHandler(store);
   }
@@ -52,12 +53,14 @@ export class SyncHarness {
   static async start(
     store: EventStore,
     seed: { stores?: number; groups?: number; products?: number; seed?: number } = {},
+    options: { realVkRate?: boolean; pageSize?: number } = {},
   ): Promise<SyncHarness> {
-    const evotor = await startEvotorSimulator({ pageSize: 50 });
+    const evotor = await startEvotorSimulator({ pageSize: options.pageSize ?? 50 });
     const vk = await startVkSimulator();
-    // Tests keep the protocol (execute, rate limiting in the client) but not VK's slow pace.
-    vk.admin.setLimits({ user: 1000, community: 1000 });
-    const h = new SyncHarness(store, evotor, vk);
+    // Tests keep the protocol (execute, rate limiting in the client) but not VK's slow pace;
+    // the benchmark keeps VK's 3 requests/s for user tokens.
+    if (!options.realVkRate) vk.admin.setLimits({ user: 1000, community: 1000 });
+    const h = new SyncHarness(store, evotor, vk, options.realVkRate ?? false);
     const user = evotor.admin.createUser();
     h.evotorUserId = user.userId;
     const seeded = evotor.admin.seedCatalog(user.userId, {
@@ -135,8 +138,10 @@ export class SyncHarness {
       apiUrl: this.vk.apiUrl,
       version: '5.199',
       token: vk.token,
-      requestsPerSecond: 200,
-      retry: { retries: 5, baseDelayMs: 5, maxDelayMs: 50 },
+      tokenKind: vk.tokenKind,
+      ...(this.realVkRate
+        ? {}
+        : { requestsPerSecond: 200, retry: { retries: 5, baseDelayMs: 5, maxDelayMs: 50 } }),
     });
     const gateway = new VkClientMarketGateway(client, vk.groupId, { userId: this.userId });
     return this.wrapGateway ? this.wrapGateway(gateway) : gateway;
@@ -176,7 +181,7 @@ export class SyncHarness {
         groupId: this.vkGroupId,
         settings: SETTINGS,
         defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
-        chunkSize: 50,
+        chunkSize: this.realVkRate ? 250 : 50,
       },
       this.userId,
       randomUUID(),

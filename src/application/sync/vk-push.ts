@@ -188,6 +188,9 @@ class PushRun {
       result: { ok: true; value: unknown } | { ok: false; error: VkCallError },
     ) => MirrorCommand[],
   ): Promise<void> {
+    // Recording a chunk's outcomes overlaps with sending the next chunk, so VK's few requests
+    // per second are never left unused while the event store writes.
+    let recording: Promise<void> = Promise.resolve();
     for (let i = 0; i < items.length; i += this.chunkSize) {
       const chunk = items.slice(i, i + this.chunkSize);
       const results = await this.deps.gateway.run(chunk.map(call));
@@ -205,13 +208,15 @@ class PushRun {
         }
         commands.push(...settle(item, result));
       });
-      await this.record(commands);
+      await recording;
+      recording = this.record(commands).then(() => this.deps.onProgress?.(this.report));
       if (stop) {
+        await recording;
         if ((stop as StopPush).outcome === 'auth_failed') await this.markVkUnhealthy();
         throw stop;
       }
-      this.deps.onProgress?.(this.report);
     }
+    await recording;
   }
 
   private failure(

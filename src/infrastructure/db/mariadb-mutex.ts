@@ -2,7 +2,10 @@ import type { Sequelize } from 'sequelize';
 import type { Mutex } from '../../application/ports/mutex.js';
 import { NamedLocks } from '../projections/named-lock.js';
 
-/** MariaDB named locks, each on a connection of its own held for the duration of the work. */
+/**
+ * MariaDB named locks (qualified by database, see NamedLocks), each on a connection of its own
+ * held for the duration of the work.
+ */
 export class MariaDbMutex implements Mutex {
   constructor(private readonly sequelize: Sequelize) {}
 

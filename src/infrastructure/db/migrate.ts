@@ -1,6 +1,7 @@
 import { SequelizeStorage, Umzug } from 'umzug';
 import type { QueryInterface, Sequelize } from 'sequelize';
 import type { Logger } from '../logging/logger.js';
+import { qualifiedLockName } from '../projections/named-lock.js';
 import { migrations } from './migrations/index.js';
 
 export interface Migration {
@@ -26,7 +27,8 @@ export async function migrate(sequelize: Sequelize, logger?: Logger): Promise<st
     logger: undefined,
   });
   // Two processes starting at once must not run the same migration twice.
-  const [rows] = await sequelize.query(`SELECT GET_LOCK('evosync:migrate', 60) AS got`);
+  const lock = qualifiedLockName(sequelize.getDatabaseName(), 'evosync:migrate');
+  const [rows] = await sequelize.query('SELECT GET_LOCK(?, 60) AS got', { replacements: [lock] });
   if ((rows as Array<{ got: number }>)[0]?.got !== 1)
     throw new Error('Could not take the migration lock');
   try {
@@ -35,6 +37,6 @@ export async function migrate(sequelize: Sequelize, logger?: Logger): Promise<st
       logger?.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
     return applied.map((m) => m.name);
   } finally {
-    await sequelize.query(`SELECT RELEASE_LOCK('evosync:migrate')`);
+    await sequelize.query('SELECT RELEASE_LOCK(?)', { replacements: [lock] });
   }
 }

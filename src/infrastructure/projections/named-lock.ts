@@ -1,6 +1,19 @@
+import { createHash } from 'node:crypto';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import type { Sequelize } from 'sequelize';
 import type { ProjectionTx } from '../../application/projections/projection.js';
+
+/**
+ * Named locks belong to the whole MariaDB server, not to one database: two deployments (or two
+ * test files) on one server must not block each other, so every name gets a short tag of the
+ * database it is about. MariaDB allows 64 characters per lock name.
+ */
+export function qualifiedLockName(database: string, name: string): string {
+  const tag = createHash('sha1').update(database).digest('hex').slice(0, 6);
+  const qualified = `${tag}:${name}`;
+  if (qualified.length > 64) throw new Error(`lock name too long: ${qualified}`);
+  return qualified;
+}
 
 /**
  * MariaDB named locks on a connection of their own: a named lock belongs to a session, so it
@@ -14,7 +27,13 @@ export class NamedLocks {
     private readonly connection: Connection,
     /** the session id that owns the locks, as `IS_USED_LOCK()` reports it */
     readonly connectionId: number,
+    private readonly database: string,
   ) {}
+
+  /** the server-wide name of a lock of this database */
+  qualify(name: string): string {
+    return qualifiedLockName(this.database, name);
+  }
 
   static async open(sequelize: Sequelize): Promise<NamedLocks> {
     const c = sequelize.config;
@@ -28,7 +47,7 @@ export class NamedLocks {
     // A dead lock connection must surface as an error, never as an unhandled event.
     connection.on('error', () => undefined);
     const [rows] = await connection.query<RowDataPacket[]>('SELECT CONNECTION_ID() AS id');
-    return new NamedLocks(connection, Number(rows[0]?.id));
+    return new NamedLocks(connection, Number(rows[0]?.id), c.database);
   }
 
   /** Waits up to `timeoutSeconds` (0 = just try). */

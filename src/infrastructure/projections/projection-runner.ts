@@ -240,7 +240,7 @@ export class ProjectionRunner {
     const iterator = subscription[Symbol.asyncIterator]();
     const handled = handledBy(projection);
     const fence = (tx: ProjectionTx) =>
-      assertLockHeld(tx, lockName(projection.name), locks.connectionId);
+      assertLockHeld(tx, locks.qualify(lockName(projection.name)), locks.connectionId);
     let buffer: RecordedEvent[] = [];
     let through: Position | null = null;
     let caughtUp = false;

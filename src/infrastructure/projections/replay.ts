@@ -94,7 +94,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       handled: 0,
     };
     options.onStart?.({ ...progress, resumed });
-    const fence = (tx: ProjectionTx) => assertLockHeld(tx, main, locks.connectionId);
+    const fence = (tx: ProjectionTx) => assertLockHeld(tx, locks.qualify(main), locks.connectionId);
 
     const handled = handledBy(projection);
     const read = (after: Position) => readPage(store, projection, after, pageSize);

@@ -22,6 +22,7 @@ import { migrate } from '../../db/migrate.js';
 import type { Logger } from '../../logging/logger.js';
 import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 import { appendLocked, type AppendItem } from './append.js';
+import { qualifiedLockName } from '../../projections/named-lock.js';
 import { EVENT_COLUMNS, filterSql, toRecorded, unavailable, type EventRow } from './event-rows.js';
 
 export interface MariaDbEventStoreOptions {
@@ -46,10 +47,15 @@ export class MariaDbEventStore implements EventStore {
   /** in-process appends queue here rather than each holding a pool connection on GET_LOCK */
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** per database: stores on other databases of the same server append independently */
+  private readonly appendLock: string;
+
   constructor(
     private readonly sequelize: Sequelize,
     private readonly options: MariaDbEventStoreOptions & { ownsSequelize?: boolean } = {},
-  ) {}
+  ) {
+    this.appendLock = qualifiedLockName(sequelize.getDatabaseName(), APPEND_LOCK);
+  }
 
   /**
    * From a URL: creates the database if missing and runs the migrations, so a fresh database
@@ -209,10 +215,10 @@ export class MariaDbEventStore implements EventStore {
   private async appendNow(items: AppendItem[]): Promise<AppendResult[]> {
     const { results, written } = await this.withConnection(async (c) => {
       const timeout = this.options.lockTimeoutSeconds ?? 30;
-      const [[lock]] = (await c.query('SELECT GET_LOCK(?, ?) AS got', [APPEND_LOCK, timeout])) as [
-        Array<{ got: number | null }>,
-        unknown,
-      ];
+      const [[lock]] = (await c.query('SELECT GET_LOCK(?, ?) AS got', [
+        this.appendLock,
+        timeout,
+      ])) as [Array<{ got: number | null }>, unknown];
       if (Number(lock?.got) !== 1) {
         throw new EventStoreUnavailableError(`The append lock was busy for ${timeout} s`);
       }
@@ -228,7 +234,7 @@ export class MariaDbEventStore implements EventStore {
         }
       } finally {
         // A broken connection has lost the lock with its session anyway.
-        await c.query('SELECT RELEASE_LOCK(?)', [APPEND_LOCK]).catch(() => undefined);
+        await c.query('SELECT RELEASE_LOCK(?)', [this.appendLock]).catch(() => undefined);
       }
     });
     if (written > 0) this.signal.notify();

@@ -1,0 +1,64 @@
+/**
+ * `npm run bench:sync`: the first sync of 10,000 products (1 store, 50 groups) and then an
+ * unchanged resync, against the simulators with VK at its real pace for user tokens
+ * (3 requests/s). The pipeline per run: Evotor fetch, VK fetch, push. Prints
+ * `RESULT sync first_s=… first_vk_http=… first_vk_calls=… resync_s=… resync_vk_http=… resync_vk_writes=…`.
+ */
+import { createConnection } from 'mysql2/promise';
+import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
+import { SyncHarness } from '../test/support/sync-harness.js';
+
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
+const DB = 'evosync_bench_sync';
+
+const c = await createConnection({ host: '127.0.0.1', user: 'root' });
+await c.query(`DROP DATABASE IF EXISTS ${DB}`);
+await c.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+await c.end();
+const store = await MariaDbEventStore.create(`mysql://root@127.0.0.1:3306/${DB}`);
+const h = await SyncHarness.start(
+  store,
+  { stores: 1, groups: 50, products: PRODUCTS, seed: 10 },
+  { realVkRate: true, pageSize: 1000 },
+);
+await h.enableAndConfirm();
+
+const totals = () => {
+  const log = h.vk.admin.callLog();
+  const calls = Object.entries(log.calls)
+    .filter(([m]) => m !== 'execute')
+    .reduce((n, [, v]) => n + v, 0);
+  const writes = Object.values(h.writeCalls()).reduce((n, v) => n + v, 0);
+  return { http: log.httpRequests, calls, writes };
+};
+
+async function pipeline(label: string) {
+  h.vk.admin.resetCallLog();
+  const started = performance.now();
+  await h.fetchEvotor();
+  await h.fetchVk();
+  const reports = await h.pushUntilSettled(5);
+  const seconds = (performance.now() - started) / 1000;
+  const t = totals();
+  process.stdout.write(
+    `${label}: ${seconds.toFixed(1)} s, ${t.http} VK HTTP requests, ${t.calls} API calls (${t.writes} writes), ` +
+      `created ${reports.reduce((n, r) => n + r.created, 0)}, bound ${(t.http / 3).toFixed(1)} s at 3 req/s\n`,
+  );
+  return { seconds, ...t };
+}
+
+process.stdout.write(
+  `seeding ${PRODUCTS} products in 1 store with 50 groups; VK user token at 3 requests/s\n`,
+);
+const first = await pipeline('first sync');
+const resync = await pipeline('unchanged resync');
+const items = h.visibleItems().length;
+process.stdout.write(
+  `VK items: ${items} (sellable products: ${h.evotor.admin.products(h.storeIds[0]!).length})\n`,
+);
+await h.stop();
+await store.close();
+process.stdout.write(
+  `RESULT sync first_s=${first.seconds.toFixed(1)} first_vk_http=${first.http} first_vk_calls=${first.calls} ` +
+    `resync_s=${resync.seconds.toFixed(1)} resync_vk_http=${resync.http} resync_vk_writes=${resync.writes}\n`,
+);
