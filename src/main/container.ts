@@ -14,6 +14,8 @@ import { migrate } from '../infrastructure/db/migrate.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../infrastructure/scheduler/agenda-scheduler.js';
+import { MeteredEventStore } from '../infrastructure/metrics/metered-event-store.js';
+import { Metrics } from '../infrastructure/metrics/metrics.js';
 
 /** Everything a process needs, built once from configuration: the composition root. */
 export interface Container {
@@ -25,6 +27,8 @@ export interface Container {
   cipher: PersonalDataCipher;
   apiLog: ApiRequestLog;
   scheduler: Scheduler;
+  /** this process's Prometheus registry: events appended, API calls, jobs (HTTP in the web) */
+  metrics: Metrics;
   healthChecks: HealthCheck[];
   close(): Promise<void>;
 }
@@ -60,12 +64,14 @@ export async function buildContainer(
     closers.push(() => sequelize.close());
     await migrate(sequelize, logger);
 
-    const eventStore = await createEventStore(config.EVENTSTORE_URL, logger).catch(
+    const metrics = new Metrics();
+    const rawEventStore = await createEventStore(config.EVENTSTORE_URL, logger).catch(
       (error: unknown) => {
         throw new Error(`EVENTSTORE_URL: ${describe(error)}`);
       },
     );
-    closers.push(() => eventStore.close());
+    closers.push(() => rawEventStore.close());
+    const eventStore = new MeteredEventStore(rawEventStore, metrics);
     const storeHealth = await eventStore.health();
     if (!storeHealth.ok) {
       throw new Error(
@@ -73,8 +79,9 @@ export async function buildContainer(
       );
     }
 
-    const apiLog = new SequelizeApiRequestLog(sequelize, { logger });
-    closers.push(() => apiLog.flush());
+    const storedApiLog = new SequelizeApiRequestLog(sequelize, { logger });
+    closers.push(() => storedApiLog.flush());
+    const apiLog = metrics.apiRequestLog(storedApiLog);
     const cipher = new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY);
     const scheduler = new AgendaScheduler({
       url: config.AGENDA_URL,
@@ -83,6 +90,7 @@ export async function buildContainer(
       namespace: options.schedulerNamespace ?? config.AGENDA_NAMESPACE,
     });
     closers.push(() => scheduler.stop());
+    metrics.observeScheduler(scheduler);
 
     const healthChecks: HealthCheck[] = [
       {
@@ -111,6 +119,7 @@ export async function buildContainer(
       cipher,
       apiLog,
       scheduler,
+      metrics,
       healthChecks,
       close,
     };

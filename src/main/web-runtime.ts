@@ -4,7 +4,7 @@ import { projectionLagCheck } from '../infrastructure/projections/lag-health.js'
 import { createWebApp } from '../web/app.js';
 import { accountsModule, type AccountsModule } from '../web/accounts/module.js';
 import { dashboardRouters } from '../web/dashboard/index.js';
-import { opsRoutes } from '../web/ops/index.js';
+import { httpMetrics, opsRoutes } from '../web/ops/index.js';
 import { CheckpointWaiter } from '../../projections/read-model-waiters.js';
 import type { Container } from './container.js';
 import { workerProjections } from './worker-runtime.js';
@@ -41,9 +41,10 @@ export async function buildWebApp(
       projectionLagCheck(c.sequelize, c.eventStore, () => projectionNames),
     ],
     trustProxy: c.config.NODE_ENV === 'production',
+    before: [httpMetrics(c.metrics)],
     configure: (express) => accounts.configure(express),
     routers: [
-      opsRoutes(),
+      opsRoutes({ metrics: c.metrics }),
       ...accounts.routers,
       ...dashboardRouters({
         config: c.config,
@@ -53,6 +54,7 @@ export async function buildWebApp(
         commands: c.commands,
         cipher: c.cipher,
         scheduler: c.scheduler,
+        apiLog: c.apiLog,
         readModel: new CheckpointWaiter(c.sequelize, []),
         accounts: accounts.accounts,
       }),

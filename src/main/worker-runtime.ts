@@ -14,6 +14,8 @@ import {
 } from '../infrastructure/sync/sync-adapters.js';
 import { projections as readModels } from '../../projections/index.js';
 import { usersProjection } from '../../projections/users/index.js';
+import { startMetricsServer } from '../infrastructure/metrics/metrics-server.js';
+import { startConnectionHealth } from '../web/connections/index.js';
 import type { Container } from './container.js';
 
 /** Every projection a worker runs: the read models and the mirror saga. */
@@ -59,12 +61,21 @@ export async function startWorker(
     ...(options.onPushed ? { onPushed: options.onPushed } : {}),
   });
   await scheduleSyncPipeline(c.scheduler, c.config.CATALOG_REFRESH_INTERVAL_SECONDS);
+  await startConnectionHealth({ ...c, apiLog: c.apiLog });
+  c.metrics.addProjectionStatusSource(() => Promise.all(runners.map((r) => r.status())));
+  const metricsServer = c.config.WORKER_METRICS_PORT
+    ? await startMetricsServer(c.metrics, {
+        port: c.config.WORKER_METRICS_PORT,
+        host: c.config.HOST,
+      })
+    : null;
   await c.scheduler.start();
   c.logger.info({ projections: runners.map((r) => r.name) }, 'worker started');
 
   return {
     runners,
     async stop() {
+      await metricsServer?.close();
       await c.scheduler.stop();
       await Promise.all(runners.map((r) => r.stop()));
     },

@@ -17,7 +17,7 @@ let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sequelize: Sequelize;
 let store: MemoryEventStore;
 const runners: ProjectionRunner[] = [];
-const logger = createLogger({ level: 'silent' });
+const logger = createLogger({ level: process.env.TEST_LOG ?? 'silent' });
 
 beforeAll(async () => {
   db = await createTestDatabase('projection_runner');

@@ -27,12 +27,10 @@ export async function runHealthChecks(
       });
       try {
         const report = await Promise.race([
-          c
-            .check()
-            .catch((e: unknown) => ({
-              ok: false,
-              error: e instanceof Error ? e.message : String(e),
-            })),
+          c.check().catch((e: unknown) => ({
+            ok: false,
+            error: e instanceof Error ? e.message : String(e),
+          })),
           timeout,
         ]);
         return [c.name, { ...report, required: c.required }] as const;

@@ -30,6 +30,8 @@ const schema = z
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     PORT: int(0, 65535).default(8080),
     HOST: z.string().default('127.0.0.1'),
+    /** the worker's `GET /metrics` listener (it has no web server); off when unset */
+    WORKER_METRICS_PORT: int(1, 65535).optional(),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),

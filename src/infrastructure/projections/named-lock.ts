@@ -18,9 +18,8 @@ export function qualifiedLockName(database: string, name: string): string {
 /**
  * MariaDB named locks on a connection of their own: a named lock belongs to a session, so it
  * must not live on a pooled connection that other queries borrow and return. When the
- * process dies the server drops the session and the locks with it. Named locks are
- * server-wide, so each name is prefixed with the database: deployments (or test databases)
- * sharing one MariaDB server do not hold each other's projections.
+ * process dies the server drops the session and the locks with it. Names are qualified by the
+ * database (`qualifiedLockName`).
  */
 export class NamedLocks {
   private constructor(
@@ -52,22 +51,21 @@ export class NamedLocks {
 
   /** Waits up to `timeoutSeconds` (0 = just try). */
   async acquire(name: string, timeoutSeconds = 0): Promise<boolean> {
-    const [rows] = await this.connection.query<RowDataPacket[]>(
-      `SELECT GET_LOCK(CONCAT(DATABASE(), '/', ?), ?) AS got`,
-      [name, timeoutSeconds],
-    );
+    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT GET_LOCK(?, ?) AS got', [
+      this.qualify(name),
+      timeoutSeconds,
+    ]);
     return rows[0]?.got === 1;
   }
 
   async release(name: string): Promise<void> {
-    await this.connection.query(`SELECT RELEASE_LOCK(CONCAT(DATABASE(), '/', ?))`, [name]);
+    await this.connection.query('SELECT RELEASE_LOCK(?)', [this.qualify(name)]);
   }
 
   async isFree(name: string): Promise<boolean> {
-    const [rows] = await this.connection.query<RowDataPacket[]>(
-      `SELECT IS_FREE_LOCK(CONCAT(DATABASE(), '/', ?)) AS free`,
-      [name],
-    );
+    const [rows] = await this.connection.query<RowDataPacket[]>('SELECT IS_FREE_LOCK(?) AS free', [
+      this.qualify(name),
+    ]);
     return rows[0]?.free === 1;
   }
 
@@ -80,16 +78,18 @@ export class NamedLocks {
   }
 }
 
-/** Throws inside a batch transaction when the lock is no longer held by `connectionId`. */
+/**
+ * Throws inside a batch transaction when the lock is no longer held by `connectionId`.
+ * `name` is the qualified name (`NamedLocks.qualify`).
+ */
 export async function assertLockHeld(
   tx: ProjectionTx,
   name: string,
   connectionId: number,
 ): Promise<void> {
-  const [row] = await tx.query<{ holder: number | null }>(
-    `SELECT IS_USED_LOCK(CONCAT(DATABASE(), '/', ?)) AS holder`,
-    [name],
-  );
+  const [row] = await tx.query<{ holder: number | null }>('SELECT IS_USED_LOCK(?) AS holder', [
+    name,
+  ]);
   if (row?.holder === null || Number(row?.holder) !== connectionId) {
     throw new LockLostError(name);
   }

@@ -21,6 +21,7 @@ export function connectionsFor(deps: DashboardDeps): Connections {
       cipher: deps.cipher,
       readModel: deps.readModel,
       settings: deps.config,
+      ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
     },
     deps.accounts,
   );

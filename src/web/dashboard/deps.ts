@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import type { Accounts } from '../../application/accounts/index.js';
+import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import type { CommandHandler } from '../../application/commands/command-handler.js';
 import type { EventStore } from '../../application/ports/event-store.js';
 import type { PersonalDataCipher } from '../../application/ports/personal-data-cipher.js';
@@ -17,6 +18,8 @@ export interface DashboardDeps {
   commands: CommandHandler;
   cipher: PersonalDataCipher;
   scheduler: Scheduler;
+  /** external calls made from pages (connection tests, VK login) are logged too */
+  apiLog?: ApiRequestLog;
   /** waits (bounded) until the named projections reached a position: read your own writes */
   readModel: ReadModelWaiter;
   accounts: Accounts;
