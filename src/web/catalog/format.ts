@@ -19,8 +19,13 @@ export function formatRoublesPlain(kopecks: number | string, thousands = ''): st
 
 /** Thousandths of a unit → "1,5" (no trailing zeros). */
 export function formatQuantity(milli: number | string): string {
-  const value = Number(milli) / 1000;
-  return value.toLocaleString('ru-RU', { maximumFractionDigits: 3, useGrouping: false });
+  // Integer arithmetic rather than toLocaleString, whose Intl setup dominated a page's render.
+  const value = Math.trunc(Number(milli));
+  const abs = Math.abs(value);
+  const fraction = String(abs % 1000)
+    .padStart(3, '0')
+    .replace(/0+$/, '');
+  return `${value < 0 ? '-' : ''}${Math.floor(abs / 1000)}${fraction ? `,${fraction}` : ''}`;
 }
 
 export type VkState = 'none' | 'pending' | 'active' | 'hidden' | 'deleted';

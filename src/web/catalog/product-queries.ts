@@ -49,43 +49,79 @@ function where(q: ProductQuery): { sql: string; values: unknown[] } {
   return { sql: parts.join(' AND '), values };
 }
 
+/** The migration-0060 index of each sort order: (user_id, store_id, removed, column). */
+const LIVE_INDEX: Record<SortKey, string> = {
+  name: 'cached_products_live_name',
+  price: 'cached_products_live_price',
+  article: 'cached_products_live_article',
+};
+
+/**
+ * MariaDB picks the older (user_id, store_id, name) index, which must look up every skipped
+ * row for its tombstone flag (a deep page: 10 ms instead of 1.5 ms at 10,000 products). With
+ * no group or search condition the live index is the right one and it is named outright.
+ */
+const hint = (q: ProductQuery) =>
+  q.groupIds === null && q.q === '' ? `FORCE INDEX (${LIVE_INDEX[q.sort]})` : '';
+
 const orderBy = (q: ProductQuery, alias = '') =>
   `${alias}${SORTS[q.sort]} ${q.dir.toUpperCase()}, ${alias}product_id ${q.dir.toUpperCase()}`;
 
 export async function countProducts(sequelize: Sequelize, q: ProductQuery): Promise<number> {
   const w = where(q);
   const rows = await sequelize.query<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM cached_products WHERE ${w.sql}`,
+    `SELECT COUNT(*) AS n FROM cached_products ${hint(q)} WHERE ${w.sql}`,
     { replacements: w.values, type: QueryTypes.SELECT },
   );
   return Number(rows[0]?.n ?? 0);
 }
 
 /**
- * One page of products with their VK mirror state. The offset is walked on ids only (a
- * covering index of the sort, see migration 0060), then just the page's rows are read in
- * full: a deep page costs index entries, not whole rows.
+ * The ids of one page. The offset is walked on a covering index of the sort (migration 0060),
+ * so a deep page costs index entries, not whole rows.
  */
+export async function pageIds(
+  sequelize: Sequelize,
+  q: ProductQuery,
+  limit: number,
+  offset: number,
+): Promise<string[]> {
+  const w = where(q);
+  const rows = await sequelize.query<{ product_id: string }>(
+    `SELECT product_id FROM cached_products ${hint(q)} WHERE ${w.sql}
+     ORDER BY ${orderBy(q)} LIMIT ? OFFSET ?`,
+    { replacements: [...w.values, limit, offset], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => r.product_id);
+}
+
+/** The products of these ids with their VK mirror state, in the ids' order. */
+export async function productsByIds(
+  sequelize: Sequelize,
+  userId: string,
+  storeId: string,
+  ids: readonly string[],
+): Promise<ProductRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await sequelize.query<ProductRow>(
+    `SELECT p.product_id, p.group_id, p.name, p.price_kopecks, p.quantity_milli, p.measure_name,
+            p.article_number, p.barcodes, p.allow_to_sell, m.state AS vk_state, m.item_id AS vk_item_id
+     FROM cached_products p
+     LEFT JOIN vk_mirror_items m ON m.user_id = p.user_id AND m.product_id = p.product_id
+     WHERE p.user_id = ? AND p.store_id = ? AND p.product_id IN (?)`,
+    { replacements: [userId, storeId, ids], type: QueryTypes.SELECT },
+  );
+  const byId = new Map(rows.map((r) => [r.product_id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export async function productPage(
   sequelize: Sequelize,
   q: ProductQuery,
   limit: number,
   offset: number,
 ): Promise<ProductRow[]> {
-  const w = where(q);
-  return sequelize.query<ProductRow>(
-    `SELECT p.product_id, p.group_id, p.name, p.price_kopecks, p.quantity_milli, p.measure_name,
-            p.article_number, p.barcodes, p.allow_to_sell, m.state AS vk_state, m.item_id AS vk_item_id
-     FROM (SELECT product_id FROM cached_products WHERE ${w.sql}
-           ORDER BY ${orderBy(q)} LIMIT ? OFFSET ?) ids
-     JOIN cached_products p ON p.user_id = ? AND p.store_id = ? AND p.product_id = ids.product_id
-     LEFT JOIN vk_mirror_items m ON m.user_id = p.user_id AND m.product_id = p.product_id
-     ORDER BY ${orderBy(q, 'p.')}`,
-    {
-      replacements: [...w.values, limit, offset, q.userId, q.storeId],
-      type: QueryTypes.SELECT,
-    },
-  );
+  return productsByIds(sequelize, q.userId, q.storeId, await pageIds(sequelize, q, limit, offset));
 }
 
 /** Every matching product, a batch at a time (the CSV export streams them). */

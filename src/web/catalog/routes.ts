@@ -3,7 +3,8 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf } from '../forms.js';
 import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js';
-import { countProducts, productPage } from './product-queries.js';
+import { ProductPageCache } from './page-cache.js';
+import { productsByIds } from './product-queries.js';
 import { productFilters, productQuery, productViews } from './products.js';
 import { countsByStore, storesOf, vkGroupId } from './queries.js';
 import { RULE_LABELS } from './scope.js';
@@ -15,6 +16,7 @@ export const PAGE_SIZE = 50;
 /** The shop owner's catalog browser: stores, groups, products, and their filter rules. */
 export function catalogRoutes(deps: DashboardDeps): Router {
   const { sequelize } = deps;
+  const pageCache = new ProductPageCache(sequelize);
   const r = Router();
   r.use('/catalog', requirePermission('sync.use'));
   r.get('/catalog', (_req, res) => res.redirect(302, '/catalog/stores'));
@@ -70,11 +72,11 @@ export function catalogRoutes(deps: DashboardDeps): Router {
     const filters = productFilters(req);
     const query = productQuery(userId, ctx, filters);
     const { page, offset } = pageOf(req, PAGE_SIZE);
-    const [total, rows, vkGroup] = await Promise.all([
-      countProducts(sequelize, query),
-      productPage(sequelize, query, PAGE_SIZE, offset),
+    const [{ total, ids }, vkGroup] = await Promise.all([
+      pageCache.page(query, PAGE_SIZE, offset),
       vkGroupId(sequelize, userId),
     ]);
+    const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
     res.render('catalog/products', {
       title: `Товары — ${ctx.store.name}`,
       ...ctx,

@@ -13,6 +13,7 @@ import { connectionsMigration } from '../../../../projections/connections/migrat
 import { syncConfigsMigration } from '../../../../projections/sync-configs/migration.js';
 import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration.js';
 import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
+import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   syncConfigsMigration,
   vkCatalogMigration,
   vkMirrorMigration,
+  catalogBrowserIndexes,
 ];
