@@ -1,4 +1,5 @@
 import type { Express, Router } from 'express';
+import type { Mailer } from '../application/ports/mail.js';
 import { createMailer } from '../infrastructure/mail/mailers.js';
 import { projectionLagCheck } from '../infrastructure/projections/lag-health.js';
 import { createWebApp } from '../web/app.js';
@@ -20,7 +21,11 @@ const CSRF_EXEMPT = /^\/(user\/(create|verify|token)|api\/v1\/)/;
 /** The web process's Express app, built from the container: every page, route and check. */
 export async function buildWebApp(
   c: Container,
-  options: { routers?: (accounts: AccountsModule) => Router[] } = {},
+  options: {
+    routers?: (accounts: AccountsModule) => Router[];
+    /** tests read the confirmation links from a console mailer's outbox */
+    mailer?: Mailer;
+  } = {},
 ): Promise<WebRuntime> {
   const accounts = accountsModule({
     config: c.config,
@@ -28,7 +33,7 @@ export async function buildWebApp(
     sequelize: c.sequelize,
     eventStore: c.eventStore,
     commands: c.commands,
-    mail: createMailer(c.config, c.logger),
+    mail: options.mailer ?? createMailer(c.config, c.logger),
     cipher: c.cipher,
     csrfExempt: (path) => CSRF_EXEMPT.test(path),
   });

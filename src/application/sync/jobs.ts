@@ -1,5 +1,5 @@
 import type { MirrorSettings } from '../../domain/mirror/desired-item.js';
-import { taskRuns } from '../../domain/sync-config/state.js';
+import type { SyncConfigState } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Mutex } from '../ports/mutex.js';
@@ -68,14 +68,15 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     async ({ userId }, ctx) => {
       const config = await loadSyncConfig(deps.store, userId);
       const { evotor } = await loadConnections(deps.store, deps.cipher, userId);
-      if (evotor && taskRuns(config, 'refresh_catalog')) {
+      // Connected but not yet configured: fetch anyway, the catalog pages need it to configure.
+      if (evotor && canFetch(config, 'refresh_catalog')) {
         const source = deps.gateways.evotor(userId, evotor.token);
         const result = await authFailureIsFinal(() =>
           fetchEvotorCatalog({ commands: deps.commands, source }, userId, ctx.jobId),
         );
         logger.info({ userId, ...result }, 'Evotor catalog fetched');
       }
-      if (taskRuns(config, 'refresh_vk_catalog')) {
+      if (canFetch(config, 'refresh_vk_catalog')) {
         await scheduler.enqueue(SYNC_JOBS.vkFetch, { userId }, { uniqueKey: `vk-fetch:${userId}` });
       }
     },
@@ -145,6 +146,14 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     },
     { retries: RETRIES, concurrency: 2, lockLifetimeMs: 15 * 60_000 },
   );
+}
+
+/** Fetching runs unless the user switched that task off; pushing needs an active sync. */
+function canFetch(
+  config: SyncConfigState,
+  task: 'refresh_catalog' | 'refresh_vk_catalog',
+): boolean {
+  return config.tasks[task];
 }
 
 /** A refused token is recorded as connection health by the job itself; retrying cannot help. */

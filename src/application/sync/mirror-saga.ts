@@ -31,6 +31,12 @@ export const MIRROR_TRIGGERS = [
   'VkPushResumed',
 ];
 
+/** A new connection is fetched at once, so the catalog pages have something to configure. */
+export const FETCH_TRIGGERS = {
+  EvotorTokenReceived: SYNC_JOBS.evotorFetch,
+  VkCommunityConnected: SYNC_JOBS.vkFetch,
+} as const;
+
 /**
  * The mirror saga: a checkpointed subscription (run by the projection runner, so its position
  * is kept in MariaDB like any projection's) that turns difference events into one pending push
@@ -40,17 +46,23 @@ export const MIRROR_TRIGGERS = [
 export function mirrorSaga(scheduler: Scheduler): Projection {
   return {
     name: 'mirror-saga',
-    version: 1,
-    eventTypes: MIRROR_TRIGGERS,
+    version: 2,
+    eventTypes: [...MIRROR_TRIGGERS, ...Object.keys(FETCH_TRIGGERS)],
     tables: [],
     async handle(events) {
-      const users = new Set<string>();
+      const jobs = new Map<string, { name: string; userId: string; key: string }>();
       for (const event of events) {
         const userId = (event.data as { userId?: unknown }).userId;
-        if (typeof userId === 'string') users.add(userId);
+        if (typeof userId !== 'string') continue;
+        const fetch = FETCH_TRIGGERS[event.type as keyof typeof FETCH_TRIGGERS];
+        if (fetch)
+          jobs.set(`${fetch}:${userId}`, { name: fetch, userId, key: `${fetch}:${userId}` });
+        if (MIRROR_TRIGGERS.includes(event.type)) {
+          jobs.set(`push:${userId}`, { name: SYNC_JOBS.vkPush, userId, key: `push:${userId}` });
+        }
       }
-      for (const userId of users) {
-        await scheduler.enqueue(SYNC_JOBS.vkPush, { userId }, { uniqueKey: `push:${userId}` });
+      for (const job of jobs.values()) {
+        await scheduler.enqueue(job.name, { userId: job.userId }, { uniqueKey: job.key });
       }
     },
   };
