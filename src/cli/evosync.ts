@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerReplay } from './replay.js';
 import { registerAdmin } from './admin.js';
 import { registerConfig } from './config.js';
+import { registerSimulate } from './simulate.js';
 
 /** The `evosync` command. Each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
   registerReplay(program);
   registerAdmin(program);
   registerConfig(program);
+  registerSimulate(program);
   return program;
 }
 
