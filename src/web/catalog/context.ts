@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Sequelize } from 'sequelize';
 import { catalogRules, groupTree, summarizeRules, type CatalogRules } from './scope.js';
-import { configRevision, groupsOf, rulesOf, storeOf, type StoreRow } from './queries.js';
+import { configRevision, groupsOf, rulesOf, storeWithSettings, type StoreRow } from './queries.js';
 
 export const ACCESS_LABELS: Record<string, string> = {
   ok: 'доступен',
@@ -36,27 +36,41 @@ export interface StoreContext {
   store: StoreRow;
   compiled: CatalogRules;
   revision: number;
+  vkGroupId: number | null;
   tree: ReturnType<typeof groupTree>;
 }
+
+type StorePage = StoreContext & {
+  summary: ReturnType<typeof summarizeRules>;
+  modeSentences: typeof MODE_SENTENCES;
+};
 
 /** The user's store with its groups as a tree; null (after a 404 page) when it is not theirs. */
 export async function storeContext(
   sequelize: Sequelize,
   req: Request,
   res: Response,
-): Promise<(StoreContext & Awaited<ReturnType<typeof pageBasics>>) | null> {
+): Promise<StorePage | null> {
   const userId = userIdOf(req);
   const storeId = String(req.params.id ?? '');
-  const [store, basics, groups] = await Promise.all([
-    storeOf(sequelize, userId, storeId),
-    pageBasics(sequelize, userId),
+  const [store, rules, groups] = await Promise.all([
+    storeWithSettings(sequelize, userId, storeId),
+    rulesOf(sequelize, userId),
     groupsOf(sequelize, userId, storeId),
   ]);
   if (!store) {
     notFound(res);
     return null;
   }
-  return { store, ...basics, tree: groupTree(groups) };
+  return {
+    store,
+    compiled: catalogRules(rules),
+    revision: store.revision,
+    vkGroupId: store.vk_group_id,
+    summary: summarizeRules(rules),
+    modeSentences: MODE_SENTENCES,
+    tree: groupTree(groups),
+  };
 }
 
 /** A path back into the catalog from a form's `back` field, never anywhere else. */

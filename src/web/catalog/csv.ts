@@ -4,7 +4,6 @@ import { storeContext, userIdOf } from './context.js';
 import { formatRoublesPlain } from './format.js';
 import { allProducts } from './product-queries.js';
 import { productFilters, productQuery, productViews, type ProductView } from './products.js';
-import { vkGroupId } from './queries.js';
 
 const HEADER = [
   'ID',
@@ -70,7 +69,6 @@ export function catalogCsvRoute(deps: DashboardDeps): RequestHandler {
     if (!ctx) return;
     const userId = userIdOf(req);
     const query = productQuery(userId, ctx, productFilters(req));
-    const vkGroup = await vkGroupId(deps.sequelize, userId);
     res.status(200);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', attachmentHeader(ctx.store.name, ctx.store.store_id));
@@ -78,7 +76,7 @@ export function catalogCsvRoute(deps: DashboardDeps): RequestHandler {
     // The BOM tells Excel the file is UTF-8; `;` is its list separator in the Russian locale.
     await write(res, `\uFEFF${csvLine(HEADER)}`);
     for await (const batch of allProducts(deps.sequelize, query)) {
-      await write(res, productViews(batch, ctx, vkGroup).map(csvRow).join(''));
+      await write(res, productViews(batch, ctx, ctx.vkGroupId).map(csvRow).join(''));
     }
     res.end();
   };

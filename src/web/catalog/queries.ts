@@ -39,6 +39,33 @@ export async function storeOf(
   return rows[0] ?? null;
 }
 
+/**
+ * The store with what its pages need besides: the sync-config revision for the forms and the
+ * VK community for item links. One round trip: these are read on every catalog page.
+ */
+export async function storeWithSettings(
+  sequelize: Sequelize,
+  userId: string,
+  storeId: string,
+): Promise<(StoreRow & { revision: number; vk_group_id: number | null }) | null> {
+  const rows = await select<StoreRow & { revision: number | null; vk_group_id: number | null }>(
+    sequelize,
+    `SELECT s.store_id, s.name, s.address, s.access, s.lost, c.revision, v.group_id AS vk_group_id
+     FROM cached_stores s
+     LEFT JOIN sync_configs c ON c.user_id = ?
+     LEFT JOIN vk_connections v ON v.user_id = ? AND v.connected = 1
+     WHERE s.user_id = ? AND s.store_id = ?`,
+    [userId, userId, userId, storeId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...row,
+    revision: row.revision == null ? -1 : Number(row.revision),
+    vk_group_id: row.vk_group_id == null ? null : Number(row.vk_group_id),
+  };
+}
+
 export async function countsByStore(
   sequelize: Sequelize,
   userId: string,
@@ -98,15 +125,6 @@ export async function configRevision(sequelize: Sequelize, userId: string): Prom
     [userId],
   );
   return rows[0] ? Number(rows[0].revision) : -1;
-}
-
-export async function vkGroupId(sequelize: Sequelize, userId: string): Promise<number | null> {
-  const rows = await select<{ group_id: number | null }>(
-    sequelize,
-    'SELECT group_id FROM vk_connections WHERE user_id = ? AND connected = 1',
-    [userId],
-  );
-  return rows[0]?.group_id == null ? null : Number(rows[0].group_id);
 }
 
 export async function groupOf(

@@ -6,7 +6,7 @@ import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js'
 import { ProductPageCache } from './page-cache.js';
 import { productsByIds } from './product-queries.js';
 import { productFilters, productQuery, productViews } from './products.js';
-import { countsByStore, storesOf, vkGroupId } from './queries.js';
+import { countsByStore, storesOf } from './queries.js';
 import { RULE_LABELS } from './scope.js';
 import { catalogFilterRoutes } from './filter-routes.js';
 import { catalogCsvRoute } from './csv.js';
@@ -72,16 +72,13 @@ export function catalogRoutes(deps: DashboardDeps): Router {
     const filters = productFilters(req);
     const query = productQuery(userId, ctx, filters);
     const { page, offset } = pageOf(req, PAGE_SIZE);
-    const [{ total, ids }, vkGroup] = await Promise.all([
-      pageCache.page(query, PAGE_SIZE, offset),
-      vkGroupId(sequelize, userId),
-    ]);
+    const { total, ids } = await pageCache.page(query, PAGE_SIZE, offset);
     const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
     res.render('catalog/products', {
       title: `Товары — ${ctx.store.name}`,
       ...ctx,
       filters,
-      products: productViews(rows, ctx, vkGroup),
+      products: productViews(rows, ctx, ctx.vkGroupId),
       total,
       page,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
