@@ -205,6 +205,9 @@ async function main() {
     autocannon({ url: target, connections: CONNECTIONS, duration: DURATION, headers });
   const bareResult = await run(bareUrl);
   const pageResult = await run(base + pagePath, { cookie });
+  // For scale: a signed-in page doing no catalog work (session, current user, a small render).
+  const profileResult = await run(`${base}/profile`, { cookie });
+  console.log(`profile page (signed-in baseline): ${profileResult.requests.average} req/s avg`);
   for (const [name, r] of [
     ['bare', bareResult],
     ['products', pageResult],
@@ -253,16 +256,19 @@ async function login(base: string, email: string): Promise<string> {
   return cookie();
 }
 
+/** The plan of the page's id query as the app runs it (product-queries.ts names the index). */
 async function explain(sequelize: Sequelize, userId: string, storeId: string): Promise<void> {
   const plan = await sequelize.query<Record<string, unknown>>(
-    `EXPLAIN SELECT product_id FROM cached_products WHERE user_id = ? AND store_id = ? AND removed = 0
+    `EXPLAIN SELECT product_id FROM cached_products FORCE INDEX (cached_products_live_name)
+     WHERE user_id = ? AND store_id = ? AND removed = 0
      ORDER BY name ASC, product_id ASC LIMIT 50 OFFSET ?`,
     { replacements: [userId, storeId, (PAGE - 1) * 50], type: QueryTypes.SELECT },
   );
-  for (const row of plan)
+  for (const row of plan) {
     console.log(
       `EXPLAIN page ids: key=${String(row.key)} rows=${String(row.rows)} extra=${String(row.Extra)}`,
     );
+  }
 }
 
 main().then(
