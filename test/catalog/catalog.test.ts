@@ -372,3 +372,20 @@ describe('access', () => {
     expect((await owner.get('/catalog/stores')).text).not.toContain('Чужой');
   });
 });
+
+describe('catalog changes', () => {
+  it('shows a fetched change on the next page view (count and pages are not kept stale)', async () => {
+    const path = `/catalog/stores/${f.storeA}/products?group=${f.groups.bread}`;
+    const before = (await owner.get(path)).text;
+    expect(before).toContain(`Товары <small>(${FILLER + 1})</small>`);
+    const added = f.evotor.admin.addProduct(f.storeA, {
+      name: 'Аааа новый хлеб',
+      parent_id: f.groups.bread,
+      price: 77,
+    });
+    await h.fetch(ownerId, f.evotor);
+    const after = (await owner.get(path)).text;
+    expect(after).toContain(`Товары <small>(${FILLER + 2})</small>`);
+    expect(productIds(after)[0]).toBe(added.id);
+  });
+});
