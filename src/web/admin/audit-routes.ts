@@ -78,13 +78,11 @@ export function adminAuditRoutes({ sequelize }: { sequelize: Sequelize }): Route
     });
     const event = rows[0];
     if (!event)
-      return res
-        .status(404)
-        .render('error', {
-          title: 'Нет такого события',
-          status: 404,
-          message: 'Событие не найдено.',
-        });
+      return res.status(404).render('error', {
+        title: 'Нет такого события',
+        status: 404,
+        message: 'Событие не найдено.',
+      });
     const pretty = (s: string) => JSON.stringify(JSON.parse(s), null, 2);
     res.render('admin/audit-event', {
       title: event.type,

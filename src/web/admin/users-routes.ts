@@ -110,13 +110,11 @@ export function adminUsersRoutes({
   r.get('/admin/users/:id', async (req, res) => {
     const d = await detail(req.params.id);
     if (!d)
-      return res
-        .status(404)
-        .render('error', {
-          title: 'Нет такого пользователя',
-          status: 404,
-          message: 'Пользователь не найден.',
-        });
+      return res.status(404).render('error', {
+        title: 'Нет такого пользователя',
+        status: 404,
+        message: 'Пользователь не найден.',
+      });
     const values = {
       email: d.user.email,
       name: d.user.name ?? '',
