@@ -1,7 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { Sequelize } from 'sequelize';
-import { findProjection, projections } from '../../projections/index.js';
+import { projections } from '../../projections/index.js';
+import { usersProjection } from '../../projections/users/index.js';
+import { AesGcmCipher } from '../infrastructure/crypto/aes-gcm-cipher.js';
+import { SequelizeKeyStore } from '../infrastructure/crypto/key-store.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { Projection } from '../application/projections/projection.js';
 import { loadConfig } from '../infrastructure/config/config.js';
@@ -66,18 +69,24 @@ export async function replayWithProgress(
 }
 
 export async function runReplay(names: string[], options: ReplayCliOptions): Promise<number> {
-  const selected = names.length === 0 ? projections : names.map((n) => findProjection(n));
-  const unknown = names.filter((_, i) => !selected[i]);
-  if (unknown.length > 0) {
-    process.stderr.write(
-      `Unknown projection(s): ${unknown.join(', ')}. Known: ${projections.map((p) => p.name).join(', ')}\n`,
-    );
-    return 2;
-  }
   const config = loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL });
   await ensureDatabase(config.DATABASE_URL);
   const sequelize = createSequelize(config.DATABASE_URL, { logger });
+  // The users read model decrypts personal data, so it is built with the cipher.
+  const all = [
+    ...projections,
+    usersProjection(new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY)),
+  ];
+  const selected = names.length === 0 ? all : names.map((n) => all.find((p) => p.name === n));
+  const unknown = names.filter((_, i) => !selected[i]);
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `Unknown projection(s): ${unknown.join(', ')}. Known: ${all.map((p) => p.name).join(', ')}\n`,
+    );
+    await sequelize.close();
+    return 2;
+  }
   const store = await createEventStore(config.EVENTSTORE_URL, logger);
   try {
     await migrate(sequelize, logger);
@@ -104,7 +113,10 @@ export function registerReplay(program: Command): void {
   program
     .command('replay')
     .description('rebuild read models from the first event (all of them when none is named)')
-    .argument('[projection...]', `any of: ${projections.map((p) => p.name).join(', ')}`)
+    .argument(
+      '[projection...]',
+      `any of: ${[...projections.map((p) => p.name), 'users'].join(', ')}`,
+    )
     .option('--from-scratch', 'restart an interrupted rebuild instead of resuming it')
     .option('--page-size <events>', 'events per page and transaction', (v) => Number(v), 5000)
     .action(async (names: string[], opts: { fromScratch?: boolean; pageSize: number }) => {
