@@ -22,31 +22,38 @@ export async function loadCurrentUser(
   sequelize: Sequelize,
   id: string,
 ): Promise<CurrentUser | null> {
+  // One round trip: this runs on every signed-in request.
   const rows = await sequelize.query<{
     id: string;
     email: string;
     name: string | null;
     status: string;
     role: string;
-  }>('SELECT id, email, name, status, role FROM users WHERE id = ?', {
-    replacements: [id],
-    type: QueryTypes.SELECT,
-  });
+    roles: string | null;
+    permissions: string | null;
+  }>(
+    `SELECT u.id, u.email, u.name, u.status, u.role,
+            (SELECT GROUP_CONCAT(ur.role SEPARATOR ',') FROM user_roles ur WHERE ur.user_id = u.id) AS roles,
+            (SELECT GROUP_CONCAT(DISTINCT rp.permission SEPARATOR ',') FROM role_permissions rp
+              WHERE rp.role IN (SELECT ur.role FROM user_roles ur WHERE ur.user_id = u.id)
+                 OR (rp.role = u.role AND NOT EXISTS (SELECT 1 FROM user_roles ur WHERE ur.user_id = u.id))
+            ) AS permissions
+       FROM users u WHERE u.id = ?`,
+    { replacements: [id], type: QueryTypes.SELECT },
+  );
   const row = rows[0];
   if (!row) return null;
-  const roles = await sequelize.query<{ role: string }>(
-    'SELECT role FROM user_roles WHERE user_id = ?',
-    {
-      replacements: [id],
-      type: QueryTypes.SELECT,
-    },
-  );
-  const roleNames = roles.length > 0 ? roles.map((r) => r.role) : [row.role];
-  const permissions = await sequelize.query<{ permission: string }>(
-    `SELECT DISTINCT permission FROM role_permissions WHERE role IN (${roleNames.map(() => '?').join(',')})`,
-    { replacements: roleNames, type: QueryTypes.SELECT },
-  );
-  return { ...row, roles: roleNames, permissions: permissions.map((p) => p.permission) };
+  const split = (list: string | null) => (list ? list.split(',') : []);
+  const roles = split(row.roles);
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    status: row.status,
+    role: row.role,
+    roles: roles.length > 0 ? roles : [row.role],
+    permissions: split(row.permissions),
+  };
 }
 
 /**
