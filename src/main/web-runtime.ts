@@ -36,6 +36,7 @@ export async function buildWebApp(
     mail: options.mailer ?? createMailer(c.config, c.logger),
     cipher: c.cipher,
     csrfExempt: (path) => CSRF_EXEMPT.test(path),
+    scheduler: c.scheduler,
   });
   await accounts.start();
   const projectionNames = workerProjections(c).map((p) => p.name);

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
+import type { Scheduler } from '../../src/application/ports/scheduler.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js';
 import { BcryptHasher } from '../../src/infrastructure/crypto/bcrypt-hasher.js';
@@ -34,7 +35,14 @@ export interface Harness {
  */
 export async function startHarness(
   label: string,
-  options: { rateLimits?: Partial<RateLimitSettings>; baseUrl?: string; clock?: () => Date } = {},
+  options: {
+    rateLimits?: Partial<RateLimitSettings>;
+    baseUrl?: string;
+    clock?: () => Date;
+    scheduler?: Scheduler;
+    /** further settings, as environment variables */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const db = await createTestDatabase(label);
   const sequelize = createSequelize(db.url);
@@ -45,6 +53,7 @@ export async function startHarness(
       SECRET_KEY: 'test-secret-key-0123456789',
       BASE_URL: options.baseUrl ?? 'http://127.0.0.1:9',
       INVITE_EXPIRE_HOURS: '48',
+      ...options.env,
     },
     null,
   );
@@ -64,6 +73,7 @@ export async function startHarness(
     hasher: new BcryptHasher(4),
     readModel: new InlineProjector(store, sequelize, accountProjections(cipher)),
     rateLimits: { login: 1000, register: 1000, passwordReset: 1000, ...options.rateLimits },
+    scheduler: options.scheduler,
   });
   await module.start();
   const app = createWebApp({

@@ -4,6 +4,7 @@ export const PERMISSIONS = {
   'admin.roles': 'Роли и права',
   'admin.audit': 'Журнал событий',
   'admin.logs': 'Журнал запросов к API',
+  'admin.jobs': 'Мониторинг фоновых задач',
   'sync.use': 'Подключения, каталог и синхронизация своего магазина',
 } as const;
 
@@ -21,7 +22,7 @@ export const DEFAULT_ROLES: Array<{ name: string; title: string; permissions: Pe
   {
     name: 'admin',
     title: 'Администратор',
-    permissions: ['admin.users', 'admin.audit', 'admin.logs'],
+    permissions: ['admin.users', 'admin.audit', 'admin.logs', 'admin.jobs'],
   },
   { name: 'user', title: 'Пользователь', permissions: ['sync.use'] },
 ];

@@ -10,6 +10,7 @@ import type { EventStore } from '../../application/ports/event-store.js';
 import type { Mailer } from '../../application/ports/mail.js';
 import type { PasswordHasher } from '../../application/ports/password-hasher.js';
 import type { PersonalDataCipher } from '../../application/ports/personal-data-cipher.js';
+import type { Scheduler } from '../../application/ports/scheduler.js';
 import type { ReadModelWaiter } from '../../application/ports/read-model-waiter.js';
 import type { Config } from '../../infrastructure/config/config.js';
 import { AesGcmCipher } from '../../infrastructure/crypto/aes-gcm-cipher.js';
@@ -18,6 +19,7 @@ import { SequelizeKeyStore } from '../../infrastructure/crypto/key-store.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
 import { CheckpointWaiter } from '../../../projections/read-model-waiters.js';
 import { adminAuditRoutes } from '../admin/audit-routes.js';
+import { adminJobsRoutes } from '../admin/jobs-routes.js';
 import { adminLogsRoutes } from '../admin/logs-routes.js';
 import { adminRolesRoutes } from '../admin/roles-routes.js';
 import { adminUsersRoutes } from '../admin/users-routes.js';
@@ -48,6 +50,31 @@ export interface AccountsModuleDeps {
   csrfExempt?: (path: string) => boolean;
   /** for tests of link expiry; the command handler must be given the same clock */
   clock?: () => Date;
+  /** the job monitor at /admin/jobs is mounted only with a scheduler */
+  scheduler?: Scheduler;
+}
+
+/**
+ * What the JivoSite chat widget loads and talks to; allowed only when it is configured. No
+ * scheme: the script tag is protocol-relative, so the hosts follow the page's own scheme.
+ */
+const JIVO_HOSTS = ['*.jivosite.com', '*.jivo.ru'];
+const JIVO_SOCKETS = ['wss://*.jivosite.com', 'wss://*.jivo.ru'];
+
+function cspDirectives(secure: boolean, jivo: boolean) {
+  const directives: Record<string, string[] | null> = {
+    upgradeInsecureRequests: secure ? [] : null,
+  };
+  if (jivo) {
+    Object.assign(directives, {
+      scriptSrc: ["'self'", ...JIVO_HOSTS],
+      connectSrc: ["'self'", ...JIVO_HOSTS, ...JIVO_SOCKETS],
+      imgSrc: ["'self'", 'data:', 'blob:', ...JIVO_HOSTS],
+      frameSrc: ["'self'", ...JIVO_HOSTS],
+      mediaSrc: ["'self'", ...JIVO_HOSTS],
+    });
+  }
+  return directives;
 }
 
 export interface AccountsModule {
@@ -85,11 +112,12 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
   const { initialize, authenticate } = createPassport(accounts.self);
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const secure = config.BASE_URL.startsWith('https://');
+  const jivositeWidgetId = config.JIVOSITE_WIDGET_ID ?? null;
 
   const configure = (app: Express) => {
     app.use(
       helmet({
-        contentSecurityPolicy: { directives: { upgradeInsecureRequests: secure ? [] : null } },
+        contentSecurityPolicy: { directives: cspDirectives(secure, jivositeWidgetId !== null) },
         hsts: secure,
       }),
     );
@@ -113,6 +141,9 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
       res.locals.flash = takeFlash(req);
       res.locals.path = req.path;
       res.locals.can ??= () => false;
+      // The chat is for shop owners (the layout checks `sync.use`); admin pages never get it.
+      res.locals.jivositeWidgetId =
+        jivositeWidgetId && !req.path.startsWith('/admin') ? jivositeWidgetId : null;
       next();
     });
   };
@@ -132,6 +163,9 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     adminRolesRoutes({ accounts, sequelize }),
     adminAuditRoutes({ sequelize }),
     adminLogsRoutes({ sequelize }),
+    ...(deps.scheduler
+      ? [adminJobsRoutes({ scheduler: deps.scheduler, logger: deps.logger })]
+      : []),
   ];
 
   return {
