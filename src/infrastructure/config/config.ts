@@ -77,7 +77,11 @@ const schema = z
     EMAIL_PROVIDER: z.enum(['console', 'smtp']).default('console'),
     SMTP_URL: z.string().optional(),
     SMS_PROVIDER: z.enum(['console']).default('console'),
-    JIVOSITE_WIDGET_ID: z.string().optional(),
+    /** goes into the chat widget's script URL on shop owners' pages */
+    JIVOSITE_WIDGET_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/, 'must be the widget id from JivoSite: letters and digits only')
+      .optional(),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.SECRET_KEY === DEV_SECRET) {
