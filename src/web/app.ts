@@ -31,6 +31,9 @@ export function createWebApp(options: WebAppOptions): Express {
   if (options.trustProxy) app.set('trust proxy', 1);
   app.set('view engine', 'ejs');
   app.set('views', VIEWS_DIR);
+  // Compiled templates (and their includes) are kept: compiling per request cost more than the
+  // database work of a page. A template edit needs a restart, in development too.
+  app.set('view cache', true);
 
   for (const handler of options.before ?? []) app.use(handler);
   app.use(healthRoutes(options.healthChecks));
