@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
@@ -15,18 +15,9 @@ import { createTestDatabase } from '../support/mariadb.js';
 import { sendUserToken, sendUserVerify } from '../simulators/evotor/webhooks.js';
 import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { launchChromium } from '../support/browser.js';
 
 const ARTIFACTS = 'test-artifacts/journey';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const EMAIL = 'owner@shop.test';
 const PASSWORD = 'Journey-Pass-2026';
 const SECRET = 'evotor-webhook-secret-for-tests';
@@ -125,7 +116,7 @@ beforeAll(async () => {
   const { app } = await buildWebApp(container, { mailer });
   server = app.listen(port, '127.0.0.1');
   worker = await startWorker(container);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

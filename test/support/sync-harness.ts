@@ -2,6 +2,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
 import type { EventStore } from '../../src/application/ports/event-store.js';
+import type { PersonalDataCipher } from '../../src/application/ports/personal-data-cipher.js';
 import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
@@ -31,11 +32,9 @@ const fingerprint = (token: string) => createHash('sha256').update(`fp:${token}`
  * tests drive step by step (fetch Evotor, fetch VK, push) instead of waiting for the scheduler.
  */
 export class SyncHarness {
-  readonly userId = `u-${randomUUID().slice(0, 8)}`;
   readonly vkGroupId = 7_000_000 + Math.floor(Math.random() * 1_000_000);
   readonly vkToken = `vk-${randomUUID()}`;
   readonly commands: CommandHandler;
-  readonly cipher = new AesGcmCipher(new MemoryKeyStore(), 'test-secret-key-0123456789');
   evotorUserId = '';
   storeIds: string[] = [];
   /** wraps the gateway of the next pushes, e.g. to simulate a crash */
@@ -46,6 +45,8 @@ export class SyncHarness {
     readonly evotor: EvotorSimulator,
     readonly vk: VkSimulator,
     private readonly realVkRate: boolean,
+    readonly userId: string,
+    readonly cipher: PersonalDataCipher,
   ) {
     this.commands = new CommandHandler(store);
   }
@@ -53,14 +54,27 @@ export class SyncHarness {
   static async start(
     store: EventStore,
     seed: { stores?: number; groups?: number; products?: number; seed?: number } = {},
-    options: { realVkRate?: boolean; pageSize?: number } = {},
+    options: {
+      realVkRate?: boolean;
+      pageSize?: number;
+      /** an existing account's id (and the app's cipher), for tests of its pages */
+      userId?: string;
+      cipher?: PersonalDataCipher;
+    } = {},
   ): Promise<SyncHarness> {
     const evotor = await startEvotorSimulator({ pageSize: options.pageSize ?? 50 });
     const vk = await startVkSimulator();
     // Tests keep the protocol (execute, rate limiting in the client) but not VK's slow pace;
     // the benchmark keeps VK's 3 requests/s for user tokens.
     if (!options.realVkRate) vk.admin.setLimits({ user: 1000, community: 1000 });
-    const h = new SyncHarness(store, evotor, vk, options.realVkRate ?? false);
+    const h = new SyncHarness(
+      store,
+      evotor,
+      vk,
+      options.realVkRate ?? false,
+      options.userId ?? `u-${randomUUID().slice(0, 8)}`,
+      options.cipher ?? new AesGcmCipher(new MemoryKeyStore(), 'test-secret-key-0123456789'),
+    );
     const user = evotor.admin.createUser();
     h.evotorUserId = user.userId;
     const seeded = evotor.admin.seedCatalog(user.userId, {
