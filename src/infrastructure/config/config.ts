@@ -46,7 +46,7 @@ const schema = z
     /** separates deployments sharing one Redis or MongoDB (key prefix / collection) */
     AGENDA_NAMESPACE: z
       .string()
-      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .regex(/^[A-Za-z0-9_:-]+$/, 'letters, digits, _, : and - only')
       .default('evosync'),
     REDIS_URL: url(['redis', 'rediss']).default('redis://127.0.0.1:6379/0'),
 
