@@ -195,6 +195,7 @@ async function main(): Promise<void> {
     EVOTOR_API_URL: evotor.url,
     VK_API_URL: vk.apiUrl,
     VK_OAUTH_URL: vk.oauthUrl,
+    EVOTOR_WEBHOOK_SECRET: process.env.EVOTOR_WEBHOOK_SECRET ?? 'demo-webhook-secret',
     CATALOG_REFRESH_INTERVAL_SECONDS: process.env.CATALOG_REFRESH_INTERVAL_SECONDS ?? '300',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
@@ -246,6 +247,9 @@ async function main(): Promise<void> {
   say(`  Evotor simulator: ${evotor.url}   VK simulator: ${vk.apiUrl} (3 requests/s, user token)`);
   say(
     `  catalog: 2 stores, ${groups.length} groups, ${storeIds.reduce((n, s) => n + evotor.admin.products(s).length, 0)} products; excluded groups: ${excluded.map((g) => g.name).join(', ')}`,
+  );
+  say(
+    `  Evotor webhooks: ${dashboard}/user/create … with "Authorization: Bearer ${config.EVOTOR_WEBHOOK_SECRET ?? ''}"`,
   );
   say('  Ctrl-C stops everything.');
   say('');
