@@ -25,7 +25,8 @@ export class DashboardApp {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  static async start(label: string): Promise<DashboardApp> {
+  /** `env`: settings on top of the test defaults (simulator URLs, secrets, BASE_URL). */
+  static async start(label: string, env: Record<string, string> = {}): Promise<DashboardApp> {
     const db = await createTestDatabase(label);
     const namespace = uniqueNamespace(label);
     const config = loadConfig(
@@ -37,6 +38,7 @@ export class DashboardApp {
         AGENDA_URL: LOCAL_REDIS_URL,
         EMAIL_PROVIDER: 'console',
         BASE_URL: 'http://127.0.0.1:9',
+        ...env,
       },
       null,
     );
