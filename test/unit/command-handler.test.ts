@@ -124,6 +124,28 @@ describe('the generic command handler', () => {
     expect(first.events).toHaveLength(1);
   });
 
+  it('splits a large outcome into appends of at most maxEventsPerAppend events', async () => {
+    const store = new MemoryEventStore();
+    const appends: number[] = [];
+    const counting: EventStore = Object.assign(Object.create(store) as EventStore, {
+      appendToStream: (...args: Parameters<EventStore['appendToStream']>) => {
+        appends.push(args[1].length);
+        return store.appendToStream(...args);
+      },
+    });
+    const handler = new CommandHandler(counting);
+    const commands = Array.from({ length: 7 }, () => ({ type: 'Increment' as const, by: 1 }));
+    const result = await handler.handleMany(counter, 'counter-g', commands, {
+      ...actor,
+      maxEventsPerAppend: 3,
+    });
+    expect(appends).toEqual([3, 3, 1]);
+    expect(result.revision).toBe(6);
+    expect((await store.readStream('counter-g')).map((e) => e.revision)).toEqual([
+      0, 1, 2, 3, 4, 5, 6,
+    ]);
+  });
+
   it('makes RFC-4122-shaped ids', () => {
     expect(deterministicId('a', 'b')).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,

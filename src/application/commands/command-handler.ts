@@ -23,6 +23,13 @@ export interface CommandMetadata {
    * append the same fact twice even when its `decide` is not idempotent by itself.
    */
   idempotencyKey?: string;
+  /**
+   * Splits a large outcome into appends of at most this many events (EventStoreDB refuses an
+   * append over its maximum size, 1 MiB by default). Only for commands whose events stay
+   * meaningful as a prefix: a crash between the appends leaves the first part recorded, and
+   * the next run's `decide` sees that state and records the rest (catalog snapshots do).
+   */
+  maxEventsPerAppend?: number;
 }
 
 export interface CommandResult<Event> {
@@ -131,10 +138,17 @@ export class CommandHandler {
         data: e.data,
         metadata,
       }));
+      const chunk = meta.maxEventsPerAppend ?? toAppend.length;
       try {
-        const result = await this.store.appendToStream(streamId, toAppend, {
+        let result = await this.store.appendToStream(streamId, toAppend.slice(0, chunk), {
           expectedRevision: revision === -1 ? 'no_stream' : revision,
         });
+        // The rest in further appends, each expecting the revision the previous one left.
+        for (let i = chunk; i < toAppend.length; i += chunk) {
+          result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
+            expectedRevision: result.nextExpectedRevision,
+          });
+        }
         return { events, revision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;

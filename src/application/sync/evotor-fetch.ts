@@ -7,6 +7,9 @@ import type { CommandHandler } from '../commands/command-handler.js';
 import type { Position } from '../ports/event-store.js';
 import { ConnectionAuthError, type EvotorCatalogSource } from './ports.js';
 
+/** ~500 bytes per product event: well under EventStoreDB's 1 MiB append limit. */
+const SNAPSHOT_EVENTS_PER_APPEND = 1000;
+
 export interface EvotorFetchResult {
   stores: number;
   paymentRequired: number;
@@ -27,7 +30,9 @@ export async function fetchEvotorCatalog(
   correlationId: string,
 ): Promise<EvotorFetchResult> {
   const { commands, source } = deps;
-  const meta = { actor: 'system', correlationId };
+  // A first snapshot of a large store is thousands of events: appended in parts (see
+  // maxEventsPerAppend), since a snapshot's diff completes a partly recorded one next time.
+  const meta = { actor: 'system', correlationId, maxEventsPerAppend: SNAPSHOT_EVENTS_PER_APPEND };
   const health = (healthy: boolean, reason: string | null) =>
     commands.handle(
       evotorAccount,

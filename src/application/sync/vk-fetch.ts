@@ -16,7 +16,8 @@ export async function fetchVkMarket(
   correlationId: string,
 ): Promise<{ albums: number; items: number; changes: number; position: Position | null }> {
   const { commands, gateway } = deps;
-  const meta = { actor: 'system', correlationId };
+  // The first fetch after a large push observes thousands of items: appended in parts.
+  const meta = { actor: 'system', correlationId, maxEventsPerAppend: 1000 };
   const health = (healthy: boolean, reason: string | null) =>
     commands.handle(
       vkAccount,

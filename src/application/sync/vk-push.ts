@@ -175,6 +175,8 @@ class PushRun {
       .handleMany(mirrorDecider, mirrorStream(this.userId), commands, {
         actor: 'system',
         correlationId: this.correlationId,
+        // 10,000 create requests at once: in parts (a recorded prefix is settled next run).
+        maxEventsPerAppend: 1000,
       })
       .then(() => undefined);
   }
