@@ -3,6 +3,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf } from '../forms.js';
 import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js';
+import { ReadModelCache } from '../read-model-cache.js';
 import { ProductPageCache } from './page-cache.js';
 import { productsByIds } from './product-queries.js';
 import { productFilters, productQuery, productViews } from './products.js';
@@ -17,6 +18,7 @@ export const PAGE_SIZE = 50;
 export function catalogRoutes(deps: DashboardDeps): Router {
   const { sequelize } = deps;
   const pageCache = new ProductPageCache(sequelize);
+  const pageViews = new ReadModelCache<Record<string, unknown>>(sequelize);
   const r = Router();
   r.use('/catalog', requirePermission('sync.use'));
   r.get('/catalog', (_req, res) => res.redirect(302, '/catalog/stores'));
@@ -66,24 +68,28 @@ export function catalogRoutes(deps: DashboardDeps): Router {
   });
 
   r.get('/catalog/stores/:id/products', async (req, res) => {
-    const ctx = await storeContext(sequelize, req, res);
-    if (!ctx) return;
     const userId = userIdOf(req);
-    const filters = productFilters(req);
-    const query = productQuery(userId, ctx, filters);
-    const { page, offset } = pageOf(req, PAGE_SIZE);
-    const { total, ids } = await pageCache.page(query, PAGE_SIZE, offset);
-    const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
-    res.render('catalog/products', {
-      title: `Товары — ${ctx.store.name}`,
-      ...ctx,
-      filters,
-      products: productViews(rows, ctx, ctx.vkGroupId),
-      total,
-      page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      back: req.originalUrl,
+    // The whole page's data, kept while the read tables are unchanged (see ReadModelCache).
+    const view = await pageViews.get(`${userId} ${req.originalUrl}`, async () => {
+      const ctx = await storeContext(sequelize, req, res);
+      if (!ctx) return null;
+      const filters = productFilters(req);
+      const query = productQuery(userId, ctx, filters);
+      const { page, offset } = pageOf(req, PAGE_SIZE);
+      const { total, ids } = await pageCache.page(query, PAGE_SIZE, offset);
+      const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
+      return {
+        title: `Товары — ${ctx.store.name}`,
+        ...ctx,
+        filters,
+        products: productViews(rows, ctx, ctx.vkGroupId),
+        total,
+        page,
+        pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+        back: req.originalUrl,
+      };
     });
+    if (view) res.render('catalog/products', view);
   });
 
   r.get('/catalog/stores/:id/products.csv', catalogCsvRoute(deps));
