@@ -1,31 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { describe, expect, it } from 'vitest';
+import { QueryTypes } from 'sequelize';
 import { projections } from '../../projections/index.js';
 import { cachedProducts } from '../../projections/cached-products/index.js';
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import { storeCatalogStream, storesStream } from '../../src/domain/catalog/events.js';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
-import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { useMigratedDatabase } from '../support/mariadb.js';
 import { dumpTables, handleOnce, newEvent, product } from './helpers.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sequelize: Sequelize;
-
-beforeAll(async () => {
-  db = await createTestDatabase('catalog_projections');
-  sequelize = createSequelize(db.url);
-  await migrate(sequelize);
-});
-
-afterAll(async () => {
-  await sequelize?.close();
-  await db?.drop();
-});
+const database = useMigratedDatabase('catalog_projections');
 
 async function truncateAll() {
-  for (const p of projections) for (const t of p.tables) await sequelize.query(`TRUNCATE ${t}`);
+  for (const p of projections)
+    for (const t of p.tables) await database.sequelize.query(`TRUNCATE ${t}`);
 }
 
 /** A user's catalog history: stores found, renamed, lost; groups and products changing. */
@@ -97,9 +84,9 @@ describe('catalog projections', () => {
   it('project stores, groups and products from their events', async () => {
     await truncateAll();
     const events = await history();
-    for (const p of projections) await handleOnce(sequelize, p, events);
+    for (const p of projections) await handleOnce(database.sequelize, p, events);
 
-    const stores = await sequelize.query(
+    const stores = await database.sequelize.query(
       'SELECT store_id, name, address, access, lost FROM cached_stores ORDER BY store_id',
       { type: QueryTypes.SELECT },
     );
@@ -107,7 +94,7 @@ describe('catalog projections', () => {
       { store_id: 's1', name: 'Магазин у дома', address: 'Тверь', access: 'ok', lost: 0 },
       { store_id: 's2', name: 'Склад', address: '', access: 'payment_required', lost: 1 },
     ]);
-    const groups = await sequelize.query(
+    const groups = await database.sequelize.query(
       'SELECT group_id, parent_id, name, removed FROM cached_groups ORDER BY group_id',
       { type: QueryTypes.SELECT },
     );
@@ -115,10 +102,13 @@ describe('catalog projections', () => {
       { group_id: 'g1', parent_id: null, name: 'Напитки', removed: 1 },
       { group_id: 'g2', parent_id: 'g1', name: 'Соки и нектары', removed: 0 },
     ]);
-    const p1 = await sequelize.query('SELECT * FROM cached_products WHERE product_id = ?', {
-      replacements: ['p1'],
-      type: QueryTypes.SELECT,
-    });
+    const p1 = await database.sequelize.query(
+      'SELECT * FROM cached_products WHERE product_id = ?',
+      {
+        replacements: ['p1'],
+        type: QueryTypes.SELECT,
+      },
+    );
     expect(p1).toEqual([
       expect.objectContaining({
         user_id: 'user-1',
@@ -133,7 +123,7 @@ describe('catalog projections', () => {
         vk_item_id: null,
       }),
     ]);
-    const removed = await sequelize.query(
+    const removed = await database.sequelize.query(
       'SELECT product_id, removed FROM cached_products ORDER BY product_id',
       { type: QueryTypes.SELECT },
     );
@@ -142,7 +132,7 @@ describe('catalog projections', () => {
       { product_id: 'p2', removed: 0 },
       { product_id: 'p3', removed: 1 },
     ]);
-    const barcodes = await sequelize.query(
+    const barcodes = await database.sequelize.query(
       'SELECT barcode, product_id FROM cached_product_barcodes ORDER BY barcode',
       { type: QueryTypes.SELECT },
     );
@@ -156,34 +146,34 @@ describe('catalog projections', () => {
   it('change nothing when every event is delivered twice or a batch is delivered again', async () => {
     const events = await history();
     await truncateAll();
-    for (const p of projections) await handleOnce(sequelize, p, events);
-    const once = await dumpTables(sequelize, projections);
+    for (const p of projections) await handleOnce(database.sequelize, p, events);
+    const once = await dumpTables(database.sequelize, projections);
 
     await truncateAll();
     for (const p of projections) {
       // every event twice in a row, in one batch
       await handleOnce(
-        sequelize,
+        database.sequelize,
         p,
         events.flatMap((e) => [e, e]),
       );
       // each event again on its own, then the whole history as one redelivered batch
-      for (const e of events) await handleOnce(sequelize, p, [e]);
-      await handleOnce(sequelize, p, events);
+      for (const e of events) await handleOnce(database.sequelize, p, [e]);
+      await handleOnce(database.sequelize, p, events);
     }
-    expect(await dumpTables(sequelize, projections)).toEqual(once);
+    expect(await dumpTables(database.sequelize, projections)).toEqual(once);
   });
 
   it('do not resurrect a removed product when its older ProductAdded is redelivered', async () => {
     await truncateAll();
     const events = await history();
-    await handleOnce(sequelize, cachedProducts, events);
+    await handleOnce(database.sequelize, cachedProducts, events);
     const added = events.find(
       (e) =>
         e.type === 'ProductAdded' && (e.data as { product: { id: string } }).product.id === 'p3',
     )!;
-    await handleOnce(sequelize, cachedProducts, [added]);
-    const [row] = await sequelize.query<{ removed: number }>(
+    await handleOnce(database.sequelize, cachedProducts, [added]);
+    const [row] = await database.sequelize.query<{ removed: number }>(
       'SELECT removed FROM cached_products WHERE product_id = ?',
       { replacements: ['p3'], type: QueryTypes.SELECT },
     );

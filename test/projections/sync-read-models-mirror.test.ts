@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { describe, expect, it } from 'vitest';
+import { QueryTypes } from 'sequelize';
 import { cachedProducts } from '../../projections/cached-products/index.js';
 import { vkMirror } from '../../projections/vk-mirror/index.js';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
@@ -8,37 +8,23 @@ import { storeCatalogStream } from '../../src/domain/catalog/events.js';
 import { mirrorDecider, type MirrorCommand } from '../../src/domain/mirror/decide.js';
 import type { PushedVkItem } from '../../src/domain/mirror/desired-item.js';
 import { mirrorStream } from '../../src/domain/mirror/events.js';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
-import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { useMigratedDatabase } from '../support/mariadb.js';
 import { dumpTables, handleOnce, newEvent, product } from './helpers.js';
 
 const mine = [vkMirror];
 const U = 'user-1';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sequelize: Sequelize;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sync_read_models_mirror');
-  sequelize = createSequelize(db.url);
-  await migrate(sequelize);
-});
-
-afterAll(async () => {
-  await sequelize?.close();
-  await db?.drop();
-});
+const database = useMigratedDatabase('sync_read_models_mirror');
 
 async function truncateAll() {
   for (const p of [vkMirror, cachedProducts]) {
-    for (const t of p.tables) await sequelize.query(`TRUNCATE ${t}`);
+    for (const t of p.tables) await database.sequelize.query(`TRUNCATE ${t}`);
   }
 }
 
 const select = <T extends object>(sql: string, replacements: unknown[] = []) =>
-  sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  database.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
 
 const pushed = (sku: string, name: string, priceKopecks: number): PushedVkItem => ({
   sku,
@@ -135,7 +121,7 @@ async function history(): Promise<RecordedEvent[]> {
 describe('vk-mirror projection', () => {
   it('tracks each item through the domain state machine with its last pushed price and name', async () => {
     await truncateAll();
-    await handleOnce(sequelize, vkMirror, await history());
+    await handleOnce(database.sequelize, vkMirror, await history());
     expect(
       await select(
         `SELECT product_id, item_id, state, price_kopecks, name, pending_request_id, requests,
@@ -184,7 +170,7 @@ describe('vk-mirror projection', () => {
   it('sums up outcomes, the pause and the last failure per user', async () => {
     await truncateAll();
     const events = await history();
-    await handleOnce(sequelize, vkMirror, events);
+    await handleOnce(database.sequelize, vkMirror, events);
     const [status] = await select<Record<string, unknown>>(
       'SELECT * FROM vk_mirror_status WHERE user_id = ?',
       [U],
@@ -211,7 +197,7 @@ describe('vk-mirror projection', () => {
     // halfway, right after the captcha pause
     await truncateAll();
     const paused = events.findIndex((e) => e.type === 'VkPushPaused');
-    await handleOnce(sequelize, vkMirror, events.slice(0, paused + 1));
+    await handleOnce(database.sequelize, vkMirror, events.slice(0, paused + 1));
     const [during] = await select<Record<string, unknown>>('SELECT * FROM vk_mirror_status');
     expect(during).toMatchObject({
       paused: 1,
@@ -224,8 +210,8 @@ describe('vk-mirror projection', () => {
   it('joins the products of the catalog on their primary key', async () => {
     await truncateAll();
     const events = await history();
-    await handleOnce(sequelize, cachedProducts, events);
-    await handleOnce(sequelize, vkMirror, events);
+    await handleOnce(database.sequelize, cachedProducts, events);
+    await handleOnce(database.sequelize, vkMirror, events);
     const joined = await select(
       `SELECT p.product_id, m.item_id, m.state FROM cached_products p
        LEFT JOIN vk_mirror_items m ON m.user_id = p.user_id AND m.product_id = p.product_id
@@ -242,22 +228,22 @@ describe('vk-mirror projection', () => {
   it('is identical when every event is delivered twice or a batch is delivered again', async () => {
     const events = await history();
     await truncateAll();
-    await handleOnce(sequelize, vkMirror, events);
-    const once = await dumpTables(sequelize, mine);
+    await handleOnce(database.sequelize, vkMirror, events);
+    const once = await dumpTables(database.sequelize, mine);
     expect(once.vk_mirror_items).toHaveLength(3);
 
     await truncateAll();
     await handleOnce(
-      sequelize,
+      database.sequelize,
       vkMirror,
       events.flatMap((e) => [e, e]),
     );
-    for (const e of events) await handleOnce(sequelize, vkMirror, [e]);
-    await handleOnce(sequelize, vkMirror, events);
-    expect(await dumpTables(sequelize, mine)).toEqual(once);
+    for (const e of events) await handleOnce(database.sequelize, vkMirror, [e]);
+    await handleOnce(database.sequelize, vkMirror, events);
+    expect(await dumpTables(database.sequelize, mine)).toEqual(once);
 
     await truncateAll();
-    for (const e of events) await handleOnce(sequelize, vkMirror, [e, e]);
-    expect(await dumpTables(sequelize, mine)).toEqual(once);
+    for (const e of events) await handleOnce(database.sequelize, vkMirror, [e, e]);
+    expect(await dumpTables(database.sequelize, mine)).toEqual(once);
   });
 });

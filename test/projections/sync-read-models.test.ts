@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import { describe, expect, it } from 'vitest';
+import { QueryTypes } from 'sequelize';
 import { syncConfigs } from '../../projections/sync-configs/index.js';
 import { vkCatalog } from '../../projections/vk-catalog/index.js';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
@@ -10,35 +10,21 @@ import { syncConfigStream, type SyncConfigEvent } from '../../src/domain/sync-co
 import { syncStatus } from '../../src/domain/sync-config/state.js';
 import { vkMarketDecider, type RecordVkMarketSnapshot } from '../../src/domain/vk-market/decide.js';
 import { vkMarketStream, type VkItem } from '../../src/domain/vk-market/events.js';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
-import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { useMigratedDatabase } from '../support/mariadb.js';
 import { dumpTables, handleOnce } from './helpers.js';
 
 const mine = [syncConfigs, vkCatalog];
 const CONFIRMED = new Date('2026-03-04T05:06:07.890Z');
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sequelize: Sequelize;
-
-beforeAll(async () => {
-  db = await createTestDatabase('sync_read_models');
-  sequelize = createSequelize(db.url);
-  await migrate(sequelize);
-});
-
-afterAll(async () => {
-  await sequelize?.close();
-  await db?.drop();
-});
+const database = useMigratedDatabase('sync_read_models');
 
 async function truncateAll() {
-  for (const p of mine) for (const t of p.tables) await sequelize.query(`TRUNCATE ${t}`);
+  for (const p of mine) for (const t of p.tables) await database.sequelize.query(`TRUNCATE ${t}`);
 }
 
 const select = <T extends object>(sql: string, replacements: unknown[] = []) =>
-  sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
+  database.sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
 
 const item = (id: number, overrides: Partial<VkItem> = {}): VkItem => ({
   id,
@@ -136,7 +122,7 @@ describe('sync-configs projection', () => {
   it('holds the settings, the status and the stream revision the domain has', async () => {
     await truncateAll();
     const events = await history();
-    await handleOnce(sequelize, syncConfigs, events);
+    await handleOnce(database.sequelize, syncConfigs, events);
 
     const rows = await select('SELECT * FROM sync_configs ORDER BY user_id');
     const u1 = events.filter((e) => e.streamId === syncConfigStream('user-1'));
@@ -171,7 +157,7 @@ describe('sync-configs projection', () => {
 
   it('lists the live filter rules and keeps cleared ones out of the query', async () => {
     await truncateAll();
-    await handleOnce(sequelize, syncConfigs, await history());
+    await handleOnce(database.sequelize, syncConfigs, await history());
     const live = await select(
       `SELECT entity_type, entity_id, entity_name, filter_mode, parent_entity_id
        FROM sync_filters WHERE user_id = ? AND cleared = 0 ORDER BY entity_type, entity_id`,
@@ -202,13 +188,13 @@ describe('sync-configs projection', () => {
   it('does not bring back a cleared rule when its older SyncFilterRuleSet is redelivered', async () => {
     await truncateAll();
     const events = await history();
-    await handleOnce(sequelize, syncConfigs, events);
+    await handleOnce(database.sequelize, syncConfigs, events);
     const set = events.find(
       (e) =>
         e.type === 'SyncFilterRuleSet' &&
         (e.data as { rule: { entityId: string } }).rule.entityId === 'p9',
     )!;
-    await handleOnce(sequelize, syncConfigs, [set]);
+    await handleOnce(database.sequelize, syncConfigs, [set]);
     const rows = await select("SELECT * FROM sync_filters WHERE entity_id = 'p9' AND cleared = 0");
     expect(rows).toEqual([]);
   });
@@ -217,7 +203,7 @@ describe('sync-configs projection', () => {
 describe('vk-catalog projection', () => {
   it('follows albums and items across fetches, keeping gone ones flagged', async () => {
     await truncateAll();
-    await handleOnce(sequelize, vkCatalog, await history());
+    await handleOnce(database.sequelize, vkCatalog, await history());
     expect(
       await select('SELECT album_id, title, gone FROM vk_cached_albums ORDER BY album_id'),
     ).toEqual([
@@ -256,30 +242,30 @@ describe('sync read models on redelivery', () => {
   it('are identical when every event is delivered twice or a batch is delivered again', async () => {
     const events = await history();
     await truncateAll();
-    for (const p of mine) await handleOnce(sequelize, p, events);
-    const once = await dumpTables(sequelize, mine);
+    for (const p of mine) await handleOnce(database.sequelize, p, events);
+    const once = await dumpTables(database.sequelize, mine);
     expect(once.sync_configs).toHaveLength(2);
 
     await truncateAll();
     for (const p of mine) {
       await handleOnce(
-        sequelize,
+        database.sequelize,
         p,
         events.flatMap((e) => [e, e]),
       );
-      for (const e of events) await handleOnce(sequelize, p, [e]);
-      await handleOnce(sequelize, p, events);
+      for (const e of events) await handleOnce(database.sequelize, p, [e]);
+      await handleOnce(database.sequelize, p, events);
     }
-    expect(await dumpTables(sequelize, mine)).toEqual(once);
+    expect(await dumpTables(database.sequelize, mine)).toEqual(once);
   });
 
   it('are identical when built one event per batch', async () => {
     const events = await history();
     await truncateAll();
-    for (const p of mine) await handleOnce(sequelize, p, events);
-    const once = await dumpTables(sequelize, mine);
+    for (const p of mine) await handleOnce(database.sequelize, p, events);
+    const once = await dumpTables(database.sequelize, mine);
     await truncateAll();
-    for (const p of mine) for (const e of events) await handleOnce(sequelize, p, [e]);
-    expect(await dumpTables(sequelize, mine)).toEqual(once);
+    for (const p of mine) for (const e of events) await handleOnce(database.sequelize, p, [e]);
+    expect(await dumpTables(database.sequelize, mine)).toEqual(once);
   });
 });

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
+import type { Sequelize } from 'sequelize';
+import { afterAll, beforeAll } from 'vitest';
+import { createSequelize } from '../../src/infrastructure/db/database.js';
+import { migrate } from '../../src/infrastructure/db/migrate.js';
 
 export const MARIADB_ROOT_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
 
@@ -30,6 +34,30 @@ export async function createTestDatabase(
       const d = await connect();
       await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await d.end();
+    },
+  };
+}
+
+/**
+ * For a test file of read models: a fresh migrated database for the whole file, closed and
+ * dropped after it. Read `.sequelize` inside tests (it exists once beforeAll ran).
+ */
+export function useMigratedDatabase(label: string): { readonly sequelize: Sequelize } {
+  let db: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  let sequelize: Sequelize | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase(label);
+    sequelize = createSequelize(db.url);
+    await migrate(sequelize);
+  });
+  afterAll(async () => {
+    await sequelize?.close();
+    await db?.drop();
+  });
+  return {
+    get sequelize() {
+      if (!sequelize) throw new Error('the database is ready only inside tests');
+      return sequelize;
     },
   };
 }
