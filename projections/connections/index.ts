@@ -52,13 +52,24 @@ const EMPTY_VK: Row = {
 
 const at = (event: RecordedEvent) => event.created.toISOString().slice(0, 23).replace('T', ' ');
 
+/** One connection row per user; every event stamps the time it happened. */
+const rowChange =
+  (event: RecordedEvent, userId: string, empty: Row) =>
+  (apply: (row: Row) => Row): RowChange => ({
+    key: [userId],
+    revision: event.revision,
+    apply: (row) => ({ ...apply(row ?? empty), updated_at: at(event) }),
+  });
+
+const health = (row: Row, data: { healthy: boolean; reason: string | null }): Row => ({
+  ...row,
+  healthy: data.healthy ? 1 : 0,
+  health_reason: data.reason,
+});
+
 function evotorChange(event: RecordedEvent): RowChange {
   const e = event as unknown as EvotorAccountEvent;
-  const change = (apply: (row: Row) => Row): RowChange => ({
-    key: [e.data.userId],
-    revision: event.revision,
-    apply: (row) => ({ ...apply(row ?? EMPTY_EVOTOR), updated_at: at(event) }),
-  });
+  const change = rowChange(event, e.data.userId, EMPTY_EVOTOR);
   switch (e.type) {
     case 'EvotorAccountLinked':
       return change((row) => ({
@@ -71,11 +82,7 @@ function evotorChange(event: RecordedEvent): RowChange {
     case 'EvotorDisconnected':
       return change(() => EMPTY_EVOTOR);
     case 'EvotorHealthChanged':
-      return change((row) => ({
-        ...row,
-        healthy: e.data.healthy ? 1 : 0,
-        health_reason: e.data.reason,
-      }));
+      return change((row) => health(row, e.data));
     default: {
       const _never: never = e;
       return _never;
@@ -85,11 +92,7 @@ function evotorChange(event: RecordedEvent): RowChange {
 
 function vkChange(event: RecordedEvent): RowChange {
   const e = event as unknown as VkAccountEvent;
-  const change = (apply: (row: Row) => Row): RowChange => ({
-    key: [e.data.userId],
-    revision: event.revision,
-    apply: (row) => ({ ...apply(row ?? EMPTY_VK), updated_at: at(event) }),
-  });
+  const change = rowChange(event, e.data.userId, EMPTY_VK);
   switch (e.type) {
     case 'VkCommunityConnected':
       return change(() => ({
@@ -104,11 +107,7 @@ function vkChange(event: RecordedEvent): RowChange {
     case 'VkDisconnected':
       return change(() => EMPTY_VK);
     case 'VkHealthChanged':
-      return change((row) => ({
-        ...row,
-        healthy: e.data.healthy ? 1 : 0,
-        health_reason: e.data.reason,
-      }));
+      return change((row) => health(row, e.data));
     default: {
       const _never: never = e;
       return _never;
