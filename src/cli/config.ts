@@ -18,6 +18,7 @@ import { loadConfig } from '../infrastructure/config/config.js';
 import { createSequelize } from '../infrastructure/db/database.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
+import { asDomainEvents } from '../application/commands/load-state.js';
 
 export interface FilterRuleView {
   id: string;
@@ -134,11 +135,9 @@ function level(rules: SyncFilterRule[], type: FilterEntityType): FilterLevelView
  */
 export async function readSyncConfig(who: string, deps: ConfigDeps): Promise<SyncConfigReport> {
   const { userId, email } = await resolveUser(who, deps);
+  // Read here rather than through loadSyncConfig: the report also shows the stream revision.
   const events = await deps.store.readStream(syncConfigStream(userId));
-  const state = fold(
-    syncConfigDecider,
-    events.map((e) => ({ type: e.type, data: e.data }) as SyncConfigEvent),
-  );
+  const state = fold(syncConfigDecider, asDomainEvents<SyncConfigEvent>(events));
   const rules = filterRules(state);
   return {
     userId,

@@ -5,7 +5,6 @@ import type { Mailer } from '../ports/mail.js';
 import type { PasswordHasher } from '../ports/password-hasher.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
 import type { ReadModelWaiter } from '../ports/read-model-waiter.js';
-import { fold } from '../../domain/shared/decider.js';
 import { userDecider, type UserCommand } from '../../domain/users/decide.js';
 import { userStreamId } from '../../domain/users/events.js';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../../domain/users/reservations.js';
 import type { UserState } from '../../domain/users/state.js';
 import { emailHash, newToken } from './secrets.js';
+import { loadState } from '../commands/load-state.js';
 
 export interface AccountsSettings {
   baseUrl: string;
@@ -54,19 +54,23 @@ export class AccountsContext {
   }
 
   async load(userId: string): Promise<UserState> {
-    const events = await this.deps.store.readStream(userStreamId(userId));
-    return fold(userDecider, events as never);
+    return loadState(this.deps.store, userDecider, userStreamId(userId));
   }
 
   /** The user holding this email, from the reservation stream (never stale, unlike a table). */
   async userIdByEmail(email: string): Promise<string | null> {
-    const events = await this.deps.store.readStream(emailReservationStreamId(emailHash(email)));
-    return fold(emailReservationDecider, events as never).holder;
+    return (
+      await loadState(
+        this.deps.store,
+        emailReservationDecider,
+        emailReservationStreamId(emailHash(email)),
+      )
+    ).holder;
   }
 
   async systemAccounts(): Promise<string[]> {
-    const events = await this.deps.store.readStream(SYSTEM_ACCOUNTS_STREAM);
-    return fold(systemAccountsDecider, events as never).holders;
+    return (await loadState(this.deps.store, systemAccountsDecider, SYSTEM_ACCOUNTS_STREAM))
+      .holders;
   }
 
   async user(

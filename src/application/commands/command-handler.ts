@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
+import { fold, type Decider, type DomainEvent } from '../../domain/shared/decider.js';
 import {
   WrongExpectedVersionError,
   type EventMetadata,
@@ -7,6 +7,7 @@ import {
   type NewEvent,
   type Position,
 } from '../ports/event-store.js';
+import { asDomainEvents } from './load-state.js';
 
 export interface CommandMetadata {
   actor: string;
@@ -110,10 +111,7 @@ export class CommandHandler {
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
         throw new StaleRevisionError(streamId, meta.expectedRevision);
       }
-      let state = recorded.reduce(
-        (s, e) => decider.evolve(s, { type: e.type, data: e.data } as Event),
-        decider.initialState(),
-      );
+      let state = fold(decider, asDomainEvents<Event>(recorded));
       const now = this.clock();
       const events: Event[] = [];
       for (const command of commands) {

@@ -1,21 +1,15 @@
-import {
-  evotorAccount,
-  evotorAccountStream,
-  type EvotorAccountEvent,
-} from '../../domain/connections/evotor-account.js';
-import { fold } from '../../domain/shared/decider.js';
-import { asDomainEvents } from '../sync/connections.js';
+import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
 import { checkEvotor, type ConnectionTestResult } from './checks.js';
 import { CONNECTIONS_PROJECTION, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
+import { loadState } from '../commands/load-state.js';
 
 /** The shop owner's Evotor connection: a token pasted by hand, disconnect, a live check. */
 export class EvotorConnection {
   constructor(private readonly deps: ConnectionsDeps) {}
 
   async state(userId: string) {
-    const events = await this.deps.store.readStream(evotorAccountStream(userId));
-    return fold(evotorAccount, asDomainEvents<EvotorAccountEvent>(events));
+    return loadState(this.deps.store, evotorAccount, evotorAccountStream(userId));
   }
 
   /** Saved as given (checking is the "Проверить" button): a wrong token can be fixed later. */

@@ -8,16 +8,15 @@ import {
   evotorUser,
   evotorUserStream,
   type EvotorUserCommand,
-  type EvotorUserEvent,
 } from '../../domain/connections/evotor-user.js';
-import { DomainError, fold } from '../../domain/shared/decider.js';
+import { DomainError } from '../../domain/shared/decider.js';
 import type {
   EvotorInstallationEvent,
   EvotorSubscriptionEvent,
 } from '../../infrastructure/evotor/webhooks.js';
-import { asDomainEvents } from '../sync/connections.js';
 import type { ConnectionsDeps } from './context.js';
 import { evotorApiToken, requestFingerprint, sha256, tokenFingerprint } from './fingerprint.js';
+import { loadState } from '../commands/load-state.js';
 
 /** Evotor's error codes (EXTERNAL-APIS.md). */
 export const EVOTOR_ERRORS = {
@@ -65,8 +64,7 @@ export class EvotorWebhooks {
   ) {}
 
   private async evotorUserState(evotorUserId: string) {
-    const events = await this.deps.store.readStream(evotorUserStream(evotorUserId));
-    return fold(evotorUser, asDomainEvents<EvotorUserEvent>(events));
+    return loadState(this.deps.store, evotorUser, evotorUserStream(evotorUserId));
   }
 
   private apiToken(evotorUserId: string) {

@@ -3,11 +3,9 @@ import {
   vkAccountStream,
   type VkAccountEvent,
 } from '../../domain/connections/vk-account.js';
-import { fold } from '../../domain/shared/decider.js';
 import { VkApiError, VkOAuthError, VkTransportError } from '../../infrastructure/vk/errors.js';
 import { buildAuthorizeUrl, exchangeCode } from '../../infrastructure/vk/oauth.js';
 import type { VkClient } from '../../infrastructure/vk/vk-client.js';
-import { asDomainEvents } from '../sync/connections.js';
 import {
   checkVk,
   fetchGroup,
@@ -18,6 +16,7 @@ import {
 } from './checks.js';
 import { CONNECTIONS_PROJECTION, ConnectionError, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
+import { loadState } from '../commands/load-state.js';
 
 /** After the VK login, until the owner picks a community: kept in the session, token encrypted. */
 export interface PendingVkLogin {
@@ -34,8 +33,7 @@ export class VkConnection {
   constructor(private readonly deps: ConnectionsDeps) {}
 
   async state(userId: string) {
-    const events = await this.deps.store.readStream(vkAccountStream(userId));
-    return fold(vkAccount, asDomainEvents<VkAccountEvent>(events));
+    return loadState(this.deps.store, vkAccount, vkAccountStream(userId));
   }
 
   get oauthConfigured(): boolean {

@@ -1,17 +1,9 @@
-import {
-  evotorAccount,
-  evotorAccountStream,
-  type EvotorAccountEvent,
-} from '../../domain/connections/evotor-account.js';
-import {
-  vkAccount,
-  vkAccountStream,
-  type VkAccountEvent,
-} from '../../domain/connections/vk-account.js';
-import { fold, type DomainEvent } from '../../domain/shared/decider.js';
+import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
+import { vkAccount, vkAccountStream } from '../../domain/connections/vk-account.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
 import type { UserConnections } from './ports.js';
+import { loadState } from '../commands/load-state.js';
 
 /** The user's connections with their tokens decrypted, read from the account streams. */
 export async function loadConnections(
@@ -19,12 +11,10 @@ export async function loadConnections(
   cipher: PersonalDataCipher,
   userId: string,
 ): Promise<UserConnections> {
-  const [evotorEvents, vkEvents] = await Promise.all([
-    store.readStream(evotorAccountStream(userId)),
-    store.readStream(vkAccountStream(userId)),
+  const [evotor, vk] = await Promise.all([
+    loadState(store, evotorAccount, evotorAccountStream(userId)),
+    loadState(store, vkAccount, vkAccountStream(userId)),
   ]);
-  const evotor = fold(evotorAccount, asDomainEvents<EvotorAccountEvent>(evotorEvents));
-  const vk = fold(vkAccount, asDomainEvents<VkAccountEvent>(vkEvents));
   return {
     evotor: evotor.tokenCiphertext
       ? { token: await cipher.decrypt(userId, evotor.tokenCiphertext) }
@@ -37,11 +27,4 @@ export async function loadConnections(
         }
       : null,
   };
-}
-
-/** Recorded events as domain events (type and data only) for folding. */
-export function asDomainEvents<E extends DomainEvent>(
-  events: Array<{ type: string; data: unknown }>,
-): E[] {
-  return events.map((e) => ({ type: e.type, data: e.data }) as E);
 }

@@ -1,23 +1,19 @@
 import { storeCatalogDecider } from '../../domain/catalog/decide.js';
-import type { StoreCatalogEvent, StoresEvent } from '../../domain/catalog/events.js';
 import { storeCatalogStream, storesStream } from '../../domain/catalog/events.js';
 import { storesDecider } from '../../domain/catalog/stores-decide.js';
 import { desiredVkItem, type MirrorSettings } from '../../domain/mirror/desired-item.js';
 import type { DesiredEntry, ObservedVk } from '../../domain/mirror/plan.js';
-import { fold } from '../../domain/shared/decider.js';
 import { syncConfigDecider } from '../../domain/sync-config/decide.js';
-import type { SyncConfigEvent } from '../../domain/sync-config/events.js';
 import { syncConfigStream } from '../../domain/sync-config/events.js';
 import { compileScope, groupAncestors } from '../../domain/sync-config/filters.js';
 import { filterRules, type SyncConfigState } from '../../domain/sync-config/state.js';
 import type { VkMarketEvent } from '../../domain/vk-market/events.js';
 import { vkMarketStream } from '../../domain/vk-market/events.js';
 import type { EventStore } from '../ports/event-store.js';
-import { asDomainEvents } from './connections.js';
+import { asDomainEvents, loadState } from '../commands/load-state.js';
 
 export async function loadSyncConfig(store: EventStore, userId: string): Promise<SyncConfigState> {
-  const events = await store.readStream(syncConfigStream(userId));
-  return fold(syncConfigDecider, asDomainEvents<SyncConfigEvent>(events));
+  return loadState(store, syncConfigDecider, syncConfigStream(userId));
 }
 
 /**
@@ -33,15 +29,17 @@ export async function loadDesiredItems(
   settings: MirrorSettings,
   mirroredProductIds: Iterable<string>,
 ): Promise<Map<string, DesiredEntry>> {
-  const storesEvents = await store.readStream(storesStream(userId));
-  const stores = fold(storesDecider, asDomainEvents<StoresEvent>(storesEvents));
+  const stores = await loadState(store, storesDecider, storesStream(userId));
   const scope = compileScope(filterRules(config));
   const desired = new Map<string, DesiredEntry>();
   const untouchable = new Set<string>();
 
   for (const [storeId, known] of stores.stores) {
-    const events = await store.readStream(storeCatalogStream(userId, storeId));
-    const catalog = fold(storeCatalogDecider, asDomainEvents<StoreCatalogEvent>(events));
+    const catalog = await loadState(
+      store,
+      storeCatalogDecider,
+      storeCatalogStream(userId, storeId),
+    );
     const parentOf = (groupId: string) => catalog.groups.get(groupId)?.parentId;
     for (const product of catalog.products.values()) {
       if (known.access === 'payment_required') {

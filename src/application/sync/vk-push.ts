@@ -5,7 +5,6 @@ import type {
   MirrorSettings,
   PushedVkItem,
 } from '../../domain/mirror/desired-item.js';
-import type { MirrorEvent } from '../../domain/mirror/events.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import {
   isEmptyPlan,
@@ -14,13 +13,12 @@ import {
   type MirrorPlan,
 } from '../../domain/mirror/plan.js';
 import type { MirrorState } from '../../domain/mirror/state.js';
-import { fold } from '../../domain/shared/decider.js';
 import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
-import { asDomainEvents } from './connections.js';
 import { loadDesiredItems, loadObservedVk, loadSyncConfig } from './desired-state.js';
 import type { VkCall, VkCallError, VkMarketGateway, VkParams } from './ports.js';
+import { loadState } from '../commands/load-state.js';
 
 export interface PushDeps {
   store: EventStore;
@@ -128,9 +126,7 @@ export async function pushToVk(
   if (!taskRuns(config, 'mirror_to_vk')) return { ...report, outcome: 'inactive' };
 
   const stream = mirrorStream(userId);
-  const readMirror = async () =>
-    fold(mirrorDecider, asDomainEvents<MirrorEvent>(await deps.store.readStream(stream)));
-  let mirror = await readMirror();
+  let mirror = await loadState(deps.store, mirrorDecider, stream);
   if (mirror.paused) return { ...report, outcome: 'paused' };
 
   const desired = await loadDesiredItems(
