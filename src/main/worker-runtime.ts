@@ -8,6 +8,7 @@ import { mirrorSaga } from '../application/sync/mirror-saga.js';
 import { MariaDbMutex } from '../infrastructure/db/mariadb-mutex.js';
 import { ProjectionRunner } from '../infrastructure/projections/projection-runner.js';
 import {
+  connectedUsers,
   defaultPhotoLoader,
   eligibleUsers,
   httpSyncGateways,
@@ -15,7 +16,12 @@ import {
 import { projections as readModels } from '../../projections/index.js';
 import { usersProjection } from '../../projections/users/index.js';
 import { startMetricsServer } from '../infrastructure/metrics/metrics-server.js';
-import { startConnectionHealth } from '../web/connections/index.js';
+import {
+  defineConnectionHealthJob,
+  EvotorConnection,
+  scheduleConnectionHealth,
+  VkConnection,
+} from '../application/connections/index.js';
 import type { Container } from './container.js';
 
 /** Every projection a worker runs: the read models and the mirror saga. */
@@ -61,7 +67,7 @@ export async function startWorker(
     ...(options.onPushed ? { onPushed: options.onPushed } : {}),
   });
   await scheduleSyncPipeline(c.scheduler, c.config.CATALOG_REFRESH_INTERVAL_SECONDS);
-  await startConnectionHealth({ ...c, apiLog: c.apiLog });
+  await startConnectionHealth(c);
   c.metrics.addProjectionStatusSource(() => Promise.all(runners.map((r) => r.status())));
   const metricsServer = c.config.WORKER_METRICS_PORT
     ? await startMetricsServer(c.metrics, {
@@ -80,4 +86,34 @@ export async function startWorker(
       await Promise.all(runners.map((r) => r.stop()));
     },
   };
+}
+
+/**
+ * Defines `connection-health` and runs it every `everyMinutes` for every shop owner with a
+ * saved connection.
+ */
+export async function startConnectionHealth(
+  deps: Pick<
+    Container,
+    'config' | 'eventStore' | 'commands' | 'cipher' | 'scheduler' | 'sequelize' | 'logger'
+  > & { apiLog?: Container['apiLog'] },
+  everyMinutes = 15,
+): Promise<void> {
+  const connectionDeps = {
+    store: deps.eventStore,
+    commands: deps.commands,
+    cipher: deps.cipher,
+    // The job reads nothing back, so it never waits for a projection.
+    readModel: { waitFor: async () => {} },
+    settings: deps.config,
+    ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
+  };
+  defineConnectionHealthJob({
+    scheduler: deps.scheduler,
+    evotor: new EvotorConnection(connectionDeps),
+    vk: new VkConnection(connectionDeps),
+    connectedUsers: () => connectedUsers(deps.sequelize),
+    logger: deps.logger,
+  });
+  await scheduleConnectionHealth(deps.scheduler, everyMinutes);
 }

@@ -1,16 +1,7 @@
 import type { Router } from 'express';
-import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
-import {
-  createConnections,
-  defineConnectionHealthJob,
-  EvotorConnection,
-  scheduleConnectionHealth,
-  VkConnection,
-  type Connections,
-} from '../../application/connections/index.js';
+import { createConnections, type Connections } from '../../application/connections/index.js';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { webhookRoutes } from '../webhooks/routes.js';
-import { connectedUsers } from './queries.js';
 import { connectionRoutes } from './routes.js';
 
 export function connectionsFor(deps: DashboardDeps): Connections {
@@ -38,34 +29,4 @@ export function connectionsRouters(deps: DashboardDeps): Router[] {
     }),
     connectionRoutes({ connections, sequelize: deps.sequelize }),
   ];
-}
-
-/**
- * For the worker (wiring it there is one call): defines `connection-health` and runs it every
- * `everyMinutes` for every shop owner with a saved connection.
- */
-export async function startConnectionHealth(
-  deps: Pick<
-    DashboardDeps,
-    'config' | 'eventStore' | 'commands' | 'cipher' | 'scheduler' | 'sequelize' | 'logger'
-  > & { apiLog?: ApiRequestLog },
-  everyMinutes = 15,
-): Promise<void> {
-  const connectionDeps = {
-    store: deps.eventStore,
-    commands: deps.commands,
-    cipher: deps.cipher,
-    // The job reads nothing back, so it never waits for a projection.
-    readModel: { waitFor: async () => {} },
-    settings: deps.config,
-    ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
-  };
-  defineConnectionHealthJob({
-    scheduler: deps.scheduler,
-    evotor: new EvotorConnection(connectionDeps),
-    vk: new VkConnection(connectionDeps),
-    connectedUsers: () => connectedUsers(deps.sequelize),
-    logger: deps.logger,
-  });
-  await scheduleConnectionHealth(deps.scheduler, everyMinutes);
 }

@@ -37,18 +37,3 @@ export async function connectionRows(sequelize: Sequelize, userId: string) {
  * Who the health job checks: active shop owners (role `user`; admin and system accounts with
  * tokens cost API calls for nothing, as the old system learned) with a token or a community.
  */
-export async function connectedUsers(
-  sequelize: Sequelize,
-): Promise<Array<{ userId: string; evotor: boolean; vk: boolean }>> {
-  const rows = await sequelize.query<{ user_id: string; evotor: number | null; vk: number | null }>(
-    `SELECT u.id AS user_id, e.has_token AS evotor, v.connected AS vk
-       FROM users u
-       LEFT JOIN evotor_connections e ON e.user_id = u.id
-       LEFT JOIN vk_connections v ON v.user_id = u.id
-      WHERE u.role = 'user' AND u.status = 'active'
-        AND (e.has_token = 1 OR v.connected = 1)
-      ORDER BY u.id`,
-    { type: QueryTypes.SELECT },
-  );
-  return rows.map((r) => ({ userId: r.user_id, evotor: r.evotor === 1, vk: r.vk === 1 }));
-}
