@@ -5,13 +5,11 @@
  * and worker processes, and a progress line as items reach VK.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
-import { evotorAccount, evotorAccountStream } from '../domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../domain/connections/vk-account.js';
 import { syncConfigDecider } from '../domain/sync-config/decide.js';
 import { syncConfigStream } from '../domain/sync-config/events.js';
 import { createAccounts } from '../application/accounts/index.js';
+import { EvotorConnection, VkConnection } from '../application/connections/index.js';
 import { SYNC_JOBS } from '../application/sync/jobs.js';
 import { loadConfig, type Config } from '../infrastructure/config/config.js';
 import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
@@ -67,50 +65,26 @@ async function createDemoUser(c: Container): Promise<string> {
   return userId;
 }
 
+/** Both connections through the same use cases as the connections page (the VK token is checked). */
 async function connectAndConfigure(
   c: Container,
   userId: string,
   evotorToken: string,
-  evotorUserId: string,
   storeIds: string[],
   excludedGroups: Array<{ id: string; name: string; storeId: string }>,
 ) {
   const meta = { actor: userId };
-  const fingerprint = (t: string) =>
-    createHash('sha256').update(`${c.config.SECRET_KEY}:${t}`).digest('hex');
-  await c.commands.handle(
-    evotorAccount,
-    evotorAccountStream(userId),
-    { type: 'LinkEvotorAccount', userId, evotorUserId, via: 'manual' },
-    meta,
-  );
-  await c.commands.handle(
-    evotorAccount,
-    evotorAccountStream(userId),
-    {
-      type: 'ReceiveEvotorToken',
-      userId,
-      tokenCiphertext: await c.cipher.encrypt(userId, evotorToken),
-      tokenFingerprint: fingerprint(evotorToken),
-    },
-    meta,
-  );
-  await c.commands.handle(
-    vkAccount,
-    vkAccountStream(userId),
-    {
-      type: 'ConnectVkCommunity',
-      userId,
-      vkUserId: 501,
-      vkUserName: 'Мария Демидова',
-      groupId: VK_GROUP,
-      groupName: 'Демо-магазин у дома',
-      tokenCiphertext: await c.cipher.encrypt(userId, VK_TOKEN),
-      tokenFingerprint: fingerprint(VK_TOKEN),
-      tokenKind: 'user',
-    },
-    meta,
-  );
+  const connections = {
+    store: c.eventStore,
+    commands: c.commands,
+    cipher: c.cipher,
+    // The worker is not running yet: nothing to wait for.
+    readModel: { waitFor: async () => {} },
+    settings: c.config,
+    apiLog: c.apiLog,
+  };
+  await new EvotorConnection(connections).saveToken(userId, evotorToken);
+  await new VkConnection(connections).connectWithToken(userId, VK_TOKEN, VK_GROUP);
   await c.commands.handleMany(
     syncConfigDecider,
     syncConfigStream(userId),
@@ -204,14 +178,7 @@ async function main(): Promise<void> {
     processName: 'demo',
   });
   const userId = await createDemoUser(container);
-  await connectAndConfigure(
-    container,
-    userId,
-    evotorUser.token,
-    evotorUser.userId,
-    storeIds,
-    excluded,
-  );
+  await connectAndConfigure(container, userId, evotorUser.token, storeIds, excluded);
 
   const web = startChild('web', 'src/main/web.ts', env);
   const worker = startChild('worker', 'src/main/worker.ts', env);
