@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
-import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
-import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { DashboardApp, post, type Agent } from '../sync-page/dashboard-app.js';
 import { OwnerSync } from '../sync-page/owner-sync.js';
 
@@ -19,15 +17,7 @@ beforeAll(async () => {
   owner = await d.owner('history-owner@example.test');
   shop = await OwnerSync.start(d.c, owner.userId, { groups: 1, products: 3, seed: 3 });
   await shop.fetchEvotor();
-  await d.c.commands.handleMany(
-    syncConfigDecider,
-    syncConfigStream(owner.userId),
-    [
-      { type: 'EnableSync', userId: owner.userId },
-      { type: 'ConfirmSync', userId: owner.userId, storeIds: shop.storeIds },
-    ],
-    { actor: owner.userId },
-  );
+  await shop.enableAndConfirm();
   await d.settle();
   const [config] = await d.c.sequelize.query<{ revision: number }>(
     'SELECT revision FROM sync_configs WHERE user_id = ?',

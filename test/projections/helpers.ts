@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import type {
@@ -9,34 +8,22 @@ import type {
 import type { Projection } from '../../src/application/projections/projection.js';
 import type { CatalogProduct } from '../../src/domain/catalog/events.js';
 import { projectionTx } from '../../src/infrastructure/projections/checkpoints.js';
+import { newEvent as contractEvent } from '../contract/event-store.contract-helpers.js';
+import { product as domainProduct } from '../domain/catalog/fixtures.js';
 
 export function newEvent(type: string, data: unknown): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: { actor: 'test', correlationId: randomUUID(), occurredAt: new Date().toISOString() },
-  };
+  return contractEvent(type, data, { actor: 'test' });
 }
 
+/** The domain tests' product, with the article, code and barcode the tables index. */
 export function product(id: string, overrides: Partial<CatalogProduct> = {}): CatalogProduct {
-  return {
-    id,
-    groupId: null,
-    name: `Товар ${id}`,
-    productType: 'NORMAL',
-    priceKopecks: 10_000,
-    costPriceKopecks: 6_000,
-    quantityMilli: 5_000,
-    measureName: 'шт',
+  return domainProduct(id, {
     tax: 'VAT_20',
-    allowToSell: true,
-    description: '',
     articleNumber: `A-${id}`,
     code: id,
     barcodes: [`460${id.padStart(10, '0')}`],
     ...overrides,
-  };
+  });
 }
 
 /** Runs the projection's handler over `events` in one transaction (no checkpoint). */

@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
-import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
 import { DashboardApp, type Agent } from '../sync-page/dashboard-app.js';
 import { OwnerSync } from '../sync-page/owner-sync.js';
@@ -17,15 +15,7 @@ beforeAll(async () => {
   owner = await d.owner('vk-owner@example.test');
   shop = await OwnerSync.start(d.c, owner.userId, { groups: 1, products: 70, seed: 5 });
   await shop.fetchEvotor();
-  await d.c.commands.handleMany(
-    syncConfigDecider,
-    syncConfigStream(owner.userId),
-    [
-      { type: 'EnableSync', userId: owner.userId },
-      { type: 'ConfirmSync', userId: owner.userId, storeIds: shop.storeIds },
-    ],
-    { actor: owner.userId },
-  );
+  await shop.enableAndConfirm();
   expect((await shop.push()).outcome).toBe('done');
   const client = new VkClient({ apiUrl: shop.vk.apiUrl, version: '5.199', token: shop.vkToken });
   foreignAlbum = (
