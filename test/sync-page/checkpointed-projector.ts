@@ -10,12 +10,11 @@ import { handledBy } from '../../src/infrastructure/projections/event-filter.js'
 import type { Container } from '../../src/main/container.js';
 
 /**
- * The real projections and checkpoints, applied in a loop without the runner's named lock.
- * ProjectionRunner's MariaDB locks (`evosync:projection:{name}`) are server-wide, not
- * per-database, so a worker of any other database on the same server (a dev instance, another
- * test file running in parallel) keeps a test's runners waiting for the lock forever. The
+ * The real projections and checkpoints, applied in a loop without the runner's supervision
+ * and lock, so a test can apply everything in the store at once (`catchUp`) and go on. The
  * checkpoints are written as the runner writes them, so the web process's CheckpointWaiter
- * (read-your-writes after a command) works as in production.
+ * (read-your-writes after a command) works as in production. (Written when the runner's locks
+ * were still server-wide; the runner itself is tested in test/projections.)
  */
 export class CheckpointedProjector {
   private running: Promise<void> = Promise.resolve();
