@@ -137,6 +137,14 @@ export class ProjectionRunner {
       }
       const reached = this.effectivePosition();
       if (reached && comparePositions(reached, position) >= 0) return true;
+      // A live runner's position moves only with the events it handles: the target is reached
+      // too when nothing it handles lies between its position and the target.
+      if (
+        (this.state === 'live' || this.state === 'catching-up') &&
+        (await this.nothingToHandle(reached, position))
+      ) {
+        return true;
+      }
       const left = deadline - Date.now();
       if (left <= 0) return false;
       await this.progressed.wait(Math.min(left, 100));
