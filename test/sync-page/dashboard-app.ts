@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import { CheckpointedProjector } from './checkpointed-projector.js';
+import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
+import { Settler } from '../catalog/settle.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { buildWebApp, type WebRuntime } from '../../src/main/web-runtime.js';
 import { projections as readModels } from '../../projections/index.js';
@@ -15,13 +16,13 @@ export { csrfFrom, type Agent };
 /**
  * The web process as it runs (buildWebApp on a real container: MariaDB event store and read
  * tables, Agenda on Redis under a namespace of its own), with the read models projected
- * alongside (see checkpointed-projector.ts). No sync jobs run: tests drive the sync.
+ * alongside by the real projection runners. No sync jobs run: tests drive the sync.
  */
 export class DashboardApp {
   private constructor(
     readonly c: Container,
     readonly web: WebRuntime,
-    private readonly projector: CheckpointedProjector,
+    private readonly settler: Settler,
     private readonly cleanup: () => Promise<void>,
   ) {}
 
@@ -48,10 +49,19 @@ export class DashboardApp {
       schedulerNamespace: namespace,
     });
     const web = await buildWebApp(c);
-    const projector = new CheckpointedProjector(c, [...readModels, usersProjection(c.cipher)]);
-    projector.start();
-    return new DashboardApp(c, web, projector, async () => {
-      await projector.stop();
+    const pairs = [...readModels, usersProjection(c.cipher)].map((projection) => ({
+      projection,
+      runner: new ProjectionRunner({
+        projection,
+        sequelize: c.sequelize,
+        store: c.eventStore,
+        logger,
+      }),
+    }));
+    const runners = pairs.map((p) => p.runner);
+    for (const runner of runners) runner.start();
+    return new DashboardApp(c, web, new Settler(c.eventStore, pairs), async () => {
+      await Promise.all(runners.map((r) => r.stop()));
       await c.close();
       await db.drop();
       await dropNamespace(namespace);
@@ -64,7 +74,7 @@ export class DashboardApp {
 
   /** Waits until every read model has handled everything in the store. */
   settle(): Promise<void> {
-    return this.projector.catchUp();
+    return this.settler.settle();
   }
 
   /** A shop owner (role `user`), created by a system account and logged in on a new agent. */
