@@ -4,6 +4,7 @@ import type { Accounts } from '../../application/accounts/index.js';
 import { requireUser } from '../auth/current-user.js';
 import { flash, parseForm, refusalToErrors, renderForm } from '../forms.js';
 import { changePasswordSchema, deleteSchema, profileSchema } from './schemas.js';
+import { scoped } from '../scoped.js';
 
 export function profileRoutes({ accounts }: { accounts: Accounts }): Router {
   const r = Router();
@@ -81,5 +82,5 @@ export function profileRoutes({ accounts }: { accounts: Accounts }): Router {
       });
     });
   });
-  return r;
+  return scoped('/profile', r);
 }

@@ -3,6 +3,7 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf, queryString } from '../forms.js';
 import { page, Where } from './queries.js';
+import { scoped } from '../scoped.js';
 
 const PAGE_SIZE = 50;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -91,5 +92,5 @@ export function adminAuditRoutes({ sequelize }: { sequelize: Sequelize }): Route
       metadata: pretty(event.metadata),
     });
   });
-  return r;
+  return scoped('/admin/audit', r);
 }

@@ -8,6 +8,7 @@ import type {
 import { SYNC_JOBS } from '../../application/sync/jobs.js';
 import { requirePermission } from '../auth/current-user.js';
 import { flash, pageOf, queryString } from '../forms.js';
+import { scoped } from '../scoped.js';
 
 const PAGE_SIZE = 50;
 
@@ -119,5 +120,5 @@ export function adminJobsRoutes({ scheduler, logger }: { scheduler: Scheduler; l
     'Задачу не удалось перезапустить: её нет или она сейчас выполняется.',
   );
   action('cancel', (id) => scheduler.cancelJob(id), 'Задача отменена.', 'Задача не найдена.');
-  return r;
+  return scoped('/admin/jobs', r);
 }

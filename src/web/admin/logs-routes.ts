@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf, queryString } from '../forms.js';
 import { page, Where } from './queries.js';
+import { scoped } from '../scoped.js';
 
 const PAGE_SIZE = 50;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -72,5 +73,5 @@ export function adminLogsRoutes({ sequelize }: { sequelize: Sequelize }): Router
       pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)),
     });
   });
-  return r;
+  return scoped('/admin/logs', r);
 }

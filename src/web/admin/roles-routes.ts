@@ -5,6 +5,7 @@ import type { Accounts } from '../../application/accounts/index.js';
 import { PERMISSIONS } from '../../domain/roles/permissions.js';
 import { requirePermission } from '../auth/current-user.js';
 import { flash, parseForm, refusalToErrors, renderForm } from '../forms.js';
+import { scoped } from '../scoped.js';
 
 const list = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const permissionsSchema = z.object({
@@ -98,5 +99,5 @@ export function adminRolesRoutes({
     }
     res.redirect(303, '/admin/roles');
   });
-  return r;
+  return scoped('/admin/roles', r);
 }

@@ -6,6 +6,7 @@ import { requireAnyPermission, requirePermission } from '../auth/current-user.js
 import { emailField, optionalText, phone } from '../accounts/schemas.js';
 import { flash, pageOf, parseForm, queryString, refusalToErrors, renderForm } from '../forms.js';
 import { page, roleNames, userById, userFilters, type UserRow } from './queries.js';
+import { scoped } from '../scoped.js';
 
 const PAGE_SIZE = 25;
 const ADMIN_HOME = [
@@ -186,5 +187,5 @@ export function adminUsersRoutes({
       );
     });
   }
-  return r;
+  return scoped('/admin', r);
 }

@@ -10,6 +10,7 @@ import { flash, parseForm, refusalToErrors, renderForm, type FieldErrors } from 
 import { connectionRows } from './queries.js';
 import { evotorTokenForm, vkTokenForm } from './schemas.js';
 import { vkOAuthRoutes } from './vk-oauth-routes.js';
+import { scoped } from '../scoped.js';
 
 export interface ConnectionRoutesDeps {
   connections: Connections;
@@ -124,5 +125,5 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
   testRoute('/connections/vk/test', (id) => connections.vk.test(id));
 
   router.use(vkOAuthRoutes({ connections, page }));
-  return router;
+  return scoped('/connections', router);
 }

@@ -7,6 +7,7 @@ import {
 import { requirePermission } from '../auth/current-user.js';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { productTimeline, rubles } from './timeline.js';
+import { scoped } from '../scoped.js';
 
 /** Newest entries shown; a product changed daily for years still renders as one page. */
 const MAX_ENTRIES = 300;
@@ -93,5 +94,5 @@ export function historyRoutes({ sequelize, eventStore }: DashboardDeps): Router 
       });
     },
   );
-  return r;
+  return scoped('/catalog', r);
 }

@@ -14,6 +14,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { flash, parseForm, refusalToErrors, type FieldErrors } from '../forms.js';
 import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
+import { scoped } from '../scoped.js';
 
 export const STALE_SETTINGS =
   'Настройки изменились, пока страница была открыта (например, в другой вкладке). ' +
@@ -169,5 +170,5 @@ export function syncRoutes(deps: DashboardDeps): Router {
     res.redirect(303, '/sync');
   });
 
-  return r;
+  return scoped('/sync', r);
 }

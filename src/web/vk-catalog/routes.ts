@@ -3,6 +3,7 @@ import { requirePermission } from '../auth/current-user.js';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { pageOf } from '../forms.js';
 import { drifted, findAlbum, listAlbums, listItems } from './queries.js';
+import { scoped } from '../scoped.js';
 
 const PAGE_SIZE = 50;
 
@@ -61,5 +62,5 @@ export function vkCatalogRoutes({ sequelize }: DashboardDeps): Router {
 
   r.get('/vk-catalog/products', (req, res) => items(req, res, null));
 
-  return r;
+  return scoped('/vk-catalog', r);
 }
