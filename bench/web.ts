@@ -194,7 +194,7 @@ async function main() {
   const pagePath = `/catalog/stores/${storeId}/products?page=${PAGE}`;
   const check = await fetch(base + pagePath, { headers: { cookie } });
   const html = await check.text();
-  const rows = html.match(/\/filter" class="rule-form"/g)?.length ?? 0;
+  const rows = html.match(/form="rule-form" name="include"/g)?.length ?? 0;
   if (check.status !== 200 || rows !== 50 || !html.includes(`Страница ${PAGE} из`)) {
     throw new Error(`products page is not what the bench expects: ${check.status}, ${rows} rows`);
   }

@@ -62,6 +62,7 @@ export async function buildWebApp(
         scheduler: c.scheduler,
         apiLog: c.apiLog,
         readModel: new CheckpointWaiter(c.sequelize, []),
+        readModelVersion: accounts.readModelVersion,
         accounts: accounts.accounts,
       }),
       ...(options.routers?.(accounts) ?? []),

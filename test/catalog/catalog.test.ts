@@ -14,12 +14,13 @@ let stranger: Agent;
 const html = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;');
 const revisionOf = (page: string) => Number(/name="revision" value="(-?\d+)"/.exec(page)![1]);
-/** product ids in page order, from their filter forms */
+/** product ids in page order, from their rows' "include" buttons */
 const productIds = (page: string) =>
-  [...page.matchAll(/\/products\/([^/"]+)\/filter/g)].map((m) => decodeURIComponent(m[1]!));
-/** the table row that holds a product's or group's filter form */
+  [...page.matchAll(/name="include" value="([^"]+)"/g)].map((m) => m[1]!);
+/** the table row that holds a product's buttons or a group's or store's filter form */
 const rowOf = (page: string, id: string) => {
-  const at = page.indexOf(`/${encodeURIComponent(id)}/filter`);
+  const product = page.indexOf(`name="include" value="${id}"`);
+  const at = product > -1 ? product : page.indexOf(`/${encodeURIComponent(id)}/filter`);
   expect(at).toBeGreaterThan(-1);
   return page.slice(page.lastIndexOf('<tr', at), page.indexOf('</tr>', at));
 };
@@ -233,6 +234,47 @@ describe('filter rules', () => {
     await setFilter(owner, page, `${groupsPath}/${f.groups.juices}/filter`, 'clear');
     page = (await owner.get(groupsPath)).text;
     expect(rowOf(page, f.groups.bread)).toContain('scope-in');
+  });
+
+  it('sets a product rule through the products page’s one form (the button names the mode)', async () => {
+    const pPath = `/catalog/stores/${f.storeA}/products`;
+    const listed = `${pPath}?group=${f.groups.apple}`;
+    const page = (await owner.get(listed)).text;
+    // every row's buttons submit the page's one form, which holds the token and the revision
+    expect(page).toContain(`<form id="rule-form" method="post" action="${pPath}/filter" hidden>`);
+    expect(rowOf(page, f.products.apple)).toContain('form="rule-form" name="exclude"');
+    const press = (fields: Record<string, string>) =>
+      owner
+        .post(`${pPath}/filter`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page),
+          revision: String(revisionOf(page)),
+          back: listed,
+          ...fields,
+        });
+
+    const res = await press({ exclude: f.products.apple });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(listed);
+    const after = (await owner.get(res.headers.location!)).text;
+    expect(after).toContain('исключён из синхронизации');
+    expect(rowOf(after, f.products.apple)).toContain('scope-out');
+
+    // no button, two buttons, an unknown product: refused, and the rule stays as it is
+    const revision = String(revisionOf(after));
+    const again = (fields: Record<string, string>) =>
+      owner
+        .post(`${pPath}/filter`)
+        .type('form')
+        .send({ _csrf: csrfFrom(after), revision, ...fields });
+    expect((await again({})).status).toBe(400);
+    expect((await again({ include: f.products.apple, clear: f.products.apple })).status).toBe(400);
+    expect((await again({ include: 'no-such-product' })).status).toBe(404);
+    expect(rowOf((await owner.get(listed)).text, f.products.apple)).toContain('scope-out');
+
+    expect((await again({ clear: f.products.apple })).status).toBe(303);
+    expect(rowOf((await owner.get(listed)).text, f.products.apple)).toContain('scope-in');
   });
 
   it('refuses a stale form with a "changed meanwhile" message and keeps the newer rule', async () => {

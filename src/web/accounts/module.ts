@@ -29,6 +29,7 @@ import { createPassport } from '../auth/passport.js';
 import { DEFAULT_RATE_LIMITS, limiter, type RateLimitSettings } from '../auth/rate-limits.js';
 import { SequelizeSessionStore } from '../auth/session-store.js';
 import { takeFlash } from '../forms.js';
+import { ReadModelVersion } from '../read-model-cache.js';
 import { profileRoutes } from './profile-routes.js';
 import { publicRoutes } from './public-routes.js';
 
@@ -81,6 +82,8 @@ export interface AccountsModule {
   accounts: Accounts;
   cipher: PersonalDataCipher;
   sessions: SequelizeSessionStore;
+  /** the read tables' version, shared by every page cache of this process */
+  readModelVersion: ReadModelVersion;
   /** sessions, helmet, body parsing, CSRF, the current user, flash and view locals */
   configure(app: Express): void;
   routers: Router[];
@@ -109,6 +112,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     },
   });
   const sessions = new SequelizeSessionStore(sequelize);
+  const readModelVersion = new ReadModelVersion(sequelize);
   const { initialize, authenticate } = createPassport(accounts.self);
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const secure = config.BASE_URL.startsWith('https://');
@@ -136,7 +140,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     );
     app.use(initialize);
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
-    app.use(currentUser(sequelize));
+    app.use(currentUser(sequelize, readModelVersion));
     app.use((req, res, next) => {
       res.locals.flash = takeFlash(req);
       res.locals.path = req.path;
@@ -172,6 +176,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     accounts,
     cipher,
     sessions,
+    readModelVersion,
     configure,
     routers,
     start: () => accounts.roles.ensureDefaults(),

@@ -16,6 +16,28 @@ const filterForm = z.object({
   back: z.string().max(2000).optional(),
 });
 
+/**
+ * The products page's one form: each row's buttons are named by the mode they set and carry
+ * their product's id, so exactly one of the three fields comes with a press.
+ */
+const productsPageForm = z
+  .object({
+    include: z.string().min(1).max(100).optional(),
+    exclude: z.string().min(1).max(100).optional(),
+    clear: z.string().min(1).max(100).optional(),
+    revision: z.coerce.number().int().min(-1),
+    back: z.string().max(2000).optional(),
+  })
+  .transform((form, ctx) => {
+    const pressed = (['include', 'exclude', 'clear'] as const).filter((m) => form[m]);
+    if (pressed.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'exactly one of include, exclude, clear' });
+      return z.NEVER;
+    }
+    const mode = pressed[0]!;
+    return { mode, productId: form[mode]!, revision: form.revision };
+  });
+
 /** The old toggles carried no revision: it is honoured when a newer form sends one. */
 const toggleForm = z.object({
   revision: z.coerce.number().int().min(-1).optional(),
@@ -135,24 +157,34 @@ export function catalogFilterRoutes(deps: DashboardDeps): Router {
     await apply(req, res, target, form.data.mode, form.data.revision, groupsPath(req));
   });
 
+  const productTarget = async (req: Request, productId: string): Promise<Target | null> => {
+    const product = await productOf(sequelize, userIdOf(req), String(req.params.id), productId);
+    return (
+      product && {
+        entityType: 'product',
+        entityId: product.product_id,
+        entityName: product.name,
+        parentEntityId: product.group_id,
+      }
+    );
+  };
+  const productsPath = (req: Request) =>
+    `/catalog/stores/${encodeURIComponent(String(req.params.id))}/products`;
+
+  r.post('/catalog/stores/:id/products/filter', async (req, res) => {
+    const form = productsPageForm.safeParse(req.body);
+    if (!form.success) return badForm(res);
+    const target = await productTarget(req, form.data.productId);
+    if (!target) return missing(res, 'Товар не найден.');
+    await apply(req, res, target, form.data.mode, form.data.revision, productsPath(req));
+  });
+
   r.post('/catalog/stores/:id/products/:pid/filter', async (req, res) => {
     const form = filterForm.safeParse(req.body);
     if (!form.success) return badForm(res);
-    const product = await productOf(
-      sequelize,
-      userIdOf(req),
-      String(req.params.id),
-      String(req.params.pid),
-    );
-    if (!product) return missing(res, 'Товар не найден.');
-    const target: Target = {
-      entityType: 'product',
-      entityId: product.product_id,
-      entityName: product.name,
-      parentEntityId: product.group_id,
-    };
-    const fallback = `/catalog/stores/${encodeURIComponent(String(req.params.id))}/products`;
-    await apply(req, res, target, form.data.mode, form.data.revision, fallback);
+    const target = await productTarget(req, String(req.params.pid));
+    if (!target) return missing(res, 'Товар не найден.');
+    await apply(req, res, target, form.data.mode, form.data.revision, productsPath(req));
   });
 
   /** The old on/off toggles: on is `include`, off clears the rule. */

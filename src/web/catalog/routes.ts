@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf } from '../forms.js';
+import { renderFragment, renderWithFragment, type SharedFragment } from '../shared-fragment.js';
 import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js';
 import { ReadModelCache } from '../read-model-cache.js';
 import { ProductPageCache } from './page-cache.js';
@@ -11,6 +12,7 @@ import { countsByStore, storesOf } from './queries.js';
 import { RULE_LABELS } from './scope.js';
 import { catalogFilterRoutes } from './filter-routes.js';
 import { catalogCsvRoute } from './csv.js';
+import { scoped } from '../scoped.js';
 
 export const PAGE_SIZE = 50;
 
@@ -18,7 +20,10 @@ export const PAGE_SIZE = 50;
 export function catalogRoutes(deps: DashboardDeps): Router {
   const { sequelize } = deps;
   const pageCache = new ProductPageCache(sequelize);
-  const pageViews = new ReadModelCache<Record<string, unknown>>(sequelize);
+  const productPages = new ReadModelCache<{
+    layout: Record<string, unknown>;
+    body: SharedFragment;
+  }>(deps.readModelVersion);
   const r = Router();
   r.use('/catalog', requirePermission('sync.use'));
   r.get('/catalog', (_req, res) => res.redirect(302, '/catalog/stores'));
@@ -69,8 +74,9 @@ export function catalogRoutes(deps: DashboardDeps): Router {
 
   r.get('/catalog/stores/:id/products', async (req, res) => {
     const userId = userIdOf(req);
-    // The whole page's data, kept while the read tables are unchanged (see ReadModelCache).
-    const view = await pageViews.get(`${userId} ${req.originalUrl}`, async () => {
+    // The page's data and its rendered body, kept while the read tables are unchanged (see
+    // ReadModelCache). The body holds nothing of the session; the layout around it does.
+    const page = await productPages.get(req, `${userId} ${req.originalUrl}`, async () => {
       const ctx = await storeContext(sequelize, req, res);
       if (!ctx) return null;
       const filters = productFilters(req);
@@ -78,7 +84,7 @@ export function catalogRoutes(deps: DashboardDeps): Router {
       const { page, offset } = pageOf(req, PAGE_SIZE);
       const { total, ids } = await pageCache.page(query, PAGE_SIZE, offset);
       const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
-      return {
+      const view = {
         title: `Товары — ${ctx.store.name}`,
         ...ctx,
         filters,
@@ -88,11 +94,19 @@ export function catalogRoutes(deps: DashboardDeps): Router {
         pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
         back: req.originalUrl,
       };
+      // The layout gets only what it shows; the rows went into the body.
+      const layout = {
+        title: view.title,
+        formAction: `/catalog/stores/${encodeURIComponent(ctx.store.store_id)}/products/filter`,
+        revision: ctx.revision,
+        back: view.back,
+      };
+      return { layout, body: await renderFragment(req.app, 'catalog/_products-body', view) };
     });
-    if (view) res.render('catalog/products', view);
+    if (page) renderWithFragment(res, 'catalog/products', page.layout, 'body', page.body);
   });
 
   r.get('/catalog/stores/:id/products.csv', catalogCsvRoute(deps));
   r.use(catalogFilterRoutes(deps));
-  return r;
+  return scoped('/catalog', r);
 }

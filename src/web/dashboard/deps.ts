@@ -8,6 +8,7 @@ import type { ReadModelWaiter } from '../../application/ports/read-model-waiter.
 import type { Scheduler } from '../../application/ports/scheduler.js';
 import type { Config } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
+import type { ReadModelVersion } from '../read-model-cache.js';
 
 /** What the shop owner's dashboard routes (connections, catalog, sync, VK catalog) are given. */
 export interface DashboardDeps {
@@ -22,5 +23,7 @@ export interface DashboardDeps {
   apiLog?: ApiRequestLog;
   /** waits (bounded) until the named projections reached a position: read your own writes */
   readModel: ReadModelWaiter;
+  /** the read tables' version: pages computed from them are kept while it stands */
+  readModelVersion: ReadModelVersion;
   accounts: Accounts;
 }
