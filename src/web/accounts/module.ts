@@ -29,7 +29,7 @@ import { createPassport } from '../auth/passport.js';
 import { DEFAULT_RATE_LIMITS, limiter, type RateLimitSettings } from '../auth/rate-limits.js';
 import { SequelizeSessionStore } from '../auth/session-store.js';
 import { takeFlash } from '../forms.js';
-import { ReadModelVersion } from '../read-model-cache.js';
+import { RequestReads } from '../request-reads.js';
 import { profileRoutes } from './profile-routes.js';
 import { publicRoutes } from './public-routes.js';
 
@@ -82,8 +82,8 @@ export interface AccountsModule {
   accounts: Accounts;
   cipher: PersonalDataCipher;
   sessions: SequelizeSessionStore;
-  /** the read tables' version, shared by every page cache of this process */
-  readModelVersion: ReadModelVersion;
+  /** each request's session row and read-model version, read in shared batches */
+  requestReads: RequestReads;
   /** sessions, helmet, body parsing, CSRF, the current user, flash and view locals */
   configure(app: Express): void;
   routers: Router[];
@@ -111,8 +111,8 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
       resetExpireMinutes: 60,
     },
   });
-  const sessions = new SequelizeSessionStore(sequelize);
-  const readModelVersion = new ReadModelVersion(sequelize);
+  const requestReads = new RequestReads(sequelize);
+  const sessions = new SequelizeSessionStore(sequelize, requestReads);
   const { initialize, authenticate } = createPassport(accounts.self);
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const secure = config.BASE_URL.startsWith('https://');
@@ -127,6 +127,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     );
     app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h' }));
     app.use(express.urlencoded({ extended: true, limit: '100kb' }));
+    app.use(requestReads.stamp);
     app.use(
       session({
         name: 'evosync.sid',
@@ -140,7 +141,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     );
     app.use(initialize);
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
-    app.use(currentUser(sequelize, readModelVersion));
+    app.use(currentUser(sequelize, requestReads));
     app.use((req, res, next) => {
       res.locals.flash = takeFlash(req);
       res.locals.path = req.path;
@@ -176,7 +177,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     accounts,
     cipher,
     sessions,
-    readModelVersion,
+    requestReads,
     configure,
     routers,
     start: () => accounts.roles.ensureDefaults(),

@@ -1,5 +1,6 @@
 import session from 'express-session';
-import { QueryTypes, type Sequelize } from 'sequelize';
+import type { Sequelize } from 'sequelize';
+import type { RequestReads } from '../request-reads.js';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -10,10 +11,11 @@ export class SequelizeSessionStore extends session.Store {
   private lastSweep = 0;
   /** when each session's expiry was last written from this process */
   private readonly touched = new Map<string, number>();
-  private readonly cache = new Map<string, { data: string; until: number }>();
 
   constructor(
     private readonly sequelize: Sequelize,
+    /** reads the row together with the other requests' (and the read-model version) */
+    private readonly reads: Pick<RequestReads, 'session'>,
     private readonly defaultTtlMs = 7 * 24 * 3_600_000,
   ) {
     super();
@@ -25,25 +27,13 @@ export class SequelizeSessionStore extends session.Store {
   }
 
   override get(sid: string, callback: Callback): void {
-    const hit = this.cache.get(sid);
-    if (hit && hit.until > Date.now()) {
-      callback(null, JSON.parse(hit.data) as session.SessionData);
-      return;
-    }
-    this.sequelize
-      .query<{ data: string }>(
-        'SELECT data FROM web_sessions WHERE sid = ? AND expires_at > UTC_TIMESTAMP()',
-        { replacements: [sid], type: QueryTypes.SELECT },
-      )
-      .then((rows) => {
-        if (rows[0]) this.cache.set(sid, { data: rows[0].data, until: Date.now() + 2000 });
-        callback(null, rows[0] ? (JSON.parse(rows[0].data) as session.SessionData) : null);
-      })
+    this.reads
+      .session(sid)
+      .then((data) => callback(null, data ? (JSON.parse(data) as session.SessionData) : null))
       .catch((error: unknown) => callback(error));
   }
 
   override set(sid: string, sess: session.SessionData, callback?: (err?: unknown) => void): void {
-    this.cache.delete(sid);
     const userId = (sess as unknown as { passport?: { user?: string } }).passport?.user ?? null;
     this.sequelize
       .query(
@@ -58,7 +48,6 @@ export class SequelizeSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
     this.touched.delete(sid);
-    this.cache.delete(sid);
     this.sequelize
       .query('DELETE FROM web_sessions WHERE sid = ?', { replacements: [sid] })
       .then(() => callback?.())

@@ -23,7 +23,7 @@ export interface DashboardDeps {
   apiLog?: ApiRequestLog;
   /** waits (bounded) until the named projections reached a position: read your own writes */
   readModel: ReadModelWaiter;
-  /** the read tables' version: pages computed from them are kept while it stands */
+  /** each request's read-model version: pages computed from read tables are kept while it stands */
   readModelVersion: ReadModelVersion;
   accounts: Accounts;
 }
