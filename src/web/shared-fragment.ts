@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Application, Response } from 'express';
+import { deflatePart, gzipAround, type DeflatedPart } from './gzip-parts.js';
 
 /**
  * A part of a page rendered once and sent to many requests: kept as UTF-8 bytes with their
@@ -8,6 +9,8 @@ import type { Application, Response } from 'express';
 export interface SharedFragment {
   bytes: Buffer;
   hash: string;
+  /** compressed on the first request that accepts gzip */
+  deflated?: DeflatedPart;
 }
 
 /**
@@ -33,8 +36,10 @@ const SLOT = '\u0000shared-fragment\u0000';
 
 /**
  * Renders `view` for this request with the fragment in its `slot` local (written unescaped,
- * `<%- slot %>`) and sends the page. The ETag is taken from the parts' hashes, so a conditional
- * request still gets its 304 without hashing the whole page.
+ * `<%- slot %>`) and sends the page. A client that accepts gzip (every browser) gets the
+ * fragment as compressed once, between this request's head and tail as stored blocks: a
+ * seventh of the bytes at the cost of a copy. The ETag is taken from the parts' hashes, so a
+ * conditional request still gets its 304 without hashing the whole page.
  */
 export function renderWithFragment(
   res: Response,
@@ -51,12 +56,17 @@ export function renderWithFragment(
     const before = Buffer.from(page.slice(0, at));
     const after = Buffer.from(page.slice(at + SLOT.length));
     const length = before.length + fragment.bytes.length + after.length;
+    const tag = `${length.toString(16)}-${sha1(`${sha1(before)}${fragment.hash}${sha1(after)}`)}`;
     res.type('html');
-    res.set(
-      'ETag',
-      `W/"${length.toString(16)}-${sha1(`${sha1(before)}${fragment.hash}${sha1(after)}`)}"`,
-    );
-    res.send(Buffer.concat([before, fragment.bytes, after], length));
+    res.vary('Accept-Encoding');
+    if (res.req.acceptsEncodings('gzip') === 'gzip') {
+      fragment.deflated ??= deflatePart(fragment.bytes);
+      res.set({ 'Content-Encoding': 'gzip', ETag: `W/"${tag}-gz"` });
+      res.send(gzipAround(before, fragment.deflated, after));
+    } else {
+      res.set('ETag', `W/"${tag}"`);
+      res.send(Buffer.concat([before, fragment.bytes, after], length));
+    }
   });
 }
 
