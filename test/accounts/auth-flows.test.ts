@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   csrfFrom,
   linkFrom,
@@ -133,6 +133,35 @@ describe('registration, confirmation, login and logout', () => {
     expect((await agent.get(first)).status).toBe(400);
     expect((await agent.get(second)).status).toBe(303);
     expect((await login(agent, 'resend@example.test')).status).toBe(303);
+  });
+});
+
+describe('the session cookie', () => {
+  const sidCookie = (res: { headers: Record<string, unknown> }) =>
+    ([] as string[])
+      .concat((res.headers['set-cookie'] as string[] | undefined) ?? [])
+      .find((c) => c.startsWith('evosync.sid='));
+
+  it('is sent anew once a day with a fresh week, not on every response', async () => {
+    const agent = request.agent(h.app);
+    await registerAndConfirm(h, agent, 'daily@example.test');
+    expect((await login(agent, 'daily@example.test')).status).toBe(303);
+    // the first signed-in request notes the day (and renews the cookie); the next ones do not
+    await agent.get('/profile');
+    const quiet = await agent.get('/profile');
+    expect(quiet.status).toBe(200);
+    expect(sidCookie(quiet)).toBeUndefined();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 25 * 3_600_000 });
+    try {
+      const nextDay = await agent.get('/profile');
+      expect(nextDay.status).toBe(200);
+      const cookie = sidCookie(nextDay)!;
+      const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)![1]!);
+      expect(Math.abs(expires - (Date.now() + 7 * 24 * 3_600_000))).toBeLessThan(60_000);
+      expect(sidCookie(await agent.get('/profile'))).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

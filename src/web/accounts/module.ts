@@ -1,4 +1,4 @@
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import path from 'node:path';
@@ -78,6 +78,23 @@ function cspDirectives(secure: boolean, jivo: boolean) {
   return directives;
 }
 
+const DAY_MS = 24 * 3_600_000;
+const SESSION_MAX_AGE_MS = 7 * DAY_MS;
+
+/**
+ * A signed-in session's cookie is sent anew once a day, with a fresh week: an active user is
+ * never signed out, one away for a week is. A change of the session is what makes
+ * express-session save it and send the cookie, so the day is noted in it. Anonymous sessions
+ * are left alone (they are not stored until they hold something).
+ */
+const renewCookieDaily: RequestHandler = (req, _res, next) => {
+  const s = req.session as unknown as
+    { passport?: { user?: string }; renewedOn?: number } | undefined;
+  const today = Math.floor(Date.now() / DAY_MS);
+  if (s?.passport?.user && s.renewedOn !== today) s.renewedOn = today;
+  next();
+};
+
 export interface AccountsModule {
   accounts: Accounts;
   cipher: PersonalDataCipher;
@@ -135,10 +152,12 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
         store: sessions,
         resave: false,
         saveUninitialized: false,
-        rolling: true,
-        cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: 7 * 24 * 3_600_000 },
+        // Not `rolling` (a new signed cookie on every response): renewCookieDaily below.
+        rolling: false,
+        cookie: { httpOnly: true, sameSite: 'lax', secure, maxAge: SESSION_MAX_AGE_MS },
       }),
     );
+    app.use(renewCookieDaily);
     app.use(initialize);
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
     app.use(currentUser(sequelize, requestReads));

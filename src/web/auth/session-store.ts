@@ -55,8 +55,8 @@ export class SequelizeSessionStore extends session.Store {
   }
 
   /**
-   * express-session touches on every response of a rolling session; writing the expiry once a
-   * minute is enough for a week-long session and saves an UPDATE per request.
+   * express-session touches a stored session on every response it does not save; writing the
+   * expiry once a minute is enough for a week-long session and saves an UPDATE per request.
    */
   override touch(sid: string, sess: session.SessionData, callback?: () => void): void {
     const now = Date.now();
