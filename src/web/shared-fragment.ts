@@ -11,7 +11,18 @@ export interface SharedFragment {
   hash: string;
   /** compressed on the first request that accepts gzip */
   deflated?: DeflatedPart;
+  /** the layouts rendered around it, by what they show of their requests (layoutKey) */
+  layouts?: Map<string, Layout>;
 }
+
+/** A page's own part around a fragment, as bytes, with the ETag of the whole. */
+interface Layout {
+  before: Buffer;
+  after: Buffer;
+  tag: string;
+}
+
+const MAX_LAYOUTS = 200;
 
 /**
  * Renders a view to a fragment with the app's locals and the given ones only: nothing of the
@@ -36,10 +47,11 @@ const SLOT = '\u0000shared-fragment\u0000';
 
 /**
  * Renders `view` for this request with the fragment in its `slot` local (written unescaped,
- * `<%- slot %>`) and sends the page. A client that accepts gzip (every browser) gets the
- * fragment as compressed once, between this request's head and tail as stored blocks: a
- * seventh of the bytes at the cost of a copy. The ETag is taken from the parts' hashes, so a
- * conditional request still gets its 304 without hashing the whole page.
+ * `<%- slot %>`) and sends the page. The layout is kept with the fragment for the next request
+ * that would render the same (see layoutKey). A client that accepts gzip (every browser) gets
+ * the fragment as compressed once, between the head and tail as stored blocks: a seventh of
+ * the bytes at the cost of a copy. The ETag is taken from the parts' hashes, so a conditional
+ * request still gets its 304 without hashing the whole page.
  */
 export function renderWithFragment(
   res: Response,
@@ -48,6 +60,9 @@ export function renderWithFragment(
   slot: string,
   fragment: SharedFragment,
 ): void {
+  const key = layoutKey(res, view, locals);
+  const kept = key === null ? undefined : fragment.layouts?.get(key);
+  if (kept) return send(res, fragment, kept);
   res.render(view, { ...locals, [slot]: SLOT }, (error: Error | null, html?: string) => {
     if (error) return res.req.next?.(error);
     const page = html ?? '';
@@ -57,17 +72,53 @@ export function renderWithFragment(
     const after = Buffer.from(page.slice(at + SLOT.length));
     const length = before.length + fragment.bytes.length + after.length;
     const tag = `${length.toString(16)}-${sha1(`${sha1(before)}${fragment.hash}${sha1(after)}`)}`;
-    res.type('html');
-    res.vary('Accept-Encoding');
-    if (res.req.acceptsEncodings('gzip') === 'gzip') {
-      fragment.deflated ??= deflatePart(fragment.bytes);
-      res.set({ 'Content-Encoding': 'gzip', ETag: `W/"${tag}-gz"` });
-      res.send(gzipAround(before, fragment.deflated, after));
-    } else {
-      res.set('ETag', `W/"${tag}"`);
-      res.send(Buffer.concat([before, fragment.bytes, after], length));
+    const layout = { before, after, tag };
+    if (key !== null) {
+      fragment.layouts ??= new Map();
+      if (fragment.layouts.size >= MAX_LAYOUTS) fragment.layouts.clear();
+      fragment.layouts.set(key, layout);
     }
+    send(res, fragment, layout);
   });
+}
+
+/**
+ * What a layout (the page head with its menu and sign-out form, the page's own form, the foot)
+ * shows of its request: the view and its locals, the user (whose permissions come with the
+ * read-model version the fragment belongs to), the session's CSRF token, the path and the chat
+ * widget. A request with a flash message or form errors shows more: null, rendered in full.
+ */
+function layoutKey(res: Response, view: string, locals: Record<string, unknown>): string | null {
+  const l = res.locals as {
+    flash?: unknown[];
+    errors?: unknown;
+    currentUser?: { id: string } | null;
+    csrfToken?: string;
+    path?: string;
+    jivositeWidgetId?: string | null;
+  };
+  if ((l.flash?.length ?? 0) > 0 || l.errors !== undefined) return null;
+  return JSON.stringify([
+    view,
+    locals,
+    l.currentUser?.id ?? null,
+    l.csrfToken ?? null,
+    l.path ?? null,
+    l.jivositeWidgetId ?? null,
+  ]);
+}
+
+function send(res: Response, fragment: SharedFragment, { before, after, tag }: Layout): void {
+  res.type('html');
+  res.vary('Accept-Encoding');
+  if (res.req.acceptsEncodings('gzip') === 'gzip') {
+    fragment.deflated ??= deflatePart(fragment.bytes);
+    res.set({ 'Content-Encoding': 'gzip', ETag: `W/"${tag}-gz"` });
+    res.send(gzipAround(before, fragment.deflated, after));
+  } else {
+    res.set('ETag', `W/"${tag}"`);
+    res.send(Buffer.concat([before, fragment.bytes, after]));
+  }
 }
 
 function sha1(data: Buffer | string): string {

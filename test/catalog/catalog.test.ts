@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import type { Agent } from '../accounts/harness.js';
+import { submit, type Agent } from '../accounts/harness.js';
 import { CatalogApp, csrfFrom, PASSWORD } from './harness.js';
 import { FILLER, recordVkItems, seedEvotor, TRICKY_NAME, type CatalogFixture } from './fixture.js';
 
@@ -275,6 +275,46 @@ describe('filter rules', () => {
 
     expect((await again({ clear: f.products.apple })).status).toBe(303);
     expect(rowOf((await owner.get(listed)).text, f.products.apple)).toContain('scope-in');
+  });
+
+  it('keeps each session’s own token and the flash messages in the products page it reuses', async () => {
+    const pPath = `/catalog/stores/${f.storeA}/products?group=${f.groups.apple}`;
+    // a second session of the same owner: the same body, its own CSRF token around it
+    const second = request.agent(h.app);
+    const signIn = await submit(second, '/login', '/login', {
+      email: 'owner@example.test',
+      password: PASSWORD,
+    });
+    expect(signIn.status).toBe(303);
+    await Promise.all([owner.get(pPath), second.get(pPath)]); // shows "you are signed in" once
+    const mine = (await owner.get(pPath)).text;
+    const theirs = (await second.get(pPath)).text;
+    expect(csrfFrom(theirs)).not.toBe(csrfFrom(mine));
+    expect((await owner.get(pPath)).text).toBe(mine);
+    expect((await second.get(pPath)).text).toBe(theirs);
+    for (const [page, agent] of [
+      [mine, owner],
+      [theirs, second],
+    ] as const) {
+      expect(
+        page.match(/name="_csrf" value="([^"]+)"/g)!.every((m) => m.includes(csrfFrom(page))),
+      ).toBe(true);
+      // a stale revision writes nothing (the read tables stay as they are) and says so once
+      const res = await agent
+        .post(`/catalog/stores/${f.storeA}/products/filter`)
+        .type('form')
+        .send({
+          _csrf: csrfFrom(page),
+          revision: String(revisionOf(page) - 1),
+          back: pPath,
+          exclude: f.products.apple,
+        });
+      expect(res.status).toBe(303);
+      const flashed = (await agent.get(pPath)).text;
+      expect(flashed).toContain('Данные изменились');
+      expect(rowOf(flashed, f.products.apple)).toContain('scope-in');
+      expect((await agent.get(pPath)).text).toBe(page);
+    }
   });
 
   it('refuses a stale form with a "changed meanwhile" message and keeps the newer rule', async () => {
