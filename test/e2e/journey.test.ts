@@ -183,6 +183,22 @@ describe('the shop owner’s journey, in a browser', () => {
     await page.locator(`tr:has-text("${chosen.name}") button[value=include]`).first().click();
     await page.locator(`tr:has-text("${chosen.name}") .rule-include`).first().waitFor();
     await shot(page, '03-groups');
+    // on the products page every row's buttons submit the page's one form (the pressed button
+    // names the mode and carries the product): exclude the first product, then clear it again
+    await page.goto(`${base}/catalog/stores/${storeId}/products`);
+    const firstRow = page.locator('tbody tr').first();
+    const productName = (await firstRow.locator('td').first().innerText()).split('\n')[0]!;
+    await firstRow.locator('button[name=exclude]').click();
+    const excluded = page.locator('tbody tr', { hasText: productName }).first();
+    await excluded.locator('.rule-exclude').waitFor();
+    expect(await page.locator('.flash').first().innerText()).toContain('исключён');
+    await shot(page, '03b-products');
+    await excluded.locator('button[name=clear]').click();
+    await page
+      .locator('tbody tr', { hasText: productName })
+      .first()
+      .locator('.rule-none')
+      .waitFor();
 
     // 5. switch on and confirm
     await page.goto(`${base}/sync`);
