@@ -22,7 +22,8 @@ interface Layout {
   tag: string;
 }
 
-const MAX_LAYOUTS = 200;
+/** a fragment belongs to one user and URL: this is their sessions, not everyone's */
+const MAX_LAYOUTS = 20;
 
 /**
  * Renders a view to a fragment with the app's locals and the given ones only: nothing of the
