@@ -23,12 +23,9 @@ import { mirrorStream } from '../src/domain/mirror/events.js';
 import { syncConfigStream } from '../src/domain/sync-config/events.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
-import { ProjectionRunner } from '../src/infrastructure/projections/projection-runner.js';
 import { buildContainer } from '../src/main/container.js';
 import { buildWebApp } from '../src/main/web-runtime.js';
-import { projections } from '../projections/index.js';
-import { usersProjection } from '../projections/users/index.js';
-import { Settler } from '../test/catalog/settle.js';
+import { startReadModelRunners } from '../test/catalog/settle.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const GROUPS = 50;
@@ -121,17 +118,8 @@ async function main() {
   const web = await buildWebApp(c);
   // What NODE_ENV=production turns on in Express: compiled templates are kept.
   web.app.enable('view cache');
-  const pairs = [...projections, usersProjection(c.cipher)].map((projection) => ({
-    projection,
-    runner: new ProjectionRunner({
-      projection,
-      sequelize: c.sequelize,
-      store: c.eventStore,
-      logger,
-    }),
-  }));
-  for (const { runner } of pairs) runner.start();
-  const settler = new Settler(c.eventStore, pairs);
+  const runners = startReadModelRunners(c, logger);
+  const { settler } = runners;
 
   const email = 'bench@example.test';
   const userId = await web.accounts.accounts.admin.createSystemAccount(email, PASSWORD);
@@ -253,7 +241,7 @@ async function main() {
 
   await new Promise((resolve) => bareServer.close(resolve));
   await new Promise((resolve) => server.close(resolve));
-  await Promise.all(pairs.map(({ runner }) => runner.stop()));
+  await runners.stop();
   await c.close();
   console.log(
     `RESULT web products_rps=${Math.round(pageResult.rps)} ` +

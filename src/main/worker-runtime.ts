@@ -25,8 +25,13 @@ import {
 import type { Container } from './container.js';
 
 /** Every projection a worker runs: the read models and the mirror saga. */
+/** The projections that build read tables (every one but the mirror saga). */
+export function readModelProjections(c: Container): Projection[] {
+  return [...readModels, usersProjection(c.cipher)];
+}
+
 export function workerProjections(c: Container): Projection[] {
-  return [...readModels, usersProjection(c.cipher), mirrorSaga(c.scheduler)];
+  return [...readModelProjections(c), mirrorSaga(c.scheduler)];
 }
 
 export interface Worker {

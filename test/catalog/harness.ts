@@ -11,14 +11,12 @@ import { EvotorClientCatalogSource } from '../../src/infrastructure/evotor/catal
 import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import type { ConsoleMailer } from '../../src/infrastructure/mail/mailers.js';
-import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
+import type { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { buildWebApp, type WebRuntime } from '../../src/main/web-runtime.js';
-import { projections } from '../../projections/index.js';
-import { usersProjection } from '../../projections/users/index.js';
 import { linkFrom, PASSWORD, submit, type Agent } from '../accounts/harness.js';
 import { createTestDatabase } from '../support/mariadb.js';
-import { Settler } from './settle.js';
+import { startReadModelRunners, type Settler } from './settle.js';
 import type { EvotorSimulator } from '../simulators/evotor/index.js';
 
 /**
@@ -58,20 +56,11 @@ export class CatalogApp {
       schedulerNamespace: `test-${label}-${randomUUID().slice(0, 8)}`,
     });
     const web = await buildWebApp(c);
-    const pairs = [...projections, usersProjection(c.cipher)].map((projection) => ({
-      projection,
-      runner: new ProjectionRunner({
-        projection,
-        sequelize: c.sequelize,
-        store: c.eventStore,
-        logger,
-        flushMs: 5,
-        lockPollMs: 100,
-      }),
-    }));
-    for (const { runner } of pairs) runner.start();
-    const runners = pairs.map((p) => p.runner);
-    return new CatalogApp(c, web, runners, new Settler(c.eventStore, pairs), db.drop);
+    const { runners, settler } = startReadModelRunners(c, logger, {
+      flushMs: 5,
+      lockPollMs: 100,
+    });
+    return new CatalogApp(c, web, runners, settler, db.drop);
   }
 
   /** Until every read table has caught up with the event store. */

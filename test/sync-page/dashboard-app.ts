@@ -1,12 +1,9 @@
 import request from 'supertest';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
-import { Settler } from '../catalog/settle.js';
+import { startReadModelRunners, type Settler } from '../catalog/settle.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { buildWebApp, type WebRuntime } from '../../src/main/web-runtime.js';
-import { projections as readModels } from '../../projections/index.js';
-import { usersProjection } from '../../projections/users/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { dropNamespace, LOCAL_REDIS_URL, uniqueNamespace } from '../scheduler/redis-namespace.js';
 import { csrfFrom, login, PASSWORD, type Agent } from '../accounts/harness.js';
@@ -49,19 +46,9 @@ export class DashboardApp {
       schedulerNamespace: namespace,
     });
     const web = await buildWebApp(c);
-    const pairs = [...readModels, usersProjection(c.cipher)].map((projection) => ({
-      projection,
-      runner: new ProjectionRunner({
-        projection,
-        sequelize: c.sequelize,
-        store: c.eventStore,
-        logger,
-      }),
-    }));
-    const runners = pairs.map((p) => p.runner);
-    for (const runner of runners) runner.start();
-    return new DashboardApp(c, web, new Settler(c.eventStore, pairs), async () => {
-      await Promise.all(runners.map((r) => r.stop()));
+    const runners = startReadModelRunners(c, logger);
+    return new DashboardApp(c, web, runners.settler, async () => {
+      await runners.stop();
       await c.close();
       await db.drop();
       await dropNamespace(namespace);
