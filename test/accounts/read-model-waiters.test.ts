@@ -1,34 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sequelize } from 'sequelize';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
-import { migrate } from '../../src/infrastructure/db/migrate.js';
+import { describe, expect, it } from 'vitest';
 import { CheckpointWaiter } from '../../projections/read-model-waiters.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { setCheckpoint as setCheckpointRow, useMigratedDatabase } from '../support/mariadb.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sequelize: Sequelize;
-beforeAll(async () => {
-  db = await createTestDatabase('rm_waiter');
-  sequelize = createSequelize(db.url);
-  await migrate(sequelize);
-});
-afterAll(async () => {
-  await sequelize?.close();
-  await db?.drop();
-});
-
+const db = useMigratedDatabase('rm_waiter');
 const setCheckpoint = (name: string, commit: number) =>
-  sequelize.query(
-    `INSERT INTO projection_checkpoints (name, version, commit_position, prepare_position, status, updated_at)
-     VALUES (?, 1, ?, ?, 'live', UTC_TIMESTAMP(6))
-     ON DUPLICATE KEY UPDATE commit_position = VALUES(commit_position), prepare_position = VALUES(prepare_position)`,
-    { replacements: [name, commit, commit] },
-  );
+  setCheckpointRow(db.sequelize, name, commit);
 
 describe('CheckpointWaiter', () => {
   it('resolves once the named projection reaches the position, driven by the checkpoint row', async () => {
     await setCheckpoint('users', 5);
-    const waiter = new CheckpointWaiter(sequelize, ['users'], 30_000, 5);
+    const waiter = new CheckpointWaiter(db.sequelize, ['users'], 30_000, 5);
     let done = false;
     const waiting = waiter.waitFor({ commit: 7, prepare: 7 }).then(() => {
       done = true;
@@ -41,7 +22,7 @@ describe('CheckpointWaiter', () => {
   });
 
   it('gives up at the deadline instead of hanging when the projection is not running', async () => {
-    const waiter = new CheckpointWaiter(sequelize, ['users'], 50, 5);
+    const waiter = new CheckpointWaiter(db.sequelize, ['users'], 50, 5);
     await expect(
       waiter.waitFor({ commit: 999, prepare: 999 }, ['not-running']),
     ).resolves.toBeUndefined();

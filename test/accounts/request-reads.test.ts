@@ -1,32 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Sequelize } from 'sequelize';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
-import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { SequelizeSessionStore } from '../../src/web/auth/session-store.js';
 import { RequestReads } from '../../src/web/request-reads.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { setCheckpoint as setCheckpointRow, useMigratedDatabase } from '../support/mariadb.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let sequelize: Sequelize;
-beforeAll(async () => {
-  db = await createTestDatabase('request_reads');
-  sequelize = createSequelize(db.url);
-  await migrate(sequelize);
-});
-afterAll(async () => {
-  await sequelize?.close();
-  await db?.drop();
-});
-
+const db = useMigratedDatabase('request_reads');
 const setCheckpoint = (name: string, commit: number) =>
-  sequelize.query(
-    `INSERT INTO projection_checkpoints (name, version, commit_position, prepare_position, status, updated_at)
-     VALUES (?, 1, ?, ?, 'live', UTC_TIMESTAMP(6))
-     ON DUPLICATE KEY UPDATE commit_position = VALUES(commit_position), prepare_position = VALUES(prepare_position)`,
-    { replacements: [name, commit, commit] },
-  );
+  setCheckpointRow(db.sequelize, name, commit);
 const setSession = (sid: string, data: object, expiresInS = 3600) =>
-  sequelize.query(
+  db.sequelize.query(
     `INSERT INTO web_sessions (sid, user_id, expires_at, data)
      VALUES (?, NULL, UTC_TIMESTAMP() + INTERVAL ? SECOND, ?)
      ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at), data = VALUES(data)`,
@@ -40,7 +22,7 @@ const setSession = (sid: string, data: object, expiresInS = 3600) =>
 function counted() {
   let queries = 0;
   let hold: Promise<void> | null = null;
-  const proxy = new Proxy(sequelize, {
+  const proxy = new Proxy(db.sequelize, {
     get(target, prop, receiver) {
       if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
       return async (...args: unknown[]) => {
@@ -159,8 +141,8 @@ describe('sessions across web processes', () => {
     new Promise<void>((resolve) => store.destroy(sid, () => resolve()));
 
   it('shows one process what another wrote, at once (a flash message, a sign-out)', async () => {
-    const a = new SequelizeSessionStore(sequelize, new RequestReads(sequelize));
-    const b = new SequelizeSessionStore(sequelize, new RequestReads(sequelize));
+    const a = new SequelizeSessionStore(db.sequelize, new RequestReads(db.sequelize));
+    const b = new SequelizeSessionStore(db.sequelize, new RequestReads(db.sequelize));
     const cookie = { originalMaxAge: 3_600_000, expires: new Date(Date.now() + 3_600_000) };
     await set(a, 'sid-x', { cookie, passport: { user: 'u1' } });
     expect(await get(b, 'sid-x')).toMatchObject({ passport: { user: 'u1' } });

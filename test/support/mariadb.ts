@@ -61,3 +61,13 @@ export function useMigratedDatabase(label: string): { readonly sequelize: Sequel
     },
   };
 }
+
+/** A projection's checkpoint row as its runner writes it (status live, version 1). */
+export function setCheckpoint(sequelize: Sequelize, name: string, commit: number) {
+  return sequelize.query(
+    `INSERT INTO projection_checkpoints (name, version, commit_position, prepare_position, status, updated_at)
+     VALUES (?, 1, ?, ?, 'live', UTC_TIMESTAMP(6))
+     ON DUPLICATE KEY UPDATE commit_position = VALUES(commit_position), prepare_position = VALUES(prepare_position)`,
+    { replacements: [name, commit, commit] },
+  );
+}
