@@ -5,7 +5,6 @@
  *   RESULT replay events_per_s=<n> append_events_per_s=<n>
  */
 import { randomUUID } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
 import { cachedProducts } from '../projections/cached-products/index.js';
 import type { NewEvent } from '../src/application/ports/event-store.js';
 import { replayWithProgress } from '../src/cli/replay.js';
@@ -15,7 +14,7 @@ import {
   type FieldChange,
   type ProductField,
 } from '../src/domain/catalog/events.js';
-import { createSequelize, databaseName } from '../src/infrastructure/db/database.js';
+import { createSequelize, recreateDatabase } from '../src/infrastructure/db/database.js';
 import { migrate } from '../src/infrastructure/db/migrate.js';
 import type { AppendItem } from '../src/infrastructure/eventstore/mariadb/append.js';
 import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
@@ -176,22 +175,8 @@ function nextEvents(from: number, count: number): AppendItem[] {
   return [...byStream].map(([streamId, events]) => ({ streamId, events, expectedRevision: 'any' }));
 }
 
-async function recreateDatabase(): Promise<void> {
-  const url = new URL(URL_);
-  const c = await createConnection({
-    host: url.hostname,
-    port: Number(url.port || 3306),
-    user: decodeURIComponent(url.username || 'root'),
-    password: decodeURIComponent(url.password),
-  });
-  const name = databaseName(URL_);
-  await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
-}
-
 async function main(): Promise<void> {
-  await recreateDatabase();
+  await recreateDatabase(URL_);
   const sequelize = createSequelize(URL_);
   await migrate(sequelize);
   const store = await MariaDbEventStore.create(sequelize);

@@ -4,18 +4,16 @@
  * (3 requests/s). The pipeline per run: Evotor fetch, VK fetch, push. Prints
  * `RESULT sync first_s=… first_vk_http=… first_vk_calls=… resync_s=… resync_vk_http=… resync_vk_writes=…`.
  */
-import { createConnection } from 'mysql2/promise';
+import { recreateDatabase } from '../src/infrastructure/db/database.js';
 import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { SyncHarness } from '../test/support/sync-harness.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const DB = 'evosync_bench_sync';
 
-const c = await createConnection({ host: '127.0.0.1', user: 'root' });
-await c.query(`DROP DATABASE IF EXISTS ${DB}`);
-await c.query(`CREATE DATABASE ${DB} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-await c.end();
-const store = await MariaDbEventStore.create(`mysql://root@127.0.0.1:3306/${DB}`);
+const URL_ = `mysql://root@127.0.0.1:3306/${DB}`;
+await recreateDatabase(URL_);
+const store = await MariaDbEventStore.create(URL_);
 const h = await SyncHarness.start(
   store,
   { stores: 1, groups: 50, products: PRODUCTS, seed: 10 },

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
-import { createConnection } from 'mysql2/promise';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { NewEvent } from '../src/application/ports/event-store.js';
 import {
@@ -22,6 +21,7 @@ import {
 import { mirrorStream } from '../src/domain/mirror/events.js';
 import { syncConfigStream } from '../src/domain/sync-config/events.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
+import { recreateDatabase } from '../src/infrastructure/db/database.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { buildWebApp } from '../src/main/web-runtime.js';
@@ -42,20 +42,6 @@ let seed = 7;
 const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 const KINDS = ['Молоко', 'Сок', 'Чай', 'Кофе', 'Хлеб', 'Сыр', 'Печенье', 'Шоколад', 'Вода'];
 const BRANDS = ['Простоквашино', 'Добрый', 'Greenfield', 'Jacobs', 'Хлебный дом', 'Alpen Gold'];
-
-async function recreateDatabase(): Promise<string> {
-  const root = new URL(ROOT);
-  const c = await createConnection({
-    host: root.hostname,
-    port: Number(root.port || 3306),
-    user: decodeURIComponent(root.username || 'root'),
-    password: decodeURIComponent(root.password),
-  });
-  await c.query(`DROP DATABASE IF EXISTS \`${DB}\``);
-  await c.query(`CREATE DATABASE \`${DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
-  return `${ROOT.replace(/\/$/, '')}/${DB}`;
-}
 
 const event = (type: string, data: Record<string, unknown>): NewEvent => ({
   id: randomUUID(),
@@ -96,7 +82,8 @@ function catalogEvents(userId: string, storeId: string): NewEvent[] {
 }
 
 async function main() {
-  const url = await recreateDatabase();
+  const url = `${ROOT.replace(/\/$/, '')}/${DB}`;
+  await recreateDatabase(url);
   const logger = createLogger({ level: 'warn' });
   const config = loadConfig(
     {

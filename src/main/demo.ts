@@ -5,12 +5,12 @@
  * and worker processes, and a progress line as items reach VK.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'mysql2/promise';
 import { syncConfigDecider } from '../domain/sync-config/decide.js';
 import { syncConfigStream } from '../domain/sync-config/events.js';
 import { createAccounts } from '../application/accounts/index.js';
 import { EvotorConnection, VkConnection } from '../application/connections/index.js';
 import { SYNC_JOBS } from '../application/sync/jobs.js';
+import { recreateDatabase } from '../infrastructure/db/database.js';
 import { loadConfig, type Config } from '../infrastructure/config/config.js';
 import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
 import { ConsoleMailer } from '../infrastructure/mail/mailers.js';
@@ -25,18 +25,6 @@ const PASSWORD = 'Demo-Sync-2026';
 const VK_GROUP = 220_000_001;
 const VK_TOKEN = 'vk-demo-user-token';
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freshDatabase(root: URL): Promise<void> {
-  const c = await createConnection({
-    host: root.hostname,
-    port: Number(root.port || 3306),
-    user: decodeURIComponent(root.username || 'root'),
-    password: decodeURIComponent(root.password),
-  });
-  await c.query(`DROP DATABASE IF EXISTS \`${DEMO_DB}\``);
-  await c.query(`CREATE DATABASE \`${DEMO_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
-}
 
 async function createDemoUser(c: Container): Promise<string> {
   const mailer = new ConsoleMailer();
@@ -140,7 +128,7 @@ async function main(): Promise<void> {
   const base: Config = loadConfig();
   const root = new URL(base.DATABASE_URL);
   root.pathname = `/${DEMO_DB}`;
-  await freshDatabase(root);
+  await recreateDatabase(root.toString());
 
   const evotor = await startEvotorSimulator({ port: Number(process.env.DEMO_EVOTOR_PORT ?? 0) });
   const vk = await startVkSimulator({ port: Number(process.env.DEMO_VK_PORT ?? 0) });

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection } from 'mysql2/promise';
 import type { Sequelize } from 'sequelize';
 import { afterAll, beforeAll } from 'vitest';
-import { createSequelize } from '../../src/infrastructure/db/database.js';
+import {
+  createSequelize,
+  dropDatabase,
+  ensureDatabase,
+} from '../../src/infrastructure/db/database.js';
 import { migrate } from '../../src/infrastructure/db/migrate.js';
 
 export const MARIADB_ROOT_URL = process.env.TEST_MARIADB_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -16,25 +19,12 @@ export async function createTestDatabase(
 ): Promise<{ url: string; name: string; drop(): Promise<void> }> {
   const name = `evosync_t_${label.replace(/[^a-z0-9]/gi, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
   const root = new URL(MARIADB_ROOT_URL);
-  const connect = () =>
-    createConnection({
-      host: root.hostname,
-      port: Number(root.port || 3306),
-      user: decodeURIComponent(root.username || 'root'),
-      password: decodeURIComponent(root.password),
-    });
-  const c = await connect();
-  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
   const url = `${root.protocol}//${root.username || 'root'}${root.password ? `:${root.password}` : ''}@${root.host}/${name}`;
+  await ensureDatabase(url);
   return {
     url,
     name,
-    async drop() {
-      const d = await connect();
-      await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await d.end();
-    },
+    drop: () => dropDatabase(url),
   };
 }
 

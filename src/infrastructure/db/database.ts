@@ -10,10 +10,9 @@ export function databaseName(databaseUrl: string): string {
   return name;
 }
 
-/** Creates the database named in the URL when it is missing, so a fresh clone just runs. */
-export async function ensureDatabase(databaseUrl: string): Promise<void> {
+/** Runs statements on the URL's server, with no database selected. */
+async function onServer(databaseUrl: string, statements: string[]): Promise<void> {
   const url = new URL(databaseUrl);
-  const name = databaseName(databaseUrl);
   const connection = await createConnection({
     host: url.hostname,
     port: Number(url.port || 3306),
@@ -21,12 +20,28 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
     password: decodeURIComponent(url.password),
   });
   try {
-    await connection.query(
-      `CREATE DATABASE IF NOT EXISTS \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
+    for (const sql of statements) await connection.query(sql);
   } finally {
     await connection.end();
   }
+}
+
+const create = (name: string, ifMissing = false) =>
+  `CREATE DATABASE ${ifMissing ? 'IF NOT EXISTS ' : ''}\`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`;
+
+/** Creates the database named in the URL when it is missing, so a fresh clone just runs. */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  await onServer(databaseUrl, [create(databaseName(databaseUrl), true)]);
+}
+
+/** Drops the database named in the URL, if there, and creates it empty (demo, benches). */
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
+  const name = databaseName(databaseUrl);
+  await onServer(databaseUrl, [`DROP DATABASE IF EXISTS \`${name}\``, create(name)]);
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  await onServer(databaseUrl, [`DROP DATABASE IF EXISTS \`${databaseName(databaseUrl)}\``]);
 }
 
 export function createSequelize(
