@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import type { Projection } from '../../src/application/projections/projection.js';
 import {
+  SYNC_CONFIG_EVENT_TYPES,
   SYNC_TASKS,
   type SyncConfigEvent,
   type SyncTask,
@@ -124,15 +125,7 @@ function filterChange(event: RecordedEvent): RowChange | null {
 export const syncConfigs: Projection = {
   name: 'sync-configs',
   version: 1,
-  eventTypes: [
-    'SyncEnabled',
-    'SyncDisabled',
-    'SyncConfirmed',
-    'PriceMultiplierChanged',
-    'SyncTaskToggled',
-    'SyncFilterRuleSet',
-    'SyncFilterRuleCleared',
-  ],
+  eventTypes: SYNC_CONFIG_EVENT_TYPES,
   tables: ['sync_configs', 'sync_filters'],
   async handle(events, tx) {
     await foldRows(tx, configs, events.map(configChange));

@@ -1,6 +1,7 @@
 import type { Projection } from '../projections/projection.js';
 import type { Scheduler } from '../ports/scheduler.js';
 import { SYNC_JOBS } from './jobs.js';
+import { SYNC_CONFIG_EVENT_TYPES } from '../../domain/sync-config/events.js';
 
 /**
  * The events a push may have to follow: catalog diffs, store access, the sync configuration,
@@ -16,13 +17,7 @@ export const MIRROR_TRIGGERS = [
   'StoreDiscovered',
   'StoreLost',
   'StoreAccessChanged',
-  'SyncEnabled',
-  'SyncDisabled',
-  'SyncConfirmed',
-  'PriceMultiplierChanged',
-  'SyncTaskToggled',
-  'SyncFilterRuleSet',
-  'SyncFilterRuleCleared',
+  ...SYNC_CONFIG_EVENT_TYPES,
   'VkItemChanged',
   'VkItemDisappeared',
   'VkAlbumDisappeared',

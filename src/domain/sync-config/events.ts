@@ -35,6 +35,20 @@ export type SyncConfigEvent =
       data: { userId: string; entityType: FilterEntityType; entityId: string };
     };
 
+/** Every sync-config event type; the record makes the compiler ask for a new one. */
+const SYNC_CONFIG_TYPES: Record<SyncConfigEvent['type'], true> = {
+  SyncEnabled: true,
+  SyncDisabled: true,
+  SyncConfirmed: true,
+  PriceMultiplierChanged: true,
+  SyncTaskToggled: true,
+  SyncFilterRuleSet: true,
+  SyncFilterRuleCleared: true,
+};
+export const SYNC_CONFIG_EVENT_TYPES = Object.keys(SYNC_CONFIG_TYPES) as Array<
+  SyncConfigEvent['type']
+>;
+
 export const syncConfigStream = (userId: string) => `sync-config-${userId}`;
 
 export const ruleKey = (entityType: FilterEntityType, entityId: string) =>
