@@ -1,3 +1,4 @@
+import type { CommandMetadata } from '../commands/command-handler.js';
 import type { Position } from '../ports/event-store.js';
 import { DomainError } from '../../domain/shared/decider.js';
 import type { UserState } from '../../domain/users/state.js';
@@ -26,6 +27,24 @@ export class SelfService {
     const userId = ctx.newId();
     const meta = { actor: userId, correlationId: ctx.newId() };
     await ctx.reserveEmail(email, userId, meta);
+    await this.recordRegistration(userId, email, input, meta);
+    return userId;
+  }
+
+  /**
+   * Records a pending account (role `user`) for an email already reserved for `userId`, and
+   * mails the confirmation link (`intro` opens the letter). A repeat for an account already
+   * recorded changes nothing and sends nothing. Shared by the site's registration and Evotor's
+   * `/user/create`.
+   */
+  async recordRegistration(
+    userId: string,
+    email: string,
+    input: { password: string; name?: string | null },
+    meta: CommandMetadata,
+    intro = '',
+  ): Promise<void> {
+    const ctx = this.ctx;
     const { token, grant } = ctx.grant(ctx.deps.settings.confirmExpireHours);
     const position = await ctx.user(
       userId,
@@ -42,16 +61,16 @@ export class SelfService {
       },
       meta,
     );
-    await this.sendConfirmation(email, userId, token);
+    if (!position) return;
+    await this.sendConfirmation(email, userId, token, intro);
     await ctx.waitFor(position);
-    return userId;
   }
 
-  private sendConfirmation(email: string, userId: string, token: string) {
+  private sendConfirmation(email: string, userId: string, token: string, intro = '') {
     return this.ctx.deps.mailer.send({
       to: email,
       subject: 'EvoSync: подтвердите email',
-      text: `Чтобы подтвердить адрес, откройте ссылку:\n${this.ctx.link('/confirm-email', userId, token)}\n`,
+      text: `${intro}Чтобы подтвердить адрес, откройте ссылку:\n${this.ctx.link('/confirm-email', userId, token)}\n`,
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Accounts } from '../accounts/index.js';
 import { AccountError } from '../accounts/errors.js';
 import { passwordProblem } from '../accounts/password-policy.js';
-import { emailHash, normalizeEmail } from '../accounts/secrets.js';
+import { normalizeEmail } from '../accounts/secrets.js';
 import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
 import {
   evotorUser,
@@ -124,30 +124,14 @@ export class EvotorWebhooks {
       if (error instanceof DomainError) throw alreadyRegistered('email is already registered');
       throw error;
     }
-    const { token, grant } = ctx.grant(ctx.deps.settings.confirmExpireHours);
-    const position = await ctx.user(
-      userId,
-      {
-        type: 'RegisterUser',
-        userId,
-        email: await ctx.encrypt(userId, email),
-        emailHash: emailHash(email),
-        name: await ctx.encryptOptional(userId, input.name?.trim() || null),
-        passwordHash: await ctx.encrypt(userId, await ctx.deps.hasher.hash(input.password)),
-        roles: ['user'],
-        status: 'pending',
-        confirmation: grant,
-      },
-      meta,
-    );
-    if (!position) return;
     // Like a registration on the site: the owner confirms the address before signing in.
-    await ctx.deps.mailer.send({
-      to: email,
-      subject: 'EvoSync: подтвердите email',
-      text: `Учётная запись EvoSync создана из Эвотор. Чтобы подтвердить адрес, откройте ссылку:\n${ctx.link('/confirm-email', userId, token)}\n`,
-    });
-    await ctx.waitFor(position);
+    await this.accounts.self.recordRegistration(
+      userId,
+      email,
+      input,
+      meta,
+      'Учётная запись EvoSync создана из Эвотор. ',
+    );
   }
 
   private async link(userId: string, evotorUserId: string): Promise<void> {
