@@ -8,7 +8,6 @@
  *   RESULT web products_rps=<n> products_p99_ms=<n> bare_rps=<n>
  */
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
 import { QueryTypes, type Sequelize } from 'sequelize';
@@ -26,6 +25,7 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { buildWebApp } from '../src/main/web-runtime.js';
 import { startReadModelRunners } from '../test/catalog/settle.js';
+import { listenLocal } from '../test/support/http.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const GROUPS = 50;
@@ -157,17 +157,15 @@ async function main() {
     `seeded ${n} products, ${GROUPS} groups in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
   );
 
-  const server = web.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listenLocal(web.app);
+  const { base } = server;
   const cookie = await login(base, email);
   const bare = express();
   bare.get('/bench/bare', (_req, res) => {
     res.type('text/plain').send('ok');
   });
-  const bareServer = bare.listen(0, '127.0.0.1');
-  await new Promise((resolve) => bareServer.once('listening', resolve));
-  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/bench/bare`;
+  const bareServer = await listenLocal(bare);
+  const bareUrl = `${bareServer.base}/bench/bare`;
 
   const pagePath = `/catalog/stores/${storeId}/products?page=${PAGE}`;
   const check = await fetch(base + pagePath, {
@@ -226,8 +224,8 @@ async function main() {
   const ratio = pageResult.rps / bareResult.rps;
   console.log(`products page at ${(ratio * 100).toFixed(1)}% of bare (target ≥ 25%)`);
 
-  await new Promise((resolve) => bareServer.close(resolve));
-  await new Promise((resolve) => server.close(resolve));
+  await bareServer.close();
+  await server.close();
   await runners.stop();
   await c.close();
   console.log(

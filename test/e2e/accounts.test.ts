@@ -1,29 +1,27 @@
 import { mkdirSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkFrom, PASSWORD, startHarness, type Harness } from '../accounts/harness.js';
 import { launchChromium } from '../support/browser.js';
+import { listenLocal } from '../support/http.js';
 
 const ARTIFACTS = 'test-artifacts/accounts';
 
 let h: Harness;
-let server: Server;
+let server: Awaited<ReturnType<typeof listenLocal>> | undefined;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   h = await startHarness('e2e_accounts');
-  server = h.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenLocal(h.app);
+  base = server.base;
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
   await h?.close();
 });
 

@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,10 +11,11 @@ import {
   subscriptionEvent,
   type WebhookTarget,
 } from '../simulators/evotor/webhooks.js';
+import { listenLocal } from '../support/http.js';
 
 /** A stand-in receiver that remembers what arrived and answers as the test tells it. */
 const received: Array<{ path: string; authorization?: string; body: unknown }> = [];
-let server: Server;
+let server: Awaited<ReturnType<typeof listenLocal>>;
 let target: WebhookTarget;
 
 beforeAll(async () => {
@@ -32,14 +31,10 @@ beforeAll(async () => {
       res.json({ userId: (req.body as { userId?: string }).userId, token: 'our-api-token' });
     }
   });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  target = {
-    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    secret: 'webhook-secret-1',
-  };
+  server = await listenLocal(app);
+  target = { baseUrl: server.base, secret: 'webhook-secret-1' };
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
 describe('Evotor webhook sender', () => {
   it('posts the user webhooks with the Bearer secret and returns status and parsed body', async () => {

@@ -1,5 +1,3 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import helmet from 'helmet';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,8 +5,9 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { createWebApp } from '../../src/web/app.js';
 import { opsRoutes } from '../../src/web/ops/index.js';
 import { launchChromium } from '../support/browser.js';
+import { listenLocal } from '../support/http.js';
 
-let server: Server;
+let server: Awaited<ReturnType<typeof listenLocal>> | undefined;
 let browser: Browser;
 let base: string;
 
@@ -20,14 +19,13 @@ beforeAll(async () => {
     configure: (express) => express.use(helmet()),
     routers: [opsRoutes()],
   });
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await listenLocal(app);
+  base = server.base;
   browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
+  await server?.close();
 });
 
 /**
