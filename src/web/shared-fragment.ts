@@ -85,28 +85,14 @@ export function renderWithFragment(
 
 /**
  * What a layout (the page head with its menu and sign-out form, the page's own form, the foot)
- * shows of its request: the view and its locals, the user (whose permissions come with the
- * read-model version the fragment belongs to), the session's CSRF token, the path and the chat
- * widget. A request with a flash message or form errors shows more: null, rendered in full.
+ * can show of its request: the view, its locals and everything the request put in
+ * `res.locals` (user, CSRF token, path …; functions such as `can` follow from the user). A page
+ * with a flash message or form errors is shown once: null, rendered in full and not kept.
  */
 function layoutKey(res: Response, view: string, locals: Record<string, unknown>): string | null {
-  const l = res.locals as {
-    flash?: unknown[];
-    errors?: unknown;
-    currentUser?: { id: string } | null;
-    csrfToken?: string;
-    path?: string;
-    jivositeWidgetId?: string | null;
-  };
+  const l = res.locals as { flash?: unknown[]; errors?: unknown };
   if ((l.flash?.length ?? 0) > 0 || l.errors !== undefined) return null;
-  return JSON.stringify([
-    view,
-    locals,
-    l.currentUser?.id ?? null,
-    l.csrfToken ?? null,
-    l.path ?? null,
-    l.jivositeWidgetId ?? null,
-  ]);
+  return JSON.stringify([view, locals, res.locals]);
 }
 
 function send(res: Response, fragment: SharedFragment, { before, after, tag }: Layout): void {
