@@ -27,6 +27,22 @@ afterAll(async () => {
 
 const NEW = 'Brand-new-pass-7';
 
+/** A new password sent through the link once `later` ms have passed: refused as expired. */
+async function expectExpired(agent: Agent, link: string, form: string, later: number) {
+  shift = later;
+  try {
+    const res = await submit(agent, link, form, {
+      ...Object.fromEntries(new URL(link, 'http://x').searchParams),
+      password: NEW,
+      password2: NEW,
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Срок действия ссылки истёк');
+  } finally {
+    shift = 0;
+  }
+}
+
 describe('forgot and reset password', () => {
   it('resets with the mailed link once; the old password stops working', async () => {
     const agent = request.agent(h.app);
@@ -59,18 +75,7 @@ describe('forgot and reset password', () => {
     await registerAndConfirm(h, agent, 'expired@example.test');
     await submit(agent, '/forgot-password', '/forgot-password', { email: 'expired@example.test' });
     const link = linkFrom(h.mailer, 'expired@example.test', '/reset-password');
-    shift = 2 * HOUR;
-    try {
-      const res = await submit(agent, link, '/reset-password', {
-        ...Object.fromEntries(new URL(link, 'http://x').searchParams),
-        password: NEW,
-        password2: NEW,
-      });
-      expect(res.status).toBe(400);
-      expect(res.text).toContain('Срок действия ссылки истёк');
-    } finally {
-      shift = 0;
-    }
+    await expectExpired(agent, link, '/reset-password', 2 * HOUR);
   });
 
   it('answers the same for an unknown address and sends nothing', async () => {
@@ -116,18 +121,7 @@ describe('invitations', () => {
 
   it(`refuses the invite link after INVITE_EXPIRE_HOURS (48 h)`, async () => {
     const link = await invite('late@example.test');
-    shift = 49 * HOUR;
-    try {
-      const res = await submit(request.agent(h.app), link, '/invite', {
-        ...Object.fromEntries(new URL(link, 'http://x').searchParams),
-        password: NEW,
-        password2: NEW,
-      });
-      expect(res.status).toBe(400);
-      expect(res.text).toContain('Срок действия ссылки истёк');
-    } finally {
-      shift = 0;
-    }
+    await expectExpired(request.agent(h.app), link, '/invite', 49 * HOUR);
   });
 });
 
