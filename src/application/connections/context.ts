@@ -1,3 +1,4 @@
+import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { ApiRequestLog } from '../ports/api-request-log.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -26,6 +27,21 @@ export interface ConnectionsDeps {
 
 /** The read model the connections page shows. */
 export const CONNECTIONS_PROJECTION = 'connections';
+
+/**
+ * The owner's own command on a connection stream, then a wait until the connections page can
+ * show it (read your own writes).
+ */
+export async function connectionCommand<Command, Event extends DomainEvent, State>(
+  deps: Pick<ConnectionsDeps, 'commands' | 'readModel'>,
+  decider: Decider<Command, Event, State>,
+  streamId: string,
+  userId: string,
+  command: Command,
+): Promise<void> {
+  const result = await deps.commands.handle(decider, streamId, command, { actor: userId });
+  await deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+}
 
 /** A refusal the page shows next to a field (or above the form when `field` is absent). */
 export class ConnectionError extends Error {

@@ -1,6 +1,6 @@
 import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
 import { checkEvotor, type ConnectionTestResult } from './checks.js';
-import { CONNECTIONS_PROJECTION, type ConnectionsDeps } from './context.js';
+import { connectionCommand, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
 import { loadState } from '../commands/load-state.js';
 
@@ -14,29 +14,20 @@ export class EvotorConnection {
 
   /** Saved as given (checking is the "Проверить" button): a wrong token can be fixed later. */
   async saveToken(userId: string, token: string): Promise<void> {
-    const { cipher, commands, settings } = this.deps;
-    const result = await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      {
-        type: 'ReceiveEvotorToken',
-        userId,
-        tokenCiphertext: await cipher.encrypt(userId, token),
-        tokenFingerprint: tokenFingerprint(settings.SECRET_KEY, token),
-      },
-      { actor: userId },
-    );
-    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+    const { cipher, settings } = this.deps;
+    await connectionCommand(this.deps, evotorAccount, evotorAccountStream(userId), userId, {
+      type: 'ReceiveEvotorToken',
+      userId,
+      tokenCiphertext: await cipher.encrypt(userId, token),
+      tokenFingerprint: tokenFingerprint(settings.SECRET_KEY, token),
+    });
   }
 
   async disconnect(userId: string): Promise<void> {
-    const result = await this.deps.commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      { type: 'DisconnectEvotor', userId },
-      { actor: userId },
-    );
-    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+    await connectionCommand(this.deps, evotorAccount, evotorAccountStream(userId), userId, {
+      type: 'DisconnectEvotor',
+      userId,
+    });
   }
 
   /** null when no token is saved. */

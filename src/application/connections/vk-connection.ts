@@ -14,7 +14,7 @@ import {
   type ConnectionTestResult,
   type VkGroup,
 } from './checks.js';
-import { CONNECTIONS_PROJECTION, ConnectionError, type ConnectionsDeps } from './context.js';
+import { connectionCommand, ConnectionError, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
 import { loadState } from '../commands/load-state.js';
 
@@ -145,23 +145,18 @@ export class VkConnection {
     userId: string,
     connection: Omit<Extract<VkAccountEvent, { type: 'VkCommunityConnected' }>['data'], 'userId'>,
   ): Promise<void> {
-    const result = await this.deps.commands.handle(
-      vkAccount,
-      vkAccountStream(userId),
-      { type: 'ConnectVkCommunity', userId, ...connection },
-      { actor: userId },
-    );
-    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+    await connectionCommand(this.deps, vkAccount, vkAccountStream(userId), userId, {
+      type: 'ConnectVkCommunity',
+      userId,
+      ...connection,
+    });
   }
 
   async disconnect(userId: string): Promise<void> {
-    const result = await this.deps.commands.handle(
-      vkAccount,
-      vkAccountStream(userId),
-      { type: 'DisconnectVk', userId },
-      { actor: userId },
-    );
-    await this.deps.readModel.waitFor(result.position, [CONNECTIONS_PROJECTION]);
+    await connectionCommand(this.deps, vkAccount, vkAccountStream(userId), userId, {
+      type: 'DisconnectVk',
+      userId,
+    });
   }
 
   /** null when no community is connected. */
