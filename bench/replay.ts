@@ -15,6 +15,7 @@ import {
   type ProductField,
 } from '../src/domain/catalog/events.js';
 import { createSequelize, recreateDatabase } from '../src/infrastructure/db/database.js';
+import { newEvent } from '../test/support/events.js';
 import { migrate } from '../src/infrastructure/db/migrate.js';
 import type { AppendItem } from '../src/infrastructure/eventstore/mariadb/append.js';
 import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
@@ -134,19 +135,6 @@ function change(): {
   return { store: entry.store, productId: p.id, changes };
 }
 
-function event(type: string, data: unknown): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      actor: 'system',
-      correlationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-    },
-  };
-}
-
 function nextEvents(from: number, count: number): AppendItem[] {
   const byStream = new Map<string, NewEvent[]>();
   for (let i = from; i < from + count; i++) {
@@ -157,11 +145,11 @@ function nextEvents(from: number, count: number): AppendItem[] {
       const p = newProduct(i);
       products.push({ store, p });
       streamId = storeCatalogStream(store.userId, store.storeId);
-      e = event('ProductAdded', { userId: store.userId, storeId: store.storeId, product: p });
+      e = newEvent('ProductAdded', { userId: store.userId, storeId: store.storeId, product: p });
     } else {
       const c = change();
       streamId = storeCatalogStream(c.store.userId, c.store.storeId);
-      e = event('ProductChanged', {
+      e = newEvent('ProductChanged', {
         userId: c.store.userId,
         storeId: c.store.storeId,
         productId: c.productId,

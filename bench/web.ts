@@ -25,6 +25,7 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { buildWebApp } from '../src/main/web-runtime.js';
 import { startReadModelRunners } from '../test/catalog/settle.js';
+import { newEvent } from '../test/support/events.js';
 import { listenLocal } from '../test/support/http.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
@@ -43,13 +44,6 @@ const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 3
 const KINDS = ['Молоко', 'Сок', 'Чай', 'Кофе', 'Хлеб', 'Сыр', 'Печенье', 'Шоколад', 'Вода'];
 const BRANDS = ['Простоквашино', 'Добрый', 'Greenfield', 'Jacobs', 'Хлебный дом', 'Alpen Gold'];
 
-const event = (type: string, data: Record<string, unknown>): NewEvent => ({
-  id: randomUUID(),
-  type,
-  data,
-  metadata: { actor: 'bench', correlationId: 'bench', occurredAt: new Date().toISOString() },
-});
-
 function catalogEvents(userId: string, storeId: string): NewEvent[] {
   const groups: Array<{ id: string; parentId: string | null; name: string }> = [];
   for (let i = 0; i < GROUPS; i++) {
@@ -57,7 +51,7 @@ function catalogEvents(userId: string, storeId: string): NewEvent[] {
     const parentId = i < 10 ? null : groups[i % 10]!.id;
     groups.push({ id: randomUUID(), parentId, name: `${KINDS[i % KINDS.length]} ${i + 1}` });
   }
-  const events = groups.map((group) => event('GroupAdded', { userId, storeId, group }));
+  const events = groups.map((group) => newEvent('GroupAdded', { userId, storeId, group }));
   for (let i = 0; i < PRODUCTS; i++) {
     const kind = KINDS[Math.floor(random() * KINDS.length)]!;
     const product: CatalogProduct = {
@@ -76,7 +70,7 @@ function catalogEvents(userId: string, storeId: string): NewEvent[] {
       code: String(i),
       barcodes: [`46${String(10_000_000_000 + i)}`],
     };
-    events.push(event('ProductAdded', { userId, storeId, product }));
+    events.push(newEvent('ProductAdded', { userId, storeId, product }));
   }
   return events;
 }
@@ -113,7 +107,7 @@ async function main() {
   const storeId = randomUUID();
   const seeded = Date.now();
   await c.eventStore.appendToStream(storesStream(userId), [
-    event('StoreDiscovered', {
+    newEvent('StoreDiscovered', {
       userId,
       store: { id: storeId, name: 'Магазин «Бенчмарк»', address: 'Москва' },
     }),
@@ -132,14 +126,14 @@ async function main() {
   const mirror = productIds
     .slice(0, 3000)
     .flatMap((productId, i) => [
-      event('VkItemCreateRequested', { userId, productId, sku: productId, requestId: `r${i}` }),
-      event('VkItemAdopted', { userId, productId, requestId: `r${i}`, itemId: 100_000 + i }),
+      newEvent('VkItemCreateRequested', { userId, productId, sku: productId, requestId: `r${i}` }),
+      newEvent('VkItemAdopted', { userId, productId, requestId: `r${i}`, itemId: 100_000 + i }),
     ]);
   for (let i = 0; i < mirror.length; i += 1000) {
     await c.eventStore.appendToStream(mirrorStream(userId), mirror.slice(i, i + 1000));
   }
   const rule = (entityType: string, entityId: string, mode: string) =>
-    event('SyncFilterRuleSet', {
+    newEvent('SyncFilterRuleSet', {
       userId,
       rule: { entityType, entityId, entityName: entityId, mode, parentEntityId: null },
     });

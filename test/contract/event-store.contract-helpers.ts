@@ -1,12 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import {
   comparePositions,
   WrongExpectedVersionError,
-  type EventMetadata,
   type EventStore,
   type ExpectedRevision,
-  type NewEvent,
   type Position,
 } from '../../src/application/ports/event-store.js';
 
@@ -18,23 +15,7 @@ export interface ContractContext {
   typeScope(): string;
 }
 
-export function newEvent(
-  type = 'ContractTested',
-  data: unknown = { n: 1 },
-  metadata: Partial<EventMetadata> = {},
-): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: {
-      actor: 'system',
-      correlationId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      ...metadata,
-    },
-  };
-}
+export { newEvent } from '../support/events.js';
 
 export const ids = (events: Array<{ id: string }>) => events.map((e) => e.id);
 
