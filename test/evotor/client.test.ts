@@ -165,11 +165,15 @@ describe('EvotorClient reading a catalog', () => {
   it('records every call for its user, and never the token', async () => {
     const { storeIds, client, log, token } = shop(9, { stores: 1, groups: 2, products: 3 });
     sim.admin.addFault({ kind: 'status', status: 502, count: 1, path: '^/stores$' });
+    // The products answer is held back, so its recorded duration must cover the wait.
+    sim.admin.addFault({ kind: 'delay', delayMs: 80, count: 1, path: '/products' });
+    const started = performance.now();
     await client().allStores();
     await client().allProducts(storeIds[0]!);
     await client({ token: `${token}x` })
       .allStores()
       .catch(() => undefined);
+    const elapsedMs = performance.now() - started;
     expect(log.entries.map((e) => [e.method, e.status])).toEqual([
       ['GET /stores', 502],
       ['GET /stores', 200],
@@ -178,8 +182,11 @@ describe('EvotorClient reading a catalog', () => {
     ]);
     for (const entry of log.entries) {
       expect(entry).toMatchObject({ service: 'evotor', userId: 'evosync-user-9' });
-      expect(entry.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Number.isInteger(entry.durationMs)).toBe(true);
     }
+    const durations = log.entries.map((e) => e.durationMs);
+    expect(durations[2]).toBeGreaterThanOrEqual(80);
+    expect(durations.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(Math.ceil(elapsedMs) + 4);
     expect(log.entries[1]!.responseExcerpt).toContain(storeIds[0]);
     expect(log.entries[3]!.errorCode).toBe('UNAUTHORIZED');
     expect(JSON.stringify(log.entries)).not.toContain(token);
