@@ -192,8 +192,9 @@ describe('a worker killed between market.add and recording its outcome', () => {
     // (triggers that arrived during the run) are removed, so only that job can finish the work.
     const pushes = async () =>
       (await container.scheduler.listJobs({ name: SYNC_JOBS.vkPush, limit: 50, skip: 0 })).jobs;
-    const held = (await pushes()).filter((job) => job.state === 'running');
-    expect(held).toHaveLength(1);
+    // Locked by the dead worker: the run it was in, and any it had locked ahead of its turn.
+    const held = (await pushes()).filter((job) => job.state === 'running').map((job) => job.id);
+    expect(held.length).toBeGreaterThan(0);
     for (const job of await pushes())
       if (job.state !== 'running') await container.scheduler.cancelJob(job.id);
 
@@ -208,9 +209,9 @@ describe('a worker killed between market.add and recording its outcome', () => {
       120_000,
     );
     await until(
-      "the dead worker's job taken over and finished",
+      "the dead worker's jobs taken over and finished",
       pushes,
-      (jobs) => !jobs.some((job) => job.id === held[0]!.id),
+      (jobs) => !jobs.some((job) => held.includes(job.id)),
     );
     await until(
       'the outcomes recorded',
