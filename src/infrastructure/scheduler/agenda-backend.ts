@@ -109,10 +109,15 @@ export function preconnected(backend: AgendaBackend): AgendaBackend {
 
 /** `host:port` of the URL, never its password: what a message may name. */
 export function backendAddress(url: string): string {
-  const parsed = new URL(url);
-  const kind = agendaBackendKind(url);
-  const port = parsed.port || (kind === 'redis' ? '6379' : '27017');
-  return `${parsed.hostname || '127.0.0.1'}:${port}`;
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname || '127.0.0.1';
+    if (parsed.protocol === 'mongodb+srv:') return host;
+    const port = parsed.port || (agendaBackendKind(url) === 'redis' ? '6379' : '27017');
+    return `${host}:${port}`;
+  } catch {
+    return 'the configured address';
+  }
 }
 
 /**
