@@ -1,6 +1,6 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { RedisBackend, RedisJobRepository } from '@agendajs/redis-backend';
-import type { AgendaBackend } from 'agenda';
+import { BaseNotificationChannel, type AgendaBackend } from 'agenda';
 import { connect as tcpConnect } from 'node:net';
 
 export type AgendaBackendKind = 'redis' | 'mongodb';
@@ -66,6 +66,13 @@ export function createAgendaBackend(
         const redis = repository.getRedis();
         redis.on('error', (error: Error) => options.onConnectionError?.(error));
         redis.on('ready', () => options.onReconnected?.());
+      }
+      // The pub/sub channel re-emits its subscriber connection's errors as its own 'error'
+      // event; with no listener that event is an uncaught exception: a Redis blip would kill
+      // the process.
+      const channel = backend.notificationChannel;
+      if (channel instanceof BaseNotificationChannel) {
+        channel.on('error', (error: Error) => options.onConnectionError?.(error));
       }
       return { kind, backend };
     }
