@@ -9,7 +9,7 @@ import { syncConfigDecider } from '../domain/sync-config/decide.js';
 import { syncConfigStream } from '../domain/sync-config/events.js';
 import { createAccounts } from '../application/accounts/index.js';
 import { EvotorConnection, VkConnection } from '../application/connections/index.js';
-import { SYNC_JOBS } from '../application/sync/jobs.js';
+import { enqueueSyncJob, SYNC_JOBS } from '../application/sync/sync-jobs.js';
 import { recreateDatabase } from '../infrastructure/db/database.js';
 import { loadConfig, type Config } from '../infrastructure/config/config.js';
 import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
@@ -209,11 +209,7 @@ async function main(): Promise<void> {
   say('  Ctrl-C stops everything.');
   say('');
 
-  await container.scheduler.enqueue(
-    SYNC_JOBS.evotorFetch,
-    { userId },
-    { uniqueKey: `evotor:${userId}` },
-  );
+  await enqueueSyncJob(container.scheduler, SYNC_JOBS.evotorFetch, userId);
   const started = Date.now();
   let last = -1;
   let stableSince = Date.now();

@@ -22,6 +22,7 @@ export async function runProcess(
     throw error;
   }
   const logger = createLogger({ level: config.LOG_LEVEL, name: `evosync-${name}` });
+  handleStrayErrors(name, logger);
   let stop: Stop;
   try {
     stop = await start(config, logger);
@@ -47,4 +48,26 @@ export async function runProcess(
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * The last line of defence, for errors no code path caught. A stray rejection (a promise
+ * nobody awaited, say a lock renewal) is logged with its stack and the process keeps running:
+ * the job it belonged to has its own error handling, and the other shops' work goes on. An
+ * uncaught exception leaves the process in an unknown state: it is logged, then the process
+ * exits with 1 so the supervisor (systemd, Docker) restarts it; jobs it held are taken over
+ * once their short locks expire.
+ */
+export function handleStrayErrors(name: string, logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error(
+      { err: reason, stray: 'unhandledRejection' },
+      `${name}: a rejected promise nobody handled (the process keeps running)`,
+    );
+  });
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, stray: origin }, `${name}: uncaught exception, exiting`);
+    process.stderr.write(`evosync ${name}: uncaught exception, exiting: ${error.message}\n`);
+    process.exit(1);
+  });
 }

@@ -69,6 +69,7 @@ export async function startWorker(
     settings: { categoryId: c.config.VK_CATEGORY_ID, stockAmount: c.config.VK_STOCK_AMOUNT },
     defaultPhoto: defaultPhotoLoader(c.config.VK_DEFAULT_PHOTO_PATH),
     logger: c.logger,
+    concurrency: c.config.SYNC_JOB_CONCURRENCY,
     ...(options.onPushed ? { onPushed: options.onPushed } : {}),
   });
   await scheduleSyncPipeline(c.scheduler, c.config.CATALOG_REFRESH_INTERVAL_SECONDS);

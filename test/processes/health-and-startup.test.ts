@@ -107,3 +107,24 @@ describe('starting the worker with a wrong EVENTSTORE_URL', () => {
     expect(stderr).toContain('PORT');
   }, 60_000);
 });
+
+describe('starting the worker with Redis out of reach', () => {
+  it('prints one line naming AGENDA_URL and the address, without a password', async () => {
+    const { code, stderr } = await runWorker({
+      EVENTSTORE_URL: db.url,
+      AGENDA_URL: 'redis://:not-for-the-logs@127.0.0.1:1/0',
+    });
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toEqual([
+      'evosync worker: could not start: AGENDA_URL: cannot reach Redis at 127.0.0.1:1 (ECONNREFUSED)',
+    ]);
+  }, 60_000);
+});
+
+describe('starting the worker with a number setting that is not a number', () => {
+  it('names the setting and the bad value', async () => {
+    const { code, stderr } = await runWorker({ EVENTSTORE_URL: db.url, PORT: 'abc' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT: must be a whole number, got "abc"');
+  }, 60_000);
+});

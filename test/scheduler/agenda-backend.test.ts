@@ -3,6 +3,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import {
   agendaBackendKind,
+  backendAddress,
   createAgendaBackend,
 } from '../../src/infrastructure/scheduler/agenda-backend.js';
 import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-scheduler.js';
@@ -21,6 +22,15 @@ describe('choosing the Agenda backend by AGENDA_URL', () => {
     expect(() => agendaBackendKind('mysql://root:hunter2@db/evosync')).toThrow(/mysql:/);
     expect(() => agendaBackendKind('mysql://root:hunter2@db/evosync')).not.toThrow(/hunter2/);
     expect(() => agendaBackendKind('not a url')).toThrow(/not a URL/);
+  });
+
+  it('names the address in messages as host:port, never with the password', () => {
+    expect(backendAddress('redis://:hunter2@127.0.0.1/0')).toBe('127.0.0.1:6379');
+    expect(backendAddress('rediss://u:hunter2@redis.example:6380')).toBe('redis.example:6380');
+    expect(backendAddress('mongodb://u:hunter2@mongodb/evosync')).toBe('mongodb:27017');
+    expect(backendAddress('mongodb+srv://u:hunter2@cluster.example/evosync')).toBe(
+      'cluster.example',
+    );
   });
 
   it('builds the MongoDB backend without connecting', () => {

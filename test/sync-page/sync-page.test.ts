@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
+import { syncJobKey } from '../../src/application/sync/sync-jobs.js';
 import { DashboardApp, post, type Agent } from './dashboard-app.js';
 import { OwnerSync } from './owner-sync.js';
 
@@ -134,8 +135,9 @@ describe('/sync runs, captcha and "sync now"', () => {
     expect(res.status).toBe(303);
     const { jobs } = await d.c.scheduler.listJobs({ name: 'evotor-fetch', limit: 10, skip: 0 });
     expect(jobs.map((j) => j.data)).toContainEqual({ userId: owner.userId });
+    // The one key every path uses for this job kind (the pipeline's and the saga's too).
     expect(jobs.find((j) => j.data.userId === owner.userId)?.uniqueKey).toBe(
-      `evotor:${owner.userId}`,
+      syncJobKey('evotor-fetch', owner.userId),
     );
   });
 

@@ -2,7 +2,8 @@ import { evotorAccount, evotorAccountStream } from '../../domain/connections/evo
 import { vkAccount, vkAccountStream } from '../../domain/connections/vk-account.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
-import type { UserConnections } from './ports.js';
+import type { ConnectionAuthError, UserConnections } from './ports.js';
+import type { CommandHandler } from '../commands/command-handler.js';
 import { loadState } from '../commands/load-state.js';
 
 /** The user's connections with their tokens decrypted, read from the account streams. */
@@ -27,4 +28,42 @@ export async function loadConnections(
         }
       : null,
   };
+}
+
+/**
+ * True while VK's last word on the user's token was a refusal (error 5 in a job, or a
+ * conclusive connection check). VK work waits until the owner connects again
+ * (`VkCommunityConnected` clears it) or a connection check finds the token working.
+ */
+export async function vkTokenRefused(store: EventStore, userId: string): Promise<boolean> {
+  return (await loadState(store, vkAccount, vkAccountStream(userId))).healthy === false;
+}
+
+/**
+ * Records a refused token as the connection's health at once. The deciders append only on a
+ * change, so a job meeting the same refusal again writes nothing.
+ */
+export async function recordTokenRefused(
+  commands: CommandHandler,
+  userId: string,
+  error: ConnectionAuthError,
+  correlationId: string,
+): Promise<void> {
+  const meta = { actor: 'system', correlationId };
+  const reason = error.message;
+  if (error.service === 'vk') {
+    await commands.handle(
+      vkAccount,
+      vkAccountStream(userId),
+      { type: 'RecordVkHealth', userId, healthy: false, reason },
+      meta,
+    );
+  } else {
+    await commands.handle(
+      evotorAccount,
+      evotorAccountStream(userId),
+      { type: 'RecordEvotorHealth', userId, healthy: false, reason },
+      meta,
+    );
+  }
 }

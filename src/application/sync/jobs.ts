@@ -4,20 +4,17 @@ import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Mutex } from '../ports/mutex.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
-import type { Scheduler } from '../ports/scheduler.js';
-import { loadConnections } from './connections.js';
+import type { JobContext, JobHandler, Scheduler } from '../ports/scheduler.js';
+import { loadConnections, recordTokenRefused, vkTokenRefused } from './connections.js';
 import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
+import { loadIsSyncedAccount } from './synced-account.js';
+import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import { pushToVk, type PushReport } from './vk-push.js';
 
-export const SYNC_JOBS = {
-  pipeline: 'sync-pipeline',
-  evotorFetch: 'evotor-fetch',
-  vkFetch: 'vk-fetch',
-  vkPush: 'vk-push',
-} as const;
+export { SYNC_JOBS } from './sync-jobs.js';
 
 interface Log {
   info(obj: object, msg: string): void;
@@ -38,7 +35,21 @@ export interface SyncJobDeps {
   defaultPhoto(): Promise<{ file: Buffer; filename: string }>;
   logger: Log;
   onPushed?(userId: string, report: PushReport): void;
+  /**
+   * Fetch and push jobs running at once in one worker, per kind. Each waits on its own user's
+   * token limiter (VK: 3 requests/s per user token), so a worker serving many shops is limited
+   * by the tokens, not by this number; the per-user mutex keeps one push per user.
+   */
+  concurrency?: number;
 }
+
+/** Default per-kind concurrency: a fleet of shops side by side on one worker (see docs). */
+export const DEFAULT_SYNC_CONCURRENCY = 20;
+/**
+ * Short locks kept alive by the scheduler's heartbeat while a job runs: a killed worker's job
+ * is taken over by another (or the restarted) worker within about a minute, not a quarter hour.
+ */
+const LOCK_LIFETIME_MS = 60_000;
 
 const RETRIES = { maxRetries: 5, delayMs: 5_000, factor: 3 };
 const PUSH_BUSY_DELAY_MS = 5_000;
@@ -49,102 +60,138 @@ const PUSH_BUSY_DELAY_MS = 5_000;
  */
 export function defineSyncJobs(deps: SyncJobDeps): void {
   const { scheduler, logger } = deps;
+  const options = {
+    retries: RETRIES,
+    concurrency: deps.concurrency ?? DEFAULT_SYNC_CONCURRENCY,
+    lockLifetimeMs: LOCK_LIFETIME_MS,
+  };
+
+  /**
+   * Every user job goes through here, whatever enqueued it (pipeline, saga, «Синхронизировать
+   * сейчас», resume, a retry): staff accounts are never synced, VK work waits while VK refuses
+   * the token, and a refused token is recorded as the connection's health at once.
+   */
+  const userJob =
+    (
+      job: UserSyncJob,
+      usesVk: boolean,
+      work: (userId: string, ctx: JobContext) => Promise<void>,
+    ): JobHandler<{ userId: string }> =>
+    async ({ userId }, ctx) => {
+      if (!(await loadIsSyncedAccount(deps.store, userId))) {
+        logger.info({ job, userId }, 'not a shop owner account: nothing to sync');
+        return;
+      }
+      if (usesVk && (await vkTokenRefused(deps.store, userId))) {
+        logger.info({ job, userId }, 'VK refused the token: VK work waits for a new connection');
+        return;
+      }
+      try {
+        await work(userId, ctx);
+      } catch (error) {
+        // Retrying with a refused token cannot help; the owner sees the connection's health.
+        if (!(error instanceof ConnectionAuthError)) throw error;
+        await recordTokenRefused(deps.commands, userId, error, ctx.jobId);
+        logger.warn({ job, userId, service: error.service }, 'token refused: recorded as health');
+      }
+    };
 
   scheduler.define(SYNC_JOBS.pipeline, async () => {
     const users = await deps.eligibleUsers();
     logger.info({ users: users.length }, 'sync pipeline: fetching catalogs');
     for (const userId of users) {
       // One user's trouble is logged and never stops the others.
-      await scheduler
-        .enqueue(SYNC_JOBS.evotorFetch, { userId }, { uniqueKey: `evotor:${userId}` })
-        .catch((error: unknown) =>
-          logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
-        );
+      await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, userId).catch((error: unknown) =>
+        logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
+      );
     }
   });
 
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.evotorFetch,
-    async ({ userId }, ctx) => {
+    userJob(SYNC_JOBS.evotorFetch, false, async (userId, ctx) => {
       const config = await loadSyncConfig(deps.store, userId);
       const { evotor } = await loadConnections(deps.store, deps.cipher, userId);
       // Connected but not yet configured: fetch anyway, the catalog pages need it to configure.
       if (evotor && canFetch(config, 'refresh_catalog')) {
         const source = deps.gateways.evotor(userId, evotor.token);
-        const result = await authFailureIsFinal(() =>
-          fetchEvotorCatalog({ commands: deps.commands, source }, userId, ctx.jobId),
+        const result = await fetchEvotorCatalog(
+          { commands: deps.commands, source },
+          userId,
+          ctx.jobId,
         );
         logger.info({ userId, ...result }, 'Evotor catalog fetched');
       }
       if (canFetch(config, 'refresh_vk_catalog')) {
-        await scheduler.enqueue(SYNC_JOBS.vkFetch, { userId }, { uniqueKey: `vk-fetch:${userId}` });
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
       }
-    },
-    { retries: RETRIES, concurrency: 2, lockLifetimeMs: 15 * 60_000 },
+    }),
+    options,
   );
 
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.vkFetch,
-    async ({ userId }, ctx) => {
+    userJob(SYNC_JOBS.vkFetch, true, async (userId, ctx) => {
       const { vk } = await loadConnections(deps.store, deps.cipher, userId);
       if (!vk) return;
       const gateway = deps.gateways.vk(userId, vk);
-      const result = await authFailureIsFinal(() =>
-        fetchVkMarket({ commands: deps.commands, gateway }, userId, ctx.jobId),
-      );
+      const result = await fetchVkMarket({ commands: deps.commands, gateway }, userId, ctx.jobId);
       logger.info({ userId, ...result }, 'VK market fetched');
-    },
-    { retries: RETRIES, concurrency: 2, lockLifetimeMs: 15 * 60_000 },
+    }),
+    options,
   );
 
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.vkPush,
-    async ({ userId }, ctx) => {
+    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx) => {
       const { vk } = await loadConnections(deps.store, deps.cipher, userId);
       if (!vk) return;
       const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
-        authFailureIsFinal(() =>
-          pushToVk(
-            {
-              store: deps.store,
-              commands: deps.commands,
-              gateway: deps.gateways.vk(userId, vk),
-              groupId: vk.groupId,
-              settings: deps.settings,
-              defaultPhoto: deps.defaultPhoto,
-              onProgress: (progress) => {
-                deps.onPushed?.(userId, progress);
-                void ctx.touch();
-              },
+        pushToVk(
+          {
+            store: deps.store,
+            commands: deps.commands,
+            gateway: deps.gateways.vk(userId, vk),
+            groupId: vk.groupId,
+            settings: deps.settings,
+            defaultPhoto: deps.defaultPhoto,
+            onProgress: (progress) => {
+              deps.onPushed?.(userId, progress);
+              // The scheduler's heartbeat keeps the lock too; a failed touch must not escape.
+              ctx
+                .touch()
+                .catch((error: unknown) =>
+                  logger.warn({ err: error, userId }, 'could not renew the push job lock'),
+                );
             },
-            userId,
-            ctx.jobId,
-          ),
+          },
+          userId,
+          ctx.jobId,
         ),
       );
       if (!locked.acquired) {
         // Another push for this user is running; what woke this one is picked up after it.
-        await scheduler.enqueue(
-          SYNC_JOBS.vkPush,
-          { userId },
-          { uniqueKey: `push:${userId}`, runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS) },
-        );
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
+          runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
+        });
         return;
       }
       const report = locked.value;
       if (!report) return;
       deps.onPushed?.(userId, report);
       logger.info({ userId, ...report }, 'VK push finished');
+      // The VK catalog pages read the observed market: bring it up to date with what was written.
+      if (wroteToVk(report)) await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
       if (report.retryableFailures > 0) {
         throw new Error(
           `${report.retryableFailures} VK calls failed with a temporary error; retrying`,
         );
       }
       if (report.needsAnotherRun) {
-        await scheduler.enqueue(SYNC_JOBS.vkPush, { userId }, { uniqueKey: `push:${userId}` });
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
       }
-    },
-    { retries: RETRIES, concurrency: 2, lockLifetimeMs: 15 * 60_000 },
+    }),
+    options,
   );
 }
 
@@ -156,14 +203,9 @@ function canFetch(
   return config.tasks[task];
 }
 
-/** A refused token is recorded as connection health by the job itself; retrying cannot help. */
-async function authFailureIsFinal<T>(run: () => Promise<T>): Promise<T | null> {
-  try {
-    return await run();
-  } catch (error) {
-    if (error instanceof ConnectionAuthError) return null;
-    throw error;
-  }
+function wroteToVk(report: PushReport): boolean {
+  const { created, adopted, updated, hidden, restored, deleted, albumsCreated } = report;
+  return created + adopted + updated + hidden + restored + deleted + albumsCreated > 0;
 }
 
 export async function scheduleSyncPipeline(

@@ -1,6 +1,6 @@
 import type { Projection } from '../projections/projection.js';
 import type { Scheduler } from '../ports/scheduler.js';
-import { SYNC_JOBS } from './jobs.js';
+import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
 import { SYNC_CONFIG_EVENT_TYPES } from '../../domain/sync-config/events.js';
 
 /**
@@ -45,20 +45,18 @@ export function mirrorSaga(scheduler: Scheduler): Projection {
     eventTypes: [...MIRROR_TRIGGERS, ...Object.keys(FETCH_TRIGGERS)],
     tables: [],
     async handle(events) {
-      const jobs = new Map<string, { name: string; userId: string; key: string }>();
+      const jobs = new Map<string, { name: UserSyncJob; userId: string }>();
       for (const event of events) {
         const userId = (event.data as { userId?: unknown }).userId;
         if (typeof userId !== 'string') continue;
         const fetch = FETCH_TRIGGERS[event.type as keyof typeof FETCH_TRIGGERS];
-        if (fetch)
-          jobs.set(`${fetch}:${userId}`, { name: fetch, userId, key: `${fetch}:${userId}` });
+        if (fetch) jobs.set(`${fetch}:${userId}`, { name: fetch, userId });
         if (MIRROR_TRIGGERS.includes(event.type)) {
-          jobs.set(`push:${userId}`, { name: SYNC_JOBS.vkPush, userId, key: `push:${userId}` });
+          jobs.set(`${SYNC_JOBS.vkPush}:${userId}`, { name: SYNC_JOBS.vkPush, userId });
         }
       }
-      for (const job of jobs.values()) {
-        await scheduler.enqueue(job.name, { userId: job.userId }, { uniqueKey: job.key });
-      }
+      // Staff accounts are filtered by the jobs themselves (one guard for every path).
+      for (const job of jobs.values()) await enqueueSyncJob(scheduler, job.name, job.userId);
     },
   };
 }

@@ -22,8 +22,27 @@ const url = (schemes: readonly string[]) =>
     { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(', ')}` },
   );
 
+/** A whole number from the environment; a bad value is named (numbers are never secrets). */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max);
+  z.union([z.string(), z.number()]).transform((raw, ctx) => {
+    const value = typeof raw === 'number' ? raw : Number(raw.trim());
+    if (typeof raw === 'string' && raw.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number, got an empty value' });
+      return z.NEVER;
+    }
+    if (!Number.isInteger(value)) {
+      ctx.addIssue({ code: 'custom', message: `must be a whole number, got "${String(raw)}"` });
+      return z.NEVER;
+    }
+    if (value < min || value > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${max === Number.MAX_SAFE_INTEGER ? `must be at least ${min}` : `must be between ${min} and ${max}`}, got ${value}`,
+      });
+      return z.NEVER;
+    }
+    return value;
+  });
 
 const schema = z
   .object({
@@ -71,6 +90,11 @@ const schema = z
     VK_STOCK_AMOUNT: int(-1, 999_999).default(1000),
 
     CATALOG_REFRESH_INTERVAL_SECONDS: int(10).default(3600),
+    /**
+     * Fetch and push jobs of each kind one worker runs at once. Each waits on its own shop's
+     * VK token (3 requests/s), so this follows the number of shops, not the CPUs.
+     */
+    SYNC_JOB_CONCURRENCY: int(1, 500).default(20),
     INVITE_EXPIRE_HOURS: int(1).default(48),
     API_LOG_RETENTION_DAYS: int(1).default(30),
 

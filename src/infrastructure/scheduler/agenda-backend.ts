@@ -1,6 +1,7 @@
 import { MongoBackend } from '@agendajs/mongo-backend';
-import { RedisBackend } from '@agendajs/redis-backend';
-import type { AgendaBackend } from 'agenda';
+import { RedisBackend, RedisJobRepository } from '@agendajs/redis-backend';
+import { BaseNotificationChannel, type AgendaBackend } from 'agenda';
+import { connect as tcpConnect } from 'node:net';
 
 export type AgendaBackendKind = 'redis' | 'mongodb';
 
@@ -31,6 +32,13 @@ export interface AgendaBackendOptions {
    * the MongoDB collection name. Tests use a unique one per file.
    */
   namespace?: string;
+  /**
+   * Told about the Redis client's connection errors (it retries by itself). Without a listener
+   * ioredis prints a stack trace to stderr for every failed attempt.
+   */
+  onConnectionError?: (error: Error) => void;
+  /** Told when the Redis client is connected again after an error. */
+  onReconnected?: () => void;
 }
 
 /**
@@ -47,15 +55,27 @@ export function createAgendaBackend(
   const kind = agendaBackendKind(url);
   const namespace = options.namespace ?? 'agenda';
   switch (kind) {
-    case 'redis':
-      return {
-        kind,
-        backend: new RedisBackend({
-          connectionString: url,
-          keyPrefix: `${namespace}:`,
-          channelName: `${namespace}:notifications`,
-        }),
-      };
+    case 'redis': {
+      const backend = new RedisBackend({
+        connectionString: url,
+        keyPrefix: `${namespace}:`,
+        channelName: `${namespace}:notifications`,
+      });
+      const repository = backend.repository;
+      if (repository instanceof RedisJobRepository) {
+        const redis = repository.getRedis();
+        redis.on('error', (error: Error) => options.onConnectionError?.(error));
+        redis.on('ready', () => options.onReconnected?.());
+      }
+      // The pub/sub channel re-emits its subscriber connection's errors as its own 'error'
+      // event; with no listener that event is an uncaught exception: a Redis blip would kill
+      // the process.
+      const channel = backend.notificationChannel;
+      if (channel instanceof BaseNotificationChannel) {
+        channel.on('error', (error: Error) => options.onConnectionError?.(error));
+      }
+      return { kind, backend };
+    }
     case 'mongodb':
       return {
         kind,
@@ -92,4 +112,39 @@ export function preconnected(backend: AgendaBackend): AgendaBackend {
     connect: async () => {},
     disconnect: () => backend.disconnect(),
   };
+}
+
+/** `host:port` of the URL, never its password: what a message may name. */
+export function backendAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const host = parsed.hostname || '127.0.0.1';
+    if (parsed.protocol === 'mongodb+srv:') return host;
+    const port = parsed.port || (agendaBackendKind(url) === 'redis' ? '6379' : '27017');
+    return `${host}:${port}`;
+  } catch {
+    return 'the configured address';
+  }
+}
+
+/**
+ * Whether a TCP connection to the Redis server opens within `timeoutMs`. The Redis client
+ * itself would retry 20 times (and print each failure) before the first command fails, so a
+ * start against a wrong address is answered by this probe instead: one clear message at once.
+ */
+export function probeTcp(url: string, timeoutMs = 5_000): Promise<string | null> {
+  const parsed = new URL(url);
+  return new Promise((resolve) => {
+    const socket = tcpConnect({
+      host: parsed.hostname || '127.0.0.1',
+      port: Number(parsed.port || 6379),
+    });
+    const done = (problem: string | null) => {
+      socket.destroy();
+      resolve(problem);
+    };
+    socket.setTimeout(timeoutMs, () => done(`no answer within ${timeoutMs / 1000} s`));
+    socket.once('connect', () => done(null));
+    socket.once('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
+  });
 }

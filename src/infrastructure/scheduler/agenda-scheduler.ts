@@ -17,7 +17,9 @@ import {
 import type { Logger } from '../logging/logger.js';
 import {
   agendaBackendKind,
+  backendAddress,
   createAgendaBackend,
+  probeTcp,
   preconnected,
   type AgendaBackendKind,
 } from './agenda-backend.js';
@@ -37,6 +39,17 @@ export interface AgendaSchedulerOptions {
   /** default 10 s: within the 15 s a process gets to stop (src/main/process.ts) */
   drainTimeoutMs?: number;
 }
+
+/**
+ * Locks are short and kept alive by a heartbeat while the handler runs: a job of a worker that
+ * was killed (`kill -9`, a lost machine) is free for another worker a minute after its last
+ * heartbeat, instead of after Agenda's 10-minute default. Both backends take over a job whose
+ * `lockedAt` is older than the lifetime (Redis in a Lua script, MongoDB in one
+ * `findOneAndUpdate`), so this holds on either.
+ */
+export const DEFAULT_LOCK_LIFETIME_MS = 60_000;
+/** Heartbeats per lock lifetime: two may be lost (a slow backend) before the lock expires. */
+const HEARTBEATS_PER_LIFETIME = 3;
 
 interface Definition {
   handler: JobHandler<JobData>;
@@ -226,14 +239,32 @@ export class AgendaScheduler implements Scheduler {
   }
 
   private async open(): Promise<{ agenda: Agenda; backend: AgendaBackend }> {
-    const { backend } = createAgendaBackend(this.options.url, {
+    const { url } = this.options;
+    const where = `${this.backendKind === 'redis' ? 'Redis' : 'MongoDB'} at ${backendAddress(url)}`;
+    if (this.backendKind === 'redis') {
+      const problem = await probeTcp(url);
+      if (problem) throw new Error(`AGENDA_URL: cannot reach ${where} (${problem})`);
+    }
+    // One log line per outage, not one per reconnection attempt.
+    let down = false;
+    const { backend } = createAgendaBackend(url, {
       namespace: this.options.namespace,
+      onConnectionError: (error) => {
+        if (down) return;
+        down = true;
+        this.log.error({ reason: error.message }, `AGENDA_URL: lost the connection to ${where}`);
+      },
+      onReconnected: () => {
+        if (!down) return;
+        down = false;
+        this.log.info({}, `AGENDA_URL: connected to ${where} again`);
+      },
     });
     try {
       await backend.connect();
     } catch (error) {
       await backend.disconnect().catch(() => {});
-      throw new Error(`scheduler backend ${this.backendKind}: ${errorMessage(error)}`);
+      throw new Error(`AGENDA_URL: cannot use ${where} (${errorMessage(error)})`);
     }
     const agenda = new Agenda({
       backend: preconnected(backend),
@@ -255,7 +286,7 @@ export class AgendaScheduler implements Scheduler {
     const { retries } = options;
     agenda.define<JobData>(name, (job) => this.run(name, job, handler, options), {
       ...(options.concurrency !== undefined && { concurrency: options.concurrency }),
-      ...(options.lockLifetimeMs !== undefined && { lockLifetime: options.lockLifetimeMs }),
+      lockLifetime: options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS,
       ...(retries && {
         backoff: exponential({
           delay: retries.delayMs,
@@ -279,15 +310,27 @@ export class AgendaScheduler implements Scheduler {
     this.running.set(jobId, controller);
     const startedAt = performance.now();
     let outcome: JobOutcome = 'failed';
+    // Renewing the lock never throws into the handler or the process: a failed renewal is
+    // logged, and a lock truly lost shows as the job's signal aborted.
+    const touch = async () => {
+      try {
+        if (job.getCanceledMessage()) controller.abort(new Error('lock lost'));
+        await job.touch();
+      } catch (error) {
+        this.log.warn({ job: name, jobId, reason: errorMessage(error) }, 'could not renew a lock');
+      }
+    };
+    const lifetime = options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS;
+    const heartbeat = setInterval(
+      () => void touch(),
+      Math.max(100, Math.floor(lifetime / HEARTBEATS_PER_LIFETIME)),
+    );
     try {
       await handler(stripReserved(job.attrs.data), {
         jobId,
         attempt,
         signal: controller.signal,
-        touch: async () => {
-          if (job.getCanceledMessage()) controller.abort(new Error('lock lost'));
-          await job.touch();
-        },
+        touch,
       });
       outcome = 'ok';
     } catch (error) {
@@ -299,6 +342,7 @@ export class AgendaScheduler implements Scheduler {
       );
       throw error instanceof Error ? error : new Error(errorMessage(error));
     } finally {
+      clearInterval(heartbeat);
       this.running.delete(jobId);
       const durationMs = performance.now() - startedAt;
       for (const listener of this.listeners) {

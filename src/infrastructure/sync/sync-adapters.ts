@@ -36,6 +36,13 @@ export function httpSyncGateways(
 }
 
 /**
+ * Staff roles an account may hold beside `user` (the `users.role` column keeps only the first
+ * role): such accounts are not shop owners. The sync jobs check the same rule on every run.
+ */
+const NOT_STAFF = `NOT EXISTS (SELECT 1 FROM user_roles r
+                     WHERE r.user_id = u.id AND r.role IN ('admin', 'system'))`;
+
+/**
  * Who the periodic pipeline syncs, from the read tables: role `user` (never admin or system
  * accounts, as the old system learned), active, sync on and confirmed, both connections there.
  */
@@ -43,7 +50,7 @@ export async function eligibleUsers(sequelize: Sequelize): Promise<string[]> {
   const rows = await sequelize.query<{ user_id: string }>(
     `SELECT s.user_id
        FROM sync_configs s
-       JOIN users u ON u.id = s.user_id AND u.role = 'user' AND u.status = 'active'
+       JOIN users u ON u.id = s.user_id AND u.role = 'user' AND u.status = 'active' AND ${NOT_STAFF}
        JOIN evotor_connections e ON e.user_id = s.user_id AND e.has_token = 1
        JOIN vk_connections v ON v.user_id = s.user_id AND v.connected = 1
       WHERE s.is_enabled = 1 AND s.confirmed_at IS NOT NULL
@@ -62,7 +69,7 @@ export async function connectedUsers(
        FROM users u
        LEFT JOIN evotor_connections e ON e.user_id = u.id
        LEFT JOIN vk_connections v ON v.user_id = u.id
-      WHERE u.role = 'user' AND u.status = 'active'
+      WHERE u.role = 'user' AND u.status = 'active' AND ${NOT_STAFF}
         AND (e.has_token = 1 OR v.connected = 1)
       ORDER BY u.id`,
     { type: QueryTypes.SELECT },

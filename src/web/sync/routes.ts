@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { StaleRevisionError } from '../../application/commands/command-handler.js';
 import type { Position } from '../../application/ports/event-store.js';
-import { SYNC_JOBS } from '../../application/sync/jobs.js';
+import { enqueueSyncJob, SYNC_JOBS } from '../../application/sync/sync-jobs.js';
 import { mirrorDecider } from '../../domain/mirror/decide.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import { DomainError } from '../../domain/shared/decider.js';
@@ -145,7 +145,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
     await settled(result.position, 'vk-mirror');
     if (result.events.length > 0) {
       // The paused push stopped mid-way; the next run picks up what is left.
-      await deps.scheduler.enqueue(SYNC_JOBS.vkPush, { userId }, { uniqueKey: `push:${userId}` });
+      await enqueueSyncJob(deps.scheduler, SYNC_JOBS.vkPush, userId);
       flash(req, 'success', 'Выгрузка в VK продолжится в ближайшие минуты.');
     } else {
       flash(req, 'info', 'Выгрузка в VK не была приостановлена.');
@@ -161,11 +161,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
       return res.redirect(303, '/sync');
     }
     // The fetch enqueues the VK fetch; differences reach VK through the mirror saga.
-    await deps.scheduler.enqueue(
-      SYNC_JOBS.evotorFetch,
-      { userId },
-      { uniqueKey: `evotor:${userId}` },
-    );
+    await enqueueSyncJob(deps.scheduler, SYNC_JOBS.evotorFetch, userId);
     flash(req, 'success', 'Синхронизация поставлена в очередь и начнётся в ближайшее время.');
     res.redirect(303, '/sync');
   });

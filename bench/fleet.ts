@@ -1,0 +1,308 @@
+/**
+ * `npm run bench:fleet`: a fleet of shops on ONE worker (the real worker runtime: projections,
+ * mirror saga, Agenda on Redis) against one Evotor and one VK simulator, every shop with its own
+ * VK user token at VK's pace (3 requests/s). Each sync starts the way production starts it: the
+ * Evotor token's arrival (the saga fetches, the push follows).
+ *
+ * 1. Baseline: BENCH_SOLO shops (2) synced one at a time, alone on the worker:
+ *    `slowest_shop_s` is the slowest of them.
+ * 2. First round: the first sync of BENCH_SHOPS shops (50 × 500 products) at once:
+ *    `first_round_s` (target: within 2 × `slowest_shop_s`).
+ * 3. Change round: 1 % of every fleet shop's products get a new price in Evotor, then one
+ *    pipeline run: `change_round_s` (target: ≤ 60 s).
+ *
+ * `vk_errors` counts the failed VK calls recorded for owners to see (`VkCommandFailed`); VK's
+ * rate refusals the client retried quietly are printed on their own line. SYNC_JOB_CONCURRENCY
+ * defaults to one job per shop, as a deployment serving that many shops would set it.
+ */
+import { createHash } from 'node:crypto';
+import type { ApiRequestLog } from '../src/application/ports/api-request-log.js';
+import { SYNC_JOBS } from '../src/application/sync/sync-jobs.js';
+import { evotorAccount, evotorAccountStream } from '../src/domain/connections/evotor-account.js';
+import { vkAccount, vkAccountStream } from '../src/domain/connections/vk-account.js';
+import { syncConfigDecider } from '../src/domain/sync-config/decide.js';
+import { syncConfigStream } from '../src/domain/sync-config/events.js';
+import { userDecider } from '../src/domain/users/decide.js';
+import { userStreamId } from '../src/domain/users/events.js';
+import { loadConfig } from '../src/infrastructure/config/config.js';
+import { dropDatabase, recreateDatabase } from '../src/infrastructure/db/database.js';
+import { createLogger } from '../src/infrastructure/logging/logger.js';
+import { buildContainer } from '../src/main/container.js';
+import { startWorker } from '../src/main/worker-runtime.js';
+import { dropNamespace } from '../test/scheduler/redis-namespace.js';
+import { startEvotorSimulator } from '../test/simulators/evotor/index.js';
+import { startVkSimulator } from '../test/simulators/vk/index.js';
+import type { SimItem } from '../test/simulators/vk/state.js';
+
+const SHOPS = Number(process.env.BENCH_SHOPS ?? 50);
+const SOLO = Number(process.env.BENCH_SOLO ?? 2);
+const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 500);
+const CONCURRENCY = Number(process.env.SYNC_JOB_CONCURRENCY ?? SHOPS);
+const CHANGED_PER_SHOP = Math.max(1, Math.round(PRODUCTS / 100));
+const DB_URL = 'mysql://root@127.0.0.1:3306/evosync_bench_fleet';
+const NAMESPACE = `evosync-bench-fleet-${process.pid}`;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+await recreateDatabase(DB_URL);
+const evotor = await startEvotorSimulator({ pageSize: 1000 });
+// VK's published limits: 3 requests per second per user token.
+const vk = await startVkSimulator();
+
+const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-fleet' });
+const config = loadConfig(
+  {
+    NODE_ENV: 'test',
+    DATABASE_URL: DB_URL,
+    EVENTSTORE_URL: DB_URL,
+    AGENDA_NAMESPACE: NAMESPACE,
+    EVOTOR_API_URL: evotor.url,
+    VK_API_URL: vk.apiUrl,
+    CATALOG_REFRESH_INTERVAL_SECONDS: '86400',
+    SYNC_JOB_CONCURRENCY: String(CONCURRENCY),
+  },
+  null,
+);
+const container = await buildContainer(config, logger, { processName: 'bench-fleet-worker' });
+
+/** Every call the worker makes, per shop owner: the span of each shop's own work. */
+const spans = new Map<string, { first: number; last: number }>();
+let rateRefusals = 0;
+const realLog = container.apiLog;
+const countingLog: ApiRequestLog = {
+  record(entry) {
+    const at = entry.at.getTime();
+    if (entry.userId) {
+      const span = spans.get(entry.userId);
+      if (span) span.last = Math.max(span.last, at + entry.durationMs);
+      else spans.set(entry.userId, { first: at, last: at + entry.durationMs });
+    }
+    if (entry.service === 'vk' && (entry.errorCode === '6' || entry.errorCode === '9'))
+      rateRefusals++;
+    realLog.record(entry);
+  },
+  flush: () => realLog.flush(),
+};
+container.apiLog = countingLog;
+
+interface Shop {
+  userId: string;
+  storeId: string;
+  groupId: number;
+  /** the Evotor token's arrival starts the shop's first sync */
+  connectEvotor(): Promise<void>;
+}
+
+say(
+  `setting up ${SHOPS} shops × ${PRODUCTS} products, each with its own VK user token at 3 requests/s; ` +
+    `SYNC_JOB_CONCURRENCY=${CONCURRENCY}`,
+);
+const shops: Shop[] = [];
+for (let i = 0; i < SHOPS + SOLO; i++) {
+  const userId = `fleet-${String(i).padStart(3, '0')}`;
+  const meta = { actor: userId };
+  const { commands, cipher } = container;
+  await commands.handle(
+    userDecider,
+    userStreamId(userId),
+    {
+      type: 'RegisterUser',
+      userId,
+      email: await cipher.encrypt(userId, `${userId}@example.com`),
+      emailHash: fingerprint(`${userId}@example.com`),
+      name: null,
+      passwordHash: await cipher.encrypt(userId, 'bench'),
+      roles: ['user'],
+      status: 'active',
+      confirmation: null,
+    },
+    meta,
+  );
+  const owner = evotor.admin.createUser();
+  const [store] = evotor.admin.seedCatalog(owner.userId, {
+    stores: 1,
+    groups: 5,
+    products: PRODUCTS,
+    seed: 1000 + i,
+  }).stores;
+  const groupId = 9_000_000 + i;
+  const vkToken = `fleet-vk-${i}`;
+  vk.admin.addShop({ token: vkToken, userId: 20_000 + i, communityId: groupId });
+  await commands.handle(
+    vkAccount,
+    vkAccountStream(userId),
+    {
+      type: 'ConnectVkCommunity',
+      userId,
+      vkUserId: 20_000 + i,
+      vkUserName: 'Владелец',
+      groupId,
+      groupName: `Магазин ${i}`,
+      tokenCiphertext: await cipher.encrypt(userId, vkToken),
+      tokenFingerprint: fingerprint(vkToken),
+      tokenKind: 'user',
+    },
+    meta,
+  );
+  await commands.handleMany(
+    syncConfigDecider,
+    syncConfigStream(userId),
+    [
+      { type: 'EnableSync', userId },
+      { type: 'ConfirmSync', userId, storeIds: [store!.storeId] },
+    ],
+    meta,
+  );
+  const connectEvotor = async () => {
+    await commands.handle(
+      evotorAccount,
+      evotorAccountStream(userId),
+      {
+        type: 'ReceiveEvotorToken',
+        userId,
+        tokenCiphertext: await cipher.encrypt(userId, owner.token),
+        tokenFingerprint: fingerprint(owner.token),
+      },
+      meta,
+    );
+  };
+  shops.push({ userId, storeId: store!.storeId, groupId, connectEvotor });
+}
+const solo = shops.splice(SHOPS, SOLO);
+
+/** Products for sale in VK per community, read straight from the simulator's state. */
+const vkItems = (vk.admin as unknown as { core: { state: { items: Map<number, SimItem> } } }).core
+  .state.items;
+function itemsByCommunity(): Map<number, Array<{ sku: string | null; price: number }>> {
+  const byOwner = new Map<number, Array<{ sku: string | null; price: number }>>();
+  for (const item of vkItems.values()) {
+    if (item.deletedAt !== null || item.hidden) continue;
+    const list = byOwner.get(-item.ownerId) ?? [];
+    list.push({ sku: item.sku, price: item.price });
+    byOwner.set(-item.ownerId, list);
+  }
+  return byOwner;
+}
+
+/** Sync jobs waiting, running or due for a retry. */
+async function busyJobs(): Promise<number> {
+  let busy = 0;
+  for (const name of [SYNC_JOBS.evotorFetch, SYNC_JOBS.vkFetch, SYNC_JOBS.vkPush]) {
+    const { jobs } = await container.scheduler.listJobs({ name, limit: 500, skip: 0 });
+    busy += jobs.filter((j) => j.state !== 'failed' || j.nextRunAt !== null).length;
+  }
+  return busy;
+}
+
+async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 * 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince: number | null = null;
+  for (;;) {
+    // Done twice in a row a second apart: the saga may be about to enqueue the next job.
+    if (await done()) {
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= 1_000) return;
+    } else quietSince = null;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await sleep(500);
+  }
+}
+
+const sellable = new Map(
+  [...shops, ...solo].map((s) => [s.groupId, evotor.admin.products(s.storeId).length] as const),
+);
+const complete = (items: ReturnType<typeof itemsByCommunity>, shop: Shop) =>
+  (items.get(shop.groupId)?.length ?? 0) >= (sellable.get(shop.groupId) ?? 0);
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+// The worker starts with every shop's VK community connected and no Evotor token yet.
+const worker = await startWorker(container);
+await until('the worker to settle', async () => (await busyJobs()) === 0);
+
+say(`baseline: ${SOLO} shops synced one at a time, alone on the worker`);
+const soloSeconds: number[] = [];
+for (const shop of solo) {
+  const started = performance.now();
+  await shop.connectEvotor();
+  await until(
+    'a shop alone',
+    async () => complete(itemsByCommunity(), shop) && (await busyJobs()) === 0,
+  );
+  soloSeconds.push(seconds(started));
+  say(`  ${shop.userId}: ${soloSeconds.at(-1)!.toFixed(1)} s`);
+}
+const slowestShop = Math.max(...soloSeconds);
+
+say(`first round: ${SHOPS} shops synced for the first time, at once`);
+spans.clear();
+const firstStarted = performance.now();
+for (const shop of shops) await shop.connectEvotor();
+let progressAt = 0;
+await until('the first sync of every shop', async () => {
+  const items = itemsByCommunity();
+  const done = shops.filter((s) => complete(items, s)).length;
+  if (performance.now() - progressAt > 10_000) {
+    progressAt = performance.now();
+    const total = shops.reduce((n, s) => n + (items.get(s.groupId)?.length ?? 0), 0);
+    say(`  ${seconds(firstStarted).toFixed(0)} s: ${done}/${SHOPS} shops complete, ${total} items`);
+  }
+  return done === SHOPS && (await busyJobs()) === 0;
+});
+const firstRound = seconds(firstStarted);
+const longestSpan = Math.max(
+  ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
+);
+say(
+  `first round: ${firstRound.toFixed(1)} s (${(firstRound / slowestShop).toFixed(2)} × the slowest ` +
+    `shop alone); the longest span of one shop's calls in it: ${(longestSpan / 1000).toFixed(1)} s`,
+);
+
+// Change round: 1 % of every shop's products get a new price in Evotor; the pipeline runs.
+const changed = new Map<number, Map<string, number>>();
+for (const shop of shops) {
+  const wanted = new Map<string, number>();
+  for (const product of evotor.admin.products(shop.storeId).slice(0, CHANGED_PER_SHOP)) {
+    const price = Math.round((Number(product.price ?? 0) + 7) * 100) / 100;
+    evotor.admin.changeProduct(shop.storeId, product.id, { price });
+    wanted.set(product.id, price);
+  }
+  changed.set(shop.groupId, wanted);
+}
+say(`change round: ${CHANGED_PER_SHOP} products per shop changed in Evotor, then the pipeline`);
+const changeStarted = performance.now();
+await container.scheduler.enqueue(SYNC_JOBS.pipeline, {});
+await until('the changes in VK', async () => {
+  const items = itemsByCommunity();
+  for (const shop of shops) {
+    const prices = new Map((items.get(shop.groupId) ?? []).map((i) => [i.sku, i.price]));
+    for (const [productId, price] of changed.get(shop.groupId)!)
+      if (Math.abs((prices.get(productId) ?? -1) - price) > 0.005) return false;
+  }
+  return (await busyJobs()) === 0;
+});
+const changeRound = seconds(changeStarted);
+say(`change round: ${changeRound.toFixed(1)} s`);
+
+let shownErrors = 0;
+for (const shop of [...solo, ...shops]) {
+  const events = await container.eventStore.readStream(`vk-mirror-${shop.userId}`);
+  shownErrors += events.filter((e) => e.type === 'VkCommandFailed').length;
+}
+const vkLog = vk.admin.callLog();
+say(
+  `VK: ${vkLog.httpRequests} HTTP requests, rate refusals retried quietly: ${rateRefusals}, ` +
+    `errors by code: ${JSON.stringify(vkLog.errors)}`,
+);
+
+await worker.stop();
+await container.close();
+await Promise.all([evotor.stop(), vk.stop()]);
+await dropNamespace(NAMESPACE);
+await dropDatabase(DB_URL);
+say(
+  `RESULT fleet first_round_s=${firstRound.toFixed(1)} change_round_s=${changeRound.toFixed(1)} ` +
+    `slowest_shop_s=${slowestShop.toFixed(1)} vk_errors=${shownErrors}`,
+);
+// The per-token VK limiters of the run (one per shop) keep timers of their own.
+process.exit(0);

@@ -1,0 +1,28 @@
+import type { EnqueueOptions, Scheduler } from '../ports/scheduler.js';
+
+export const SYNC_JOBS = {
+  pipeline: 'sync-pipeline',
+  evotorFetch: 'evotor-fetch',
+  vkFetch: 'vk-fetch',
+  vkPush: 'vk-push',
+} as const;
+
+/** The jobs that work for one user: `{ userId }` is their whole data. */
+export type UserSyncJob = Exclude<(typeof SYNC_JOBS)[keyof typeof SYNC_JOBS], 'sync-pipeline'>;
+
+/**
+ * The one unique key of a user's job of this kind. Every path (pipeline, saga, «Синхронизировать
+ * сейчас», resume, retries) must build it here: two spellings of one key let two jobs of one
+ * kind wait for the same user and run at once.
+ */
+export const syncJobKey = (job: UserSyncJob, userId: string): string => `${job}:${userId}`;
+
+/** Enqueues a user's sync job under its one unique key. */
+export function enqueueSyncJob(
+  scheduler: Pick<Scheduler, 'enqueue'>,
+  job: UserSyncJob,
+  userId: string,
+  options: Omit<EnqueueOptions, 'uniqueKey'> = {},
+): Promise<string> {
+  return scheduler.enqueue(job, { userId }, { ...options, uniqueKey: syncJobKey(job, userId) });
+}
