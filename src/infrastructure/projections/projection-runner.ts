@@ -16,11 +16,13 @@ import {
   markLive,
   prepareRebuild,
   readCheckpoint,
+  recordFailure,
   replayLockName,
   resetForRebuild,
+  type ProjectionFailure,
 } from './checkpoints.js';
 import { handledBy, subscriptionFilter } from './event-filter.js';
-import { assertLockHeld, NamedLocks } from './named-lock.js';
+import { assertLockHeld, LockLostError, NamedLocks } from './named-lock.js';
 import { delay, Signal } from './timing.js';
 
 export type RunnerState = 'catching-up' | 'live' | 'retrying' | 'waiting-for-lock' | 'stopped';
@@ -33,12 +35,36 @@ export interface ProjectionStatus {
   /**
    * Events between the checkpoint and the store's head. MariaDB and memory positions are dense
    * (one per event), so this is an event count, including events of types the projection
-   * ignores (an upper bound until the runner is idle). EventStoreDB positions are byte offsets:
+   * ignores (the checkpoint passes those when the runner is idle, so an idle projection shows
+   * 0 and a stuck one a growing number). EventStoreDB positions are byte offsets:
    * there it is left out and `position`/`headPosition` tell the distance.
    */
   lagEvents?: number;
   state: RunnerState;
   lastError?: string;
+  /** what it is stuck on, while a failure is unresolved */
+  failure?: ProjectionFailure;
+}
+
+/**
+ * An event the projection's handler fails on by itself (found by applying the failed batch one
+ * event at a time): the runner names it in /health and on the admin page, and retries it with
+ * growing delays until a fix (a deploy, corrected data) lets it through.
+ */
+export class PoisonEventError extends Error {
+  constructor(
+    readonly event: RecordedEvent,
+    override readonly cause: unknown,
+  ) {
+    super(`${event.type} ${event.id} (${event.streamId}@${event.revision}): ${errorText(cause)}`, {
+      cause,
+    });
+    this.name = 'PoisonEventError';
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface ProjectionRunnerOptions {
@@ -52,7 +78,13 @@ export interface ProjectionRunnerOptions {
   flushMs?: number;
   /** how often a waiting runner retries the lock and a running one checks for a replay */
   lockPollMs?: number;
+  /** retry delays after a failure: doubling from `initialMs` up to `maxMs` */
   backoff?: { initialMs: number; maxMs: number };
+  /**
+   * How long a checkpoint that moved past events this projection ignores may wait before it is
+   * written (handled events write it at once), and how often an idle runner looks at the head.
+   */
+  idleCheckpointMs?: number;
 }
 
 /**
@@ -64,9 +96,10 @@ export interface ProjectionRunnerOptions {
 export class ProjectionRunner {
   private state: RunnerState = 'stopped';
   private position: Position | null = null;
-  /** where the store's head was when the runner was last seen idle: all before it is handled */
-  private idleThrough: Position | null = null;
   private lastError: string | undefined;
+  private failure: ProjectionFailure | undefined;
+  /** a failure is written in the checkpoint row: the commit that gets past it clears it */
+  private failureOnRecord = false;
   private readonly progressed = new Signal();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | null = null;
@@ -75,12 +108,14 @@ export class ProjectionRunner {
   private readonly flushMs: number;
   private readonly lockPollMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
+  private readonly idleCheckpointMs: number;
 
   constructor(private readonly options: ProjectionRunnerOptions) {
     this.batchSize = options.batchSize ?? 1000;
     this.flushMs = options.flushMs ?? 20;
     this.lockPollMs = options.lockPollMs ?? 1000;
     this.backoff = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
+    this.idleCheckpointMs = options.idleCheckpointMs ?? 2000;
   }
 
   get name(): string {
@@ -98,7 +133,7 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus> {
     const { projection, store, sequelize } = this.options;
-    let position = this.effectivePosition();
+    let position = this.position;
     if (this.state === 'waiting-for-lock' || this.state === 'stopped' || !position) {
       position =
         (await readCheckpoint(sequelize, projection.name).catch(() => null))?.position ?? position;
@@ -109,6 +144,7 @@ export class ProjectionRunner {
       position,
       state: this.state,
       ...(this.lastError ? { lastError: this.lastError } : {}),
+      ...(this.failure ? { failure: this.failure } : {}),
     };
     const head = await store.headPosition().catch(() => null);
     if (head) {
@@ -135,10 +171,10 @@ export class ProjectionRunner {
           return true;
         }
       }
-      const reached = this.effectivePosition();
+      const reached = this.position;
       if (reached && comparePositions(reached, position) >= 0) return true;
-      // A live runner's position moves only with the events it handles: the target is reached
-      // too when nothing it handles lies between its position and the target.
+      // Past events of other types the position moves only when the runner is idle: the target
+      // is reached too when nothing it handles lies between its position and the target.
       if (
         (this.state === 'live' || this.state === 'catching-up') &&
         (await this.nothingToHandle(reached, position))
@@ -169,12 +205,6 @@ export class ProjectionRunner {
     );
   }
 
-  private effectivePosition(): Position | null {
-    const [a, b] = [this.position, this.idleThrough];
-    if (!a || !b) return a ?? b;
-    return comparePositions(a, b) >= 0 ? a : b;
-  }
-
   private async supervise(): Promise<void> {
     const { logger, projection, sequelize } = this.options;
     const stop = this.stopping.signal;
@@ -191,13 +221,26 @@ export class ProjectionRunner {
           await locks.release(lockName(projection.name));
         }
       } catch (error) {
-        this.lastError = error instanceof Error ? error.message : String(error);
+        this.lastError = errorText(error);
         this.state = 'retrying';
         const waitMs = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt++);
+        const poison = error instanceof PoisonEventError ? error : null;
         logger.error(
-          { err: error, projection: projection.name, retryInMs: waitMs },
-          'projection failed',
+          {
+            err: poison?.cause ?? error,
+            projection: projection.name,
+            retryInMs: waitMs,
+            ...(poison
+              ? {
+                  eventId: poison.event.id,
+                  eventType: poison.event.type,
+                  stream: poison.event.streamId,
+                }
+              : {}),
+          },
+          poison ? 'projection cannot apply an event' : 'projection failed',
         );
+        await this.noteFailure(poison, error, waitMs);
         // The lock connection may be broken; closing it also frees the lock on the server.
         await locks?.close();
         locks = null;
@@ -206,6 +249,37 @@ export class ProjectionRunner {
     }
     await locks?.close();
     this.state = 'stopped';
+  }
+
+  /** Keeps the failure where every process sees it; the database may be what failed. */
+  private async noteFailure(
+    poison: PoisonEventError | null,
+    error: unknown,
+    retryInMs: number,
+  ): Promise<void> {
+    const event = poison?.event ?? null;
+    const message = errorText(poison?.cause ?? error);
+    const same = (this.failure?.event?.id ?? null) === (event?.id ?? null);
+    const now = new Date();
+    this.failure = {
+      error: message,
+      event: event && {
+        id: event.id,
+        type: event.type,
+        streamId: event.streamId,
+        position: event.position,
+      },
+      attempts: same && this.failure ? this.failure.attempts + 1 : 1,
+      since: same && this.failure ? this.failure.since : now,
+      lastFailedAt: now,
+      nextRetryAt: new Date(now.getTime() + retryInMs),
+    };
+    try {
+      await recordFailure(this.options.sequelize, this.name, { error: message, event, retryInMs });
+      this.failureOnRecord = true;
+    } catch {
+      // Not recorded (the database is down, most likely): its own health check shows that.
+    }
   }
 
   /** Takes the projection lock unless a replay wants it; false = try again later. */
@@ -232,9 +306,10 @@ export class ProjectionRunner {
       await prepareRebuild(sequelize, projection, checkpoint);
     }
     checkpoint = await ensureCheckpoint(sequelize, projection);
+    // A failure another process recorded is cleared by this one's first commit past it.
+    if (checkpoint.failure) this.failureOnRecord = true;
     let rebuilding = checkpoint.status === 'rebuilding';
     this.position = checkpoint.position;
-    this.idleThrough = null;
     this.state = 'catching-up';
 
     const interrupt = new AbortController();
@@ -254,30 +329,72 @@ export class ProjectionRunner {
     let caughtUp = false;
     let idleSampled = false;
 
-    const flush = async () => {
-      if (!through || (this.position && comparePositions(through, this.position) <= 0)) return;
-      await commitBatch(sequelize, projection, buffer, through, fence);
-      this.position = through;
-      buffer = [];
+    /** Commits one batch; clears the failure on record once a commit got past it. */
+    const commit = async (events: RecordedEvent[], to: Position) => {
+      await commitBatch(sequelize, projection, events, to, fence, this.failureOnRecord);
+      if (this.failureOnRecord || this.failure) {
+        const stuckAt = this.failure?.event?.position;
+        if (!stuckAt || comparePositions(to, stuckAt) >= 0) {
+          this.failureOnRecord = false;
+          this.failure = undefined;
+          this.lastError = undefined;
+        }
+      }
+      this.position = to;
       onProgress();
       this.progressed.notify();
     };
 
+    const flush = async () => {
+      if (!through || (this.position && comparePositions(through, this.position) <= 0)) return;
+      try {
+        await commit(buffer, through);
+      } catch (error) {
+        if (error instanceof LockLostError || buffer.length === 0) throw error;
+        // Which event is it? One at a time: those before it are kept, it is named.
+        for (const event of buffer) {
+          if (this.position && comparePositions(event.position, this.position) <= 0) continue;
+          try {
+            await commit([event], event.position);
+          } catch (single) {
+            if (single instanceof LockLostError) throw single;
+            throw new PoisonEventError(event, single);
+          }
+        }
+        await commit([], through);
+      }
+      buffer = [];
+    };
+
+    /**
+     * Idle: when no event of ours lies between the checkpoint and the store's head, the
+     * checkpoint moves to the head (events of other types, filtered out on the way, are read
+     * too), so a restart does not read the tail again and the lag of an idle projection is 0.
+     */
+    const checkpointIdle = async () => {
+      const head = await store.headPosition();
+      if (!head || (this.position && comparePositions(head, this.position) <= 0)) return;
+      if (!(await this.nothingToHandle(this.position, head))) return;
+      if (!through || comparePositions(head, through) > 0) through = head;
+      await flush();
+    };
+
     try {
       let pending = iterator.next();
+      let idleCheckAt = 0;
       for (;;) {
         pending.catch(() => undefined);
-        const waitMs = buffer.length > 0 || (caughtUp && !idleSampled) ? this.flushMs : null;
+        let waitMs: number | null = null;
+        if (buffer.length > 0 || (caughtUp && !idleSampled)) waitMs = this.flushMs;
+        else if (caughtUp) waitMs = Math.max(0, idleCheckAt - Date.now());
         const next = await raceMessage(pending, interrupt.signal, waitMs);
         if (next === 'interrupted') break;
         if (next === 'timeout') {
           if (buffer.length > 0) await flush();
           else {
-            // Idle after catching up: the head is handled too when no event of ours lies
-            // between the checkpoint and it (events of other types never move the checkpoint).
-            const head = await store.headPosition();
-            if (head && (await this.nothingToHandle(this.position, head))) this.idleThrough = head;
+            await checkpointIdle();
             idleSampled = true;
+            idleCheckAt = Date.now() + this.idleCheckpointMs;
             this.progressed.notify();
           }
           continue;
@@ -286,8 +403,10 @@ export class ProjectionRunner {
         pending = iterator.next();
         const message: SubscriptionMessage = next.value;
         if (message.kind === 'event') {
+          const position = message.event.position;
+          if (this.position && comparePositions(position, this.position) <= 0) continue;
           if (handled(message.event)) buffer.push(message.event);
-          through = message.event.position;
+          if (!through || comparePositions(position, through) > 0) through = position;
           idleSampled = false;
           if (buffer.length >= this.batchSize) await flush();
           continue;

@@ -15,6 +15,7 @@ import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration
 import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
 import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
 import { readTableWidths } from './0110-read-table-widths.js';
+import { projectionFailures } from './0111-projection-failures.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   vkMirrorMigration,
   catalogBrowserIndexes,
   readTableWidths,
+  projectionFailures,
 ];
