@@ -61,7 +61,7 @@ beforeAll(async () => {
     await recordFailure(h.sequelize, 'cached-products', {
       error: "Data too long for column 'measure_name' at row 1 <x>",
       event: poison,
-      retryInMs: 4000,
+      backoff: { initialMs: 4000, maxMs: 30_000 },
     });
   }
 });

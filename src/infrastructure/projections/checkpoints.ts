@@ -156,16 +156,24 @@ const CLEARED = `last_error = NULL, failing_event_id = NULL, failing_event_type 
 
 /**
  * Notes a failed attempt outside the failed transaction, so every process can show it. Attempts
- * count up while the failure stays on the same event (or stays without one).
+ * count up while the failure stays on the same event (or stays without one), and the delay
+ * before the next attempt doubles with them: it is kept here, not in one runner, so that a
+ * second worker taking the projection over waits as long (see `retryDue`). Returns the delay.
  */
 export async function recordFailure(
   sequelize: Sequelize,
   name: string,
-  failure: { error: string; event: RecordedEvent | null; retryInMs: number },
-): Promise<void> {
+  failure: {
+    error: string;
+    event: RecordedEvent | null;
+    backoff: { initialMs: number; maxMs: number };
+  },
+): Promise<{ attempts: number; retryInMs: number }> {
   const e = failure.event;
+  const { initialMs, maxMs } = failure.backoff;
   await sequelize.query(
-    // Assignments run left to right: attempts and since compare with the previous event id.
+    // Assignments run left to right: attempts and since compare with the previous event id,
+    // and the delay uses the attempts just counted.
     `UPDATE projection_checkpoints
         SET attempts = IF(failing_event_id <=> ?, attempts + 1, 1),
             failing_since = IF(failing_event_id <=> ? AND failing_since IS NOT NULL,
@@ -173,7 +181,8 @@ export async function recordFailure(
             failing_event_id = ?, failing_event_type = ?, failing_stream_id = ?,
             failing_commit = ?, failing_prepare = ?, last_error = ?,
             last_failed_at = UTC_TIMESTAMP(6),
-            next_retry_at = UTC_TIMESTAMP(6) + INTERVAL ? MICROSECOND
+            next_retry_at = UTC_TIMESTAMP(6)
+              + INTERVAL FLOOR(LEAST(?, ? * POW(2, LEAST(attempts, 40) - 1)) * 1000) MICROSECOND
       WHERE name = ?`,
     {
       replacements: [
@@ -185,11 +194,29 @@ export async function recordFailure(
         e?.position.commit ?? null,
         e?.position.prepare ?? null,
         fitText(failure.error || 'unknown error', { bytes: 65_535 }),
-        Math.round(failure.retryInMs * 1000),
+        maxMs,
+        initialMs,
         name,
       ],
     },
   );
+  const [row] = await sequelize.query<{ attempts: number; wait_us: number | null }>(
+    `SELECT attempts, TIMESTAMPDIFF(MICROSECOND, last_failed_at, next_retry_at) AS wait_us
+       FROM projection_checkpoints WHERE name = ?`,
+    { replacements: [name], type: QueryTypes.SELECT },
+  );
+  if (!row) throw new Error(`No checkpoint row for ${name}`);
+  return { attempts: Number(row.attempts), retryInMs: Math.round(Number(row.wait_us) / 1000) };
+}
+
+/** False while a recorded failure's next attempt lies ahead: no worker retries before it. */
+export async function retryDue(sequelize: Sequelize, name: string): Promise<boolean> {
+  const [row] = await sequelize.query<{ due: number | null }>(
+    `SELECT next_retry_at IS NULL OR next_retry_at <= UTC_TIMESTAMP(6) AS due
+       FROM projection_checkpoints WHERE name = ?`,
+    { replacements: [name], type: QueryTypes.SELECT },
+  );
+  return !row || Number(row.due) === 1;
 }
 
 /** Creates the projection's checkpoint row if missing (a new projection starts as a rebuild). */

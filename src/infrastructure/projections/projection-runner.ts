@@ -18,6 +18,7 @@ import {
   readCheckpoint,
   recordFailure,
   replayLockName,
+  retryDue,
   resetForRebuild,
   type ProjectionFailure,
 } from './checkpoints.js';
@@ -134,17 +135,22 @@ export class ProjectionRunner {
   async status(): Promise<ProjectionStatus> {
     const { projection, store, sequelize } = this.options;
     let position = this.position;
-    if (this.state === 'waiting-for-lock' || this.state === 'stopped' || !position) {
-      position =
-        (await readCheckpoint(sequelize, projection.name).catch(() => null))?.position ?? position;
+    let failure = this.failure;
+    // Without the lock (waiting for it, or between attempts) another worker may run it.
+    const elsewhere = this.state !== 'live' && this.state !== 'catching-up';
+    if (elsewhere || !position) {
+      const stored = await readCheckpoint(sequelize, projection.name).catch(() => null);
+      position = stored?.position ?? position;
+      // What is on record is current, not what this one last saw.
+      if (elsewhere && stored) failure = stored.failure ?? undefined;
     }
     const status: ProjectionStatus = {
       name: projection.name,
       version: projection.version,
       position,
       state: this.state,
-      ...(this.lastError ? { lastError: this.lastError } : {}),
-      ...(this.failure ? { failure: this.failure } : {}),
+      ...(this.lastError && failure ? { lastError: this.lastError } : {}),
+      ...(failure ? { failure } : {}),
     };
     const head = await store.headPosition().catch(() => null);
     if (head) {
@@ -206,41 +212,28 @@ export class ProjectionRunner {
   }
 
   private async supervise(): Promise<void> {
-    const { logger, projection, sequelize } = this.options;
+    const { projection, sequelize } = this.options;
     const stop = this.stopping.signal;
     let attempt = 0;
     let locks: NamedLocks | null = null;
     while (!stop.aborted) {
+      let waitMs: number | null = null;
       try {
         locks ??= await NamedLocks.open(sequelize);
         this.state = 'waiting-for-lock';
         if (!(await this.acquire(locks))) continue;
         try {
           await this.runOwned(locks, () => (attempt = 0));
+        } catch (error) {
+          // Noted while the lock is still held: a worker taking over sees the delay first.
+          waitMs = await this.failed(error, attempt++);
         } finally {
           await locks.release(lockName(projection.name));
         }
       } catch (error) {
-        this.lastError = errorText(error);
-        this.state = 'retrying';
-        const waitMs = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt++);
-        const poison = error instanceof PoisonEventError ? error : null;
-        logger.error(
-          {
-            err: poison?.cause ?? error,
-            projection: projection.name,
-            retryInMs: waitMs,
-            ...(poison
-              ? {
-                  eventId: poison.event.id,
-                  eventType: poison.event.type,
-                  stream: poison.event.streamId,
-                }
-              : {}),
-          },
-          poison ? 'projection cannot apply an event' : 'projection failed',
-        );
-        await this.noteFailure(poison, error, waitMs);
+        if (waitMs === null) waitMs = await this.failed(error, attempt++);
+      }
+      if (waitMs !== null) {
         // The lock connection may be broken; closing it also frees the lock on the server.
         await locks?.close();
         locks = null;
@@ -251,15 +244,56 @@ export class ProjectionRunner {
     this.state = 'stopped';
   }
 
-  /** Keeps the failure where every process sees it; the database may be what failed. */
+  /** Logs and records a failure; returns how long to wait before the next attempt. */
+  private async failed(error: unknown, attempt: number): Promise<number> {
+    this.lastError = errorText(error);
+    this.state = 'retrying';
+    const poison = error instanceof PoisonEventError ? error : null;
+    const local = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt);
+    const waitMs = await this.noteFailure(poison, error, local);
+    this.options.logger.error(
+      {
+        err: poison?.cause ?? error,
+        projection: this.name,
+        retryInMs: waitMs,
+        ...(poison
+          ? {
+              eventId: poison.event.id,
+              eventType: poison.event.type,
+              stream: poison.event.streamId,
+            }
+          : {}),
+      },
+      poison ? 'projection cannot apply an event' : 'projection failed',
+    );
+    return waitMs;
+  }
+
+  /**
+   * Keeps the failure where every process sees it and returns how long to wait: the delay
+   * recorded with it (it grows with the attempts on record, whichever worker made them), or
+   * this runner's own when the database, likely what failed, cannot record it.
+   */
   private async noteFailure(
     poison: PoisonEventError | null,
     error: unknown,
-    retryInMs: number,
-  ): Promise<void> {
+    localWaitMs: number,
+  ): Promise<number> {
     const event = poison?.event ?? null;
     const message = errorText(poison?.cause ?? error);
     const same = (this.failure?.event?.id ?? null) === (event?.id ?? null);
+    let attempts = same && this.failure ? this.failure.attempts + 1 : 1;
+    let waitMs = localWaitMs;
+    try {
+      ({ attempts, retryInMs: waitMs } = await recordFailure(this.options.sequelize, this.name, {
+        error: message,
+        event,
+        backoff: this.backoff,
+      }));
+      this.failureOnRecord = true;
+    } catch {
+      // Not recorded (the database is down, most likely): its own health check shows that.
+    }
     const now = new Date();
     this.failure = {
       error: message,
@@ -269,23 +303,22 @@ export class ProjectionRunner {
         streamId: event.streamId,
         position: event.position,
       },
-      attempts: same && this.failure ? this.failure.attempts + 1 : 1,
+      attempts,
       since: same && this.failure ? this.failure.since : now,
       lastFailedAt: now,
-      nextRetryAt: new Date(now.getTime() + retryInMs),
+      nextRetryAt: new Date(now.getTime() + waitMs),
     };
-    try {
-      await recordFailure(this.options.sequelize, this.name, { error: message, event, retryInMs });
-      this.failureOnRecord = true;
-    } catch {
-      // Not recorded (the database is down, most likely): its own health check shows that.
-    }
+    return waitMs;
   }
 
   /** Takes the projection lock unless a replay wants it; false = try again later. */
   private async acquire(locks: NamedLocks): Promise<boolean> {
     const name = this.name;
-    if ((await locks.isFree(replayLockName(name))) && (await locks.acquire(lockName(name), 0))) {
+    if (
+      (await retryDue(this.options.sequelize, name)) &&
+      (await locks.isFree(replayLockName(name))) &&
+      (await locks.acquire(lockName(name), 0))
+    ) {
       return true;
     }
     await delay(this.lockPollMs, this.stopping.signal);
@@ -306,8 +339,10 @@ export class ProjectionRunner {
       await prepareRebuild(sequelize, projection, checkpoint);
     }
     checkpoint = await ensureCheckpoint(sequelize, projection);
-    // A failure another process recorded is cleared by this one's first commit past it.
-    if (checkpoint.failure) this.failureOnRecord = true;
+    // A failure another process recorded is cleared by this one's first commit past it; one
+    // another process got past is forgotten.
+    this.failureOnRecord = checkpoint.failure !== null;
+    if (!checkpoint.failure) this.failure = undefined;
     let rebuilding = checkpoint.status === 'rebuilding';
     this.position = checkpoint.position;
     this.state = 'catching-up';
