@@ -13,6 +13,7 @@ import type { Projection } from '../../src/application/projections/projection.js
 import { storeCatalogStream } from '../../src/domain/catalog/events.js';
 import { createSequelize } from '../../src/infrastructure/db/database.js';
 import { migrate } from '../../src/infrastructure/db/migrate.js';
+import { EsdbEventStore } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
@@ -23,12 +24,15 @@ import {
   projectionOverview,
 } from '../../src/infrastructure/projections/lag-health.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
+import { startEsdbSimulator, type EsdbSimulator } from '../simulators/esdb/server.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { newEvent, product } from './helpers.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let sequelize: Sequelize;
 let mariadbStore: MariaDbEventStore;
+let esdb: EsdbSimulator;
+let esdbStore: EsdbEventStore;
 const runners: ProjectionRunner[] = [];
 /** the runners' log lines, parsed: the retry delays are read from them */
 const logged: Array<Record<string, unknown>> = [];
@@ -49,9 +53,13 @@ beforeAll(async () => {
   sequelize = createSequelize(db.url);
   await migrate(sequelize);
   mariadbStore = await MariaDbEventStore.create(sequelize, { pollMs: 50 });
+  esdb = await startEsdbSimulator();
+  esdbStore = new EsdbEventStore(esdb.url);
 });
 
 afterAll(async () => {
+  await esdbStore?.close();
+  await esdb?.stop();
   await sequelize?.close();
   await db?.drop();
 });
@@ -212,6 +220,8 @@ function recordingStore(inner: EventStore, starts: Array<Position | undefined>):
 describe.each([
   ['mariadb', () => mariadbStore as EventStore],
   ['memory', () => new MemoryEventStore() as EventStore],
+  // Positions are byte offsets there (no lag count), and the filter runs on the server.
+  ['esdb simulator', () => esdbStore as EventStore],
 ])('the checkpoint of an idle projection (%s store)', (_name, makeStore) => {
   it('moves past events it does not handle, so lag reads 0 and a restart starts at the head', async () => {
     const inner = makeStore();
@@ -240,9 +250,14 @@ describe.each([
       const reached = (await first.status()).position;
       return stored?.position.commit === head.commit && reached?.commit === head.commit;
     });
-    expect(await first.status()).toMatchObject({ state: 'live', lagEvents: 0, position: head });
+    const dense = (await store.health()).adapter !== 'esdb';
+    expect(await first.status()).toMatchObject({
+      state: 'live',
+      position: head,
+      ...(dense ? { lagEvents: 0 } : {}),
+    });
     const { projections } = await projectionOverview(sequelize, store, ['cached-products']);
-    expect(projections[0]).toMatchObject({ condition: 'idle', lagEvents: 0 });
+    expect(projections[0]).toMatchObject({ condition: 'idle', ...(dense ? { lagEvents: 0 } : {}) });
 
     await first.stop();
     runners.splice(runners.indexOf(first), 1);
