@@ -350,6 +350,8 @@ export class ProjectionRunner {
     const interrupt = new AbortController();
     const onStop = () => interrupt.abort();
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
+    // stop() may have come while the checkpoint was read: its abort event is gone by now.
+    if (this.stopping.signal.aborted) interrupt.abort();
     const watcher = this.watchForReplay(locks, interrupt);
     const subscription = store.subscribeToAll({
       ...(isStart(checkpoint.position) ? {} : { fromPosition: checkpoint.position }),
