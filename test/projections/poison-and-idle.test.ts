@@ -17,7 +17,7 @@ import { EsdbEventStore } from '../../src/infrastructure/eventstore/esdb/esdb-ev
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import { readCheckpoint } from '../../src/infrastructure/projections/checkpoints.js';
+import { readCheckpoint, recordFailure } from '../../src/infrastructure/projections/checkpoints.js';
 import {
   POISON_AFTER_ATTEMPTS,
   projectionLagCheck,
@@ -25,7 +25,7 @@ import {
 } from '../../src/infrastructure/projections/lag-health.js';
 import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { startEsdbSimulator, type EsdbSimulator } from '../simulators/esdb/server.js';
-import { createTestDatabase } from '../support/mariadb.js';
+import { createTestDatabase, setCheckpoint } from '../support/mariadb.js';
 import { newEvent, product } from './helpers.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -198,6 +198,25 @@ describe('a projection that cannot apply an event (poison event)', () => {
       'cached-products',
     ]);
     expect(overview[0]?.failure).toBeNull();
+  });
+});
+
+describe('a failure on record', () => {
+  it('is cleared by a runner whose checkpoint is already past the event (after a replay)', async () => {
+    const stream = storeCatalogStream('u1', 's1');
+    await mariadbStore.appendToStream(stream, [productAdded('p1'), productAdded('p2')]);
+    const [first] = await mariadbStore.readStream(stream);
+    await setCheckpoint(sequelize, 'cached-products', 2);
+    await recordFailure(sequelize, 'cached-products', {
+      error: 'fixed by the replay',
+      event: first!,
+      backoff: { initialMs: 1, maxMs: 1 },
+    });
+    expect((await readCheckpoint(sequelize, 'cached-products'))?.failure).not.toBeNull();
+    const r = runner(cachedProducts, mariadbStore);
+    await until('live', async () => (await r.status()).state === 'live');
+    expect((await readCheckpoint(sequelize, 'cached-products'))?.failure).toBeNull();
+    expect((await r.status()).failure).toBeUndefined();
   });
 });
 

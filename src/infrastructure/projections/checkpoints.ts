@@ -1,4 +1,4 @@
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import type { Position, RecordedEvent } from '../../application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../application/projections/projection.js';
 import { fitText } from './column-fit.js';
@@ -139,15 +139,22 @@ export async function commitBatch(
         WHERE name = ?`,
       [through.commit, through.prepare, projection.name],
     );
-    if (clearFailure) {
-      await tx.query(
-        `UPDATE projection_checkpoints SET ${CLEARED}
-          WHERE name = ? AND (failing_commit IS NULL
-             OR (failing_commit, failing_prepare) <= (?, ?))`,
-        [projection.name, through.commit, through.prepare],
-      );
-    }
+    if (clearFailure) await clearFailureThrough(tx, projection.name, through);
   });
+}
+
+/** Clears a recorded failure the checkpoint has got past (or one not tied to an event). */
+export async function clearFailureThrough(
+  db: ProjectionTx | Sequelize,
+  name: string,
+  through: Position,
+): Promise<void> {
+  const sql = `UPDATE projection_checkpoints SET ${CLEARED}
+    WHERE name = ? AND last_error IS NOT NULL
+      AND (failing_commit IS NULL OR (failing_commit, failing_prepare) <= (?, ?))`;
+  const replacements = [name, through.commit, through.prepare];
+  if (db instanceof Sequelize) await db.query(sql, { replacements });
+  else await db.query(sql, replacements);
 }
 
 const CLEARED = `last_error = NULL, failing_event_id = NULL, failing_event_type = NULL,

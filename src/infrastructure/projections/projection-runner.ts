@@ -9,6 +9,7 @@ import {
 import type { Projection, ProjectionTx } from '../../application/projections/projection.js';
 import type { Logger } from '../logging/logger.js';
 import {
+  clearFailureThrough,
   commitBatch,
   ensureCheckpoint,
   isStart,
@@ -341,6 +342,12 @@ export class ProjectionRunner {
     checkpoint = await ensureCheckpoint(sequelize, projection);
     // A failure another process recorded is cleared by this one's first commit past it; one
     // another process got past is forgotten.
+    const stuckAt = checkpoint.failure?.event?.position;
+    if (stuckAt && comparePositions(checkpoint.position, stuckAt) >= 0) {
+      // A replay (or another worker) got past it already.
+      await clearFailureThrough(sequelize, projection.name, checkpoint.position);
+      checkpoint = { ...checkpoint, failure: null };
+    }
     this.failureOnRecord = checkpoint.failure !== null;
     if (!checkpoint.failure) this.failure = undefined;
     let rebuilding = checkpoint.status === 'rebuilding';
