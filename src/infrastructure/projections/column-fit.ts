@@ -99,6 +99,11 @@ export function fitKey(value: string, limit: ColumnLimit | undefined): string {
 }
 
 function tooLong(value: string, limit: ColumnLimit): boolean {
+  // A UTF-16 unit is at most 3 bytes of UTF-8 and at least a part of one character: most values
+  // are told apart without counting.
+  if (value.length <= (limit.chars ?? Infinity) && value.length * 3 <= (limit.bytes ?? Infinity)) {
+    return false;
+  }
   if (limit.chars !== undefined && value.length > limit.chars) {
     // length counts UTF-16 units; the column counts characters
     if (Array.from(value).length > limit.chars) return true;
