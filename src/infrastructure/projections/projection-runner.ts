@@ -83,8 +83,8 @@ export interface ProjectionRunnerOptions {
   /** retry delays after a failure: doubling from `initialMs` up to `maxMs` */
   backoff?: { initialMs: number; maxMs: number };
   /**
-   * How long a checkpoint that moved past events this projection ignores may wait before it is
-   * written (handled events write it at once), and how often an idle runner looks at the head.
+   * How often an idle runner looks at the store's head, to move its checkpoint past events it
+   * does not handle (one cheap query per look while nothing is appended).
    */
   idleCheckpointMs?: number;
 }
@@ -405,7 +405,9 @@ export class ProjectionRunner {
             throw new PoisonEventError(event, single);
           }
         }
-        await commit([], through);
+        if (!this.position || comparePositions(through, this.position) > 0) {
+          await commit([], through);
+        }
       }
       buffer = [];
     };
