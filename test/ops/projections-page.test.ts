@@ -114,3 +114,27 @@ describe('/admin/projections', () => {
     });
   });
 });
+
+describe('the projections check with the event store down', () => {
+  it('still names the projection stuck on an event, and tells no lag it cannot know', async () => {
+    const down = new Proxy(h.store, {
+      get(target, key) {
+        if (key === 'headPosition' || key === 'health') {
+          return () => Promise.reject(new Error('connect ECONNREFUSED'));
+        }
+        const value = Reflect.get(target, key) as unknown;
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const report = await projectionLagCheck(h.sequelize, down, () => NAMES).check();
+    expect(report.ok).toBe(false);
+    expect(String(report.error)).toContain(poison.id);
+    expect(report.projections).toMatchObject({
+      'cached-products': { condition: 'failing' },
+      'cached-groups': { condition: 'unknown' },
+    });
+    expect(
+      (report.projections as Record<string, { lagEvents?: number }>)['cached-groups']?.lagEvents,
+    ).toBeUndefined();
+  });
+});

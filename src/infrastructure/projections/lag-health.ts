@@ -15,7 +15,15 @@ import {
  * `failing` when the same event failed POISON_AFTER_ATTEMPTS times in a row.
  */
 export type ProjectionCondition =
-  'idle' | 'working' | 'stuck' | 'retrying' | 'failing' | 'rebuilding' | 'not started';
+  | 'idle'
+  | 'working'
+  | 'stuck'
+  | 'retrying'
+  | 'failing'
+  | 'rebuilding'
+  | 'not started'
+  /** the event store did not tell where its head is */
+  | 'unknown';
 
 export const POISON_AFTER_ATTEMPTS = 3;
 export const STUCK_AFTER_MS = 60_000;
@@ -53,17 +61,19 @@ export async function projectionOverview(
   store: EventStore,
   names: string[],
   now = new Date(),
-): Promise<{ head: Position | null; projections: ProjectionOverview[] }> {
+): Promise<{ head: Position | null | undefined; projections: ProjectionOverview[] }> {
   const [rows, head, health] = await Promise.all([
     sequelize.query<CheckpointRow>(
       `SELECT name, version, commit_position, prepare_position, status, updated_at, ${FAILURE_COLUMNS}
          FROM projection_checkpoints`,
       { type: QueryTypes.SELECT },
     ),
-    store.headPosition(),
-    store.health(),
+    // The event store has its own check: when it does not answer, the failures on record
+    // in MariaDB are still reported, without the lag.
+    store.headPosition().catch(() => undefined),
+    store.health().catch(() => null),
   ]);
-  const dense = health.adapter !== 'esdb';
+  const dense = health !== null && head !== undefined && health.adapter !== 'esdb';
   const byName = new Map(rows.map((r) => [r.name, r]));
   const projections = names.map((name): ProjectionOverview => {
     const row = byName.get(name);
@@ -80,12 +90,15 @@ export async function projectionOverview(
       };
     }
     const position = { commit: Number(row.commit_position), prepare: Number(row.prepare_position) };
-    const behind = head !== null && position.commit < head.commit;
+    const behind = !!head && position.commit < head.commit;
     const updatedAt = row.updated_at === null ? null : utc(row.updated_at);
     const failure = failureOf(row);
     return {
       name,
-      condition: conditionOf(row.status, behind, updatedAt, failure, now),
+      condition:
+        head === undefined && !failure
+          ? 'unknown'
+          : conditionOf(row.status, behind, updatedAt, failure, now),
       status: row.status,
       version: Number(row.version),
       position,

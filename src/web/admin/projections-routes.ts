@@ -19,6 +19,7 @@ export const CONDITIONS: Record<ProjectionCondition, { label: string; badge: str
   stuck: { label: 'Стоит', badge: 'badge-suspended' },
   failing: { label: 'Не может применить событие', badge: 'badge-suspended' },
   'not started': { label: 'Не запускалась', badge: '' },
+  unknown: { label: 'Неизвестно', badge: '' },
 };
 
 /** What an operator does about each condition, in the words of the admin page. */
@@ -47,6 +48,8 @@ export function advice(p: ProjectionOverview): string {
       return 'Проекция ещё не запускалась: запустите worker.';
     case 'idle':
       return 'Ничего делать не нужно.';
+    case 'unknown':
+      return 'Хранилище событий не ответило, где его конец: смотрите проверку eventstore в /health.';
     default: {
       const _never: never = p.condition;
       return _never;
