@@ -1,5 +1,11 @@
 import { isCiphertext } from '../../src/application/ports/personal-data-cipher.js';
 import type { Projection } from '../../src/application/projections/projection.js';
+import {
+  columnLimits,
+  fitKey,
+  fitText,
+  type ColumnLimit,
+} from '../../src/infrastructure/projections/column-fit.js';
 
 /** Keys whose values are secrets in any module's events (hashes of tokens included). */
 const SECRET_KEYS = new Set([
@@ -37,6 +43,9 @@ export const auditLogProjection: Projection = {
   eventTypes: ['*'],
   tables: ['audit_log'],
   async handle(events, tx) {
+    const limits = await columnLimits(tx, 'audit_log');
+    const text = (column: string, value: unknown) =>
+      value == null ? null : fitText(String(value), limits.get(column));
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
@@ -48,17 +57,36 @@ export const auditLogProjection: Projection = {
           e.id,
           e.position.commit,
           e.position.prepare,
-          e.streamId,
+          fitKey(e.streamId, limits.get('stream_id')),
           e.revision,
-          e.type,
-          String(meta.actor ?? 'unknown').slice(0, 64),
-          meta.correlationId ?? null,
-          meta.causationId ?? null,
+          fitKey(e.type, limits.get('type')),
+          text('actor', meta.actor ?? 'unknown'),
+          text('correlation_id', meta.correlationId),
+          text('causation_id', meta.causationId),
           Number.isNaN(occurred.getTime()) ? e.created : occurred,
-          JSON.stringify(redactEventData(e.data)),
-          JSON.stringify(redactEventData(meta)),
+          fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data')),
+          fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata')),
         ],
       );
     }
   },
 };
+
+/**
+ * The audit pages parse these columns as JSON, so a value too long for its column is replaced
+ * by a JSON note with the start of it rather than cut mid-token. The event keeps it whole.
+ */
+export function fitJson(json: string, limit: ColumnLimit | undefined): string {
+  if (fitText(json, limit) === json) return json;
+  const note = (preview: string) =>
+    JSON.stringify({ truncated: true, bytes: Buffer.byteLength(json), preview });
+  // The preview is escaped again inside the note: half the column leaves room for that.
+  const half = limit && {
+    ...(limit.chars ? { chars: Math.floor(limit.chars / 2) } : {}),
+    ...(limit.bytes ? { bytes: Math.floor(limit.bytes / 2) } : {}),
+  };
+  let preview = fitText(json, half);
+  while (fitText(note(preview), limit) !== note(preview))
+    preview = fitText(preview, { chars: Math.floor(Array.from(preview).length / 2) });
+  return note(preview);
+}

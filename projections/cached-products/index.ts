@@ -5,6 +5,7 @@ import type {
   ProductField,
   StoreCatalogEvent,
 } from '../../src/domain/catalog/events.js';
+import { columnLimits, fitKey } from '../../src/infrastructure/projections/column-fit.js';
 import {
   foldRows,
   sqlValue,
@@ -36,6 +37,8 @@ const table: KeyedTable = {
   columns: [...Object.values(COLUMN), 'removed'],
   // Most events change a price or a quantity: read and write only what they touch.
   load: ['removed'],
+  // parsed back as JSON by the pages: kept whole (the column is sized for it)
+  whole: ['barcodes'],
 };
 
 function cell(field: ProductField, value: unknown): Cell {
@@ -113,12 +116,13 @@ async function syncBarcodes(
       `DELETE FROM cached_product_barcodes WHERE ${scope} AND product_id IN (${ids.join(',')})`,
     );
   }
+  const barcodeLimit = (await columnLimits(tx, 'cached_product_barcodes')).get('barcode');
   const tuples: string[] = [];
   for (const { after } of touched) {
     if (after.removed || after.barcodes === undefined) continue;
     for (const barcode of new Set(JSON.parse(String(after.barcodes)) as string[])) {
       tuples.push(
-        `(${v(after.user_id!)},${v(after.store_id!)},${v(String(barcode))},${v(after.product_id!)})`,
+        `(${v(after.user_id!)},${v(after.store_id!)},${v(fitKey(String(barcode), barcodeLimit))},${v(after.product_id!)})`,
       );
     }
   }

@@ -38,6 +38,8 @@ const items: KeyedTable = {
     'deleted',
     'gone',
   ],
+  // folded back from the row: kept whole (the column is sized for it)
+  whole: ['album_ids'],
 };
 
 const albumOf = (row: Row, id: number): VkAlbum => ({ id, title: String(row.title ?? '') });

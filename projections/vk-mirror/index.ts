@@ -32,6 +32,8 @@ const items: KeyedTable = {
     'last_error_at',
     'updated_at',
   ],
+  // the domain folds the last pushed item back from it: kept whole (the column is sized for it)
+  whole: ['pushed'],
 };
 
 const albums: KeyedTable = {

@@ -144,10 +144,20 @@ async function main(): Promise<void> {
   const groups = storeIds.flatMap((storeId) =>
     evotor.admin.groups(storeId).map((g) => ({ ...g, storeId })),
   );
+  // The seed gives every store the same sections at the root: the banner names two of them,
+  // so they are excluded in every store, not only where they were picked.
+  const excludedNames = [...new Set(groups.filter((g) => !g.parent_id).map((g) => g.name))].slice(
+    0,
+    2,
+  );
   const excluded = groups
-    .filter((g) => !g.parent_id)
-    .slice(0, 2)
+    .filter((g) => !g.parent_id && excludedNames.includes(g.name))
     .map((g) => ({ id: g.id, name: g.name, storeId: g.storeId }));
+  const excludedProductIds = productsUnder(
+    storeIds.flatMap((storeId) => evotor.admin.products(storeId)),
+    groups,
+    new Set(excluded.map((g) => g.id)),
+  );
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -201,7 +211,7 @@ async function main(): Promise<void> {
   say(`  login: ${EMAIL}   password: ${PASSWORD}`);
   say(`  Evotor simulator: ${evotor.url}   VK simulator: ${vk.apiUrl} (3 requests/s, user token)`);
   say(
-    `  catalog: 2 stores, ${groups.length} groups, ${storeIds.reduce((n, s) => n + evotor.admin.products(s).length, 0)} products; excluded groups: ${excluded.map((g) => g.name).join(', ')}`,
+    `  catalog: 2 stores, ${groups.length} groups, ${storeIds.reduce((n, s) => n + evotor.admin.products(s).length, 0)} products; excluded groups: ${excludedNames.join(', ')} (in both stores, with their subgroups: ${excludedProductIds.size} products stay out of VK)`,
   );
   say(
     `  Evotor webhooks: ${dashboard}/user/create … with "Authorization: Bearer ${config.EVOTOR_WEBHOOK_SECRET ?? ''}"`,
@@ -215,21 +225,40 @@ async function main(): Promise<void> {
   let stableSince = Date.now();
   let announced = false;
   timers.progress = setInterval(() => {
-    const items = vk.admin.snapshot().items.filter((i) => i.deletedAt === null && !i.hidden).length;
+    const live = vk.admin.snapshot().items.filter((i) => i.deletedAt === null && !i.hidden);
+    const items = live.length;
+    const leaked = live.filter((i) => i.sku !== null && excludedProductIds.has(i.sku)).length;
     const log = vk.admin.callLog();
     const seconds = (Date.now() - started) / 1000;
     if (items !== last) stableSince = Date.now();
     last = items;
     say(
-      `[${seconds.toFixed(0).padStart(4)} s] VK: ${items} товаров опубликовано · HTTP-запросов к VK: ${log.httpRequests} · вызовов API: ${Object.values(log.calls).reduce((a, b) => a + b, 0)}`,
+      `[${seconds.toFixed(0).padStart(4)} s] VK: ${items} товаров опубликовано (из исключённых групп: ${leaked}) · HTTP-запросов к VK: ${log.httpRequests} · вызовов API: ${Object.values(log.calls).reduce((a, b) => a + b, 0)}`,
     );
     if (!announced && items > 0 && Date.now() - stableSince > 8000) {
       announced = true;
       say(
-        `Первая синхронизация завершена: ${items} товаров в VK. Измените товар в симуляторе Эвотора или нажмите «Синхронизировать сейчас» на ${dashboard}/sync.`,
+        `Первая синхронизация завершена: ${items} товаров в VK (из исключённых групп: ${leaked} из ${excludedProductIds.size}). Измените товар в симуляторе Эвотора или нажмите «Синхронизировать сейчас» на ${dashboard}/sync.`,
       );
     }
   }, 2000);
+}
+
+/** Ids of the products in `groupIds` or below them (a group's exclusion covers its subgroups). */
+function productsUnder(
+  products: Array<{ id: string; parent_id?: string | null }>,
+  groups: Array<{ id: string; parent_id?: string | null }>,
+  groupIds: Set<string>,
+): Set<string> {
+  const parentOf = new Map(groups.map((g) => [g.id, g.parent_id ?? null]));
+  const excluded = (groupId: string | null | undefined): boolean => {
+    for (let id = groupId ?? null, depth = 0; id !== null && depth < 100; depth++) {
+      if (groupIds.has(id)) return true;
+      id = parentOf.get(id) ?? null;
+    }
+    return false;
+  };
+  return new Set(products.filter((p) => excluded(p.parent_id)).map((p) => p.id));
 }
 
 main().catch((error: unknown) => {

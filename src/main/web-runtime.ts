@@ -3,6 +3,7 @@ import type { Mailer } from '../application/ports/mail.js';
 import { createMailer } from '../infrastructure/mail/mailers.js';
 import { projectionLagCheck } from '../infrastructure/projections/lag-health.js';
 import { createWebApp } from '../web/app.js';
+import { adminProjectionsRoutes } from '../web/admin/projections-routes.js';
 import { accountsModule, type AccountsModule } from '../web/accounts/module.js';
 import { dashboardRouters } from '../web/dashboard/index.js';
 import { httpMetrics, opsRoutes } from '../web/ops/index.js';
@@ -64,6 +65,11 @@ export async function buildWebApp(
         readModel: new CheckpointWaiter(c.sequelize, []),
         readModelVersion: accounts.requestReads,
         accounts: accounts.accounts,
+      }),
+      adminProjectionsRoutes({
+        sequelize: c.sequelize,
+        store: c.eventStore,
+        names: () => projectionNames,
       }),
       ...(options.routers?.(accounts) ?? []),
     ],

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ApiRequestLogEntry } from '../../src/application/ports/api-request-log.js';
+import { START } from '../../src/application/ports/event-store.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { MeteredEventStore } from '../../src/infrastructure/metrics/metered-event-store.js';
@@ -139,7 +140,19 @@ describe('metrics', () => {
     let lag = 5;
     metrics.addProjectionStatusSource(async () => [
       { name: 'users', state: 'live', lagEvents: lag },
-      { name: 'cached-products', state: 'catching-up', lagEvents: 1200 },
+      {
+        name: 'cached-products',
+        state: 'retrying',
+        lagEvents: 1200,
+        failure: {
+          error: 'Data too long',
+          event: { id: 'e-1', type: 'ProductAdded', streamId: 's', position: START },
+          attempts: 4,
+          since: new Date(),
+          lastFailedAt: new Date(),
+          nextRetryAt: null,
+        },
+      },
     ]);
     metrics.addProjectionStatusSource(() => Promise.reject(new Error('worker gone')));
 
@@ -151,9 +164,13 @@ describe('metrics', () => {
     expect(
       sample(text, 'evosync_projection_state', {
         projection: 'cached-products',
-        state: 'catching-up',
+        state: 'retrying',
       }),
     ).toBe(1);
+    expect(
+      sample(text, 'evosync_projection_failed_attempts', { projection: 'cached-products' }),
+    ).toBe(4);
+    expect(sample(text, 'evosync_projection_failed_attempts', { projection: 'users' })).toBe(0);
 
     lag = 0;
     text = (await metrics.expose()).body;

@@ -4,7 +4,7 @@ import type { Scheduler } from '../../application/ports/scheduler.js';
 import type { ProjectionStatus } from '../projections/projection-runner.js';
 
 export type ProjectionStatusSource = () => Promise<
-  Array<Pick<ProjectionStatus, 'name' | 'state' | 'lagEvents'>>
+  Array<Pick<ProjectionStatus, 'name' | 'state' | 'lagEvents' | 'failure'>>
 >;
 
 /**
@@ -68,7 +68,7 @@ export class Metrics {
     const sources = () => this.projectionSources;
     new Gauge({
       name: `${p}projection_lag_events`,
-      help: 'Events between a projection checkpoint and the head of the store (MariaDB store)',
+      help: 'Events between a projection checkpoint and the head of the store (MariaDB store); 0 when idle, growing when stuck',
       labelNames: ['projection'],
       registers,
       async collect() {
@@ -88,6 +88,18 @@ export class Metrics {
         this.reset();
         for (const status of await collectStatuses(sources())) {
           this.set({ projection: status.name, state: status.state }, 1);
+        }
+      },
+    });
+    new Gauge({
+      name: `${p}projection_failed_attempts`,
+      help: 'Failed attempts in a row of a projection on one event (a poison event) or without one; 0 when it goes on',
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const status of await collectStatuses(sources())) {
+          this.set({ projection: status.name }, status.failure?.attempts ?? 0);
         }
       },
     });

@@ -1,4 +1,5 @@
 import type { ProjectionTx } from '../../application/projections/projection.js';
+import { columnLimits, fitKey, fitText, type ColumnLimits } from './column-fit.js';
 
 export type Cell = string | number | null;
 export type Row = Record<string, Cell | undefined>;
@@ -20,6 +21,11 @@ export interface KeyedTable {
    * neither reads nor sends the rest of the row. Every column then needs a default.
    */
   load?: string[];
+  /**
+   * Columns whose value must be kept whole (JSON that is parsed back): never cut to the
+   * column, so their columns are sized for anything an event can hold.
+   */
+  whole?: string[];
 }
 
 /** One event's effect on one row: returns the new row, or null when it changes nothing. */
@@ -58,6 +64,11 @@ export async function foldRows(
   changes: RowChange[],
 ): Promise<Array<{ before: Row | null; after: Row }>> {
   if (changes.length === 0) return [];
+  // Values from Evotor and VK can be longer than a column: keys are made to fit (the same way
+  // on every read and write), other text is cut on write, so one odd value cannot stop a
+  // projection. The events keep every value whole.
+  const limits = await columnLimits(tx, spec.table);
+  changes = changes.map((c) => ({ ...c, key: fitKeyCells(spec, limits, c.key) }));
   const current = await loadRows(
     tx,
     spec,
@@ -79,12 +90,29 @@ export async function foldRows(
     before: before.get(id) ?? null,
     after: current.get(id)!,
   }));
+  const whole = new Set(spec.whole ?? []);
   await upsertRows(
     tx,
     spec,
-    dirty.map((d) => d.after),
+    dirty.map((d) => fitRow(d.after, limits, whole)),
   );
   return dirty;
+}
+
+function fitKeyCells(spec: KeyedTable, limits: ColumnLimits, key: Cell[]): Cell[] {
+  return key.map((v, i) => (typeof v === 'string' ? fitKey(v, limits.get(spec.key[i]!)) : v));
+}
+
+function fitRow(row: Row, limits: ColumnLimits, whole: Set<string>): Row {
+  let fitted: Row | null = null;
+  for (const [column, value] of Object.entries(row)) {
+    if (typeof value !== 'string' || whole.has(column)) continue;
+    // An id in another column (`group_id`, `parent_id`…) must match the key it refers to.
+    const fit = column.endsWith('_id') ? fitKey : fitText;
+    const cut = fit(value, limits.get(column));
+    if (cut !== value) (fitted ??= { ...row })[column] = cut;
+  }
+  return fitted ?? row;
 }
 
 export async function loadRows(

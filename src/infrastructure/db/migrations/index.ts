@@ -14,6 +14,8 @@ import { syncConfigsMigration } from '../../../../projections/sync-configs/migra
 import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration.js';
 import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
 import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
+import { readTableWidths } from './0110-read-table-widths.js';
+import { projectionFailures } from './0111-projection-failures.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -36,4 +38,6 @@ export const migrations: Migration[] = [
   vkCatalogMigration,
   vkMirrorMigration,
   catalogBrowserIndexes,
+  readTableWidths,
+  projectionFailures,
 ];
