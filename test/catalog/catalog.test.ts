@@ -422,6 +422,37 @@ describe('CSV export', () => {
         .sort(),
     ).toEqual([f.products.apple, f.products.orange].sort());
   });
+  it('defuses formula-looking text in every cell, ids and barcodes too', async () => {
+    // Ids, barcodes and names come from Evotor as typed there; none may reach Excel as a formula.
+    const store = f.evotor.admin.addStore(f.owner.userId, { name: 'Формулы' }).id;
+    f.evotor.admin.addProduct(store, {
+      id: '=HYPERLINK("http://evil.test","x")',
+      name: '@SUM(A1)',
+      article_number: '-1+2',
+      barcodes: ['=1+2'],
+      measure_name: '+кг',
+      quantity: -3,
+      price: 10,
+    });
+    f.evotor.admin.addProduct(store, { name: 'Обычный', barcodes: ['+79001234567'] });
+    await h.fetch(ownerId, f.evotor);
+    const res = await owner.get(`/catalog/stores/${store}/products.csv?sort=name&dir=asc`);
+    expect(res.status).toBe(200);
+    const rows = parseCsv(res.text.replace(/^\uFEFF/, '')).slice(1);
+    expect(rows).toHaveLength(2);
+    const [evil, plain] = rows as [string[], string[]];
+    expect(evil[0]).toBe(`'=HYPERLINK("http://evil.test","x")`);
+    expect(evil[1]).toBe("'@SUM(A1)");
+    expect(evil[2]).toBe("'-1+2");
+    expect(evil[3]).toBe("'=1+2");
+    expect(evil[7]).toBe("'+кг");
+    // a negative stock is a number, not a formula: it stays one for Excel
+    expect(evil[6]).toBe('-3');
+    expect(plain[3]).toBe("'+79001234567");
+    for (const cell of rows.flat()) {
+      expect(/^[=+@\t\r]|^-(?!\d+(,\d+)?$)/.test(cell), cell).toBe(false);
+    }
+  }, 30_000);
 });
 
 describe('access', () => {
