@@ -277,9 +277,9 @@ describe('filter rules', () => {
     expect(rowOf((await owner.get(listed)).text, f.products.apple)).toContain('scope-in');
   });
 
-  it('keeps each session’s own token and the flash messages in the products page it reuses', async () => {
+  it('gives each session of one owner its own token and flash messages on the products page', async () => {
     const pPath = `/catalog/stores/${f.storeA}/products?group=${f.groups.apple}`;
-    // a second session of the same owner: the same body, its own CSRF token around it
+    // a second session of the same owner: the same rows, its own CSRF token
     const second = request.agent(h.app);
     const signIn = await submit(second, '/login', '/login', {
       email: 'owner@example.test',
