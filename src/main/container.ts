@@ -14,6 +14,7 @@ import { migrate } from '../infrastructure/db/migrate.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../infrastructure/scheduler/agenda-scheduler.js';
+import { shareVkLimits } from '../infrastructure/vk/rate-limiter.js';
 import { MeteredEventStore } from '../infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../infrastructure/metrics/metrics.js';
 
@@ -91,6 +92,9 @@ export async function buildContainer(
     });
     closers.push(() => scheduler.stop());
     metrics.observeScheduler(scheduler);
+    // VK's rate limit belongs to the token: every process keeps its VK limiters in one Redis.
+    const vkLimits = shareVkLimits(config.REDIS_URL);
+    closers.push(() => vkLimits.close());
 
     const healthChecks: HealthCheck[] = [
       {
