@@ -30,9 +30,9 @@ import { mirrorStream } from '../src/domain/mirror/events.js';
 import { syncConfigStream } from '../src/domain/sync-config/events.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { recreateDatabase } from '../src/infrastructure/db/database.js';
-import { createLogger } from '../src/infrastructure/logging/logger.js';
+import { createLogger, type Logger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer, type Container } from '../src/main/container.js';
-import { buildWebApp } from '../src/main/web-runtime.js';
+import { buildWebApp, type WebRuntime } from '../src/main/web-runtime.js';
 import { startReadModelRunners } from '../test/catalog/settle.js';
 import { newEvent } from '../test/support/events.js';
 
@@ -280,30 +280,12 @@ async function openLoop(base: string, owners: Owner[]) {
   return { times, failed };
 }
 
-async function main() {
-  const url = `${ROOT.replace(/\/$/, '')}/${DB}`;
-  await recreateDatabase(url);
-  const namespace = `bench-web-${randomUUID().slice(0, 8)}`;
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: url,
-    EVENTSTORE_URL: url,
-    AGENDA_URL: process.env.AGENDA_URL ?? 'redis://127.0.0.1:6379',
-    AGENDA_NAMESPACE: namespace,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    SECRET_KEY,
-    BASE_URL: 'http://127.0.0.1:9',
-    EMAIL_PROVIDER: 'console',
-    LOG_LEVEL: 'warn',
-  };
-  const logger = createLogger({ level: 'warn' });
-  const c = await buildContainer(loadConfig({ ...env, NODE_ENV: 'test' }, null), logger, {
-    processName: 'bench-web-seed',
-    schedulerNamespace: namespace,
-  });
-  const seeding = await buildWebApp(c);
-  const runners = startReadModelRunners(c, logger);
+/** BENCH_REUSE=1: measure again on the database a previous run seeded (same BENCH_OWNERS). */
+const REUSE = process.env.BENCH_REUSE === '1';
 
+/** Accounts, catalogs and VK items of every owner, projected by the worker's runners. */
+async function seedAll(c: Container, seeding: WebRuntime, logger: Logger): Promise<Owner[]> {
+  const runners = startReadModelRunners(c, logger);
   const seeded = Date.now();
   const admin = await seeding.accounts.accounts.admin.createSystemAccount(
     'bench-admin@example.test',
@@ -328,6 +310,49 @@ async function main() {
     `seeded ${OWNERS} owners, ${n} products in all, in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
   );
   await runners.stop();
+  return owners;
+}
+
+async function seededOwners(c: Container, seeding: WebRuntime): Promise<Owner[]> {
+  const owners: Owner[] = [];
+  for (let i = 0; i < OWNERS; i++) {
+    const email = `owner-${i + 1}@example.test`;
+    const userId = await seeding.accounts.accounts.context.userIdByEmail(email);
+    if (!userId) throw new Error(`BENCH_REUSE: no ${email} in ${DB}`);
+    const [store] = await c.sequelize.query<{ store_id: string }>(
+      'SELECT store_id FROM cached_products WHERE user_id = ? LIMIT 1',
+      { replacements: [userId], type: QueryTypes.SELECT },
+    );
+    owners.push({ email, userId, storeId: store!.store_id, cookie: '' });
+  }
+  return owners;
+}
+
+async function main() {
+  const url = `${ROOT.replace(/\/$/, '')}/${DB}`;
+  if (!REUSE) await recreateDatabase(url);
+  const namespace = `bench-web-${randomUUID().slice(0, 8)}`;
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    EVENTSTORE_URL: url,
+    AGENDA_URL: process.env.AGENDA_URL ?? 'redis://127.0.0.1:6379',
+    AGENDA_NAMESPACE: namespace,
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    SECRET_KEY,
+    BASE_URL: 'http://127.0.0.1:9',
+    EMAIL_PROVIDER: 'console',
+    LOG_LEVEL: 'warn',
+  };
+  const logger = createLogger({ level: 'warn' });
+  const c = await buildContainer(loadConfig({ ...env, NODE_ENV: 'test' }, null), logger, {
+    processName: 'bench-web-seed',
+    schedulerNamespace: namespace,
+  });
+  const seeding = await buildWebApp(c);
+  const owners: Owner[] = REUSE
+    ? await seededOwners(c, seeding)
+    : await seedAll(c, seeding, logger);
   await c.close();
 
   const port = await freePort();
