@@ -139,6 +139,17 @@ describe('catalog pages', () => {
     expect(await search('нет такого')).toEqual([]);
   });
 
+  it('counts a search’s matches on every page, past the last one too', async () => {
+    const path = `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Товар ')}`;
+    const second = (await owner.get(`${path}&page=2`)).text;
+    expect(second).toContain(`Товары <small>(${FILLER})</small>`);
+    expect(second).toContain('Страница 2 из 3');
+    expect(productIds(second)).toHaveLength(50);
+    const beyond = (await owner.get(`${path}&page=9`)).text;
+    expect(beyond).toContain(`Товары <small>(${FILLER})</small>`);
+    expect(productIds(beyond)).toEqual([]);
+  });
+
   it('filters by a group with its subgroups', async () => {
     const of = async (g: string) =>
       productIds((await owner.get(`/catalog/stores/${f.storeA}/products?group=${g}`)).text).sort();

@@ -95,6 +95,36 @@ export async function pageIds(
   return rows.map((r) => r.product_id);
 }
 
+/**
+ * One page's ids with the count of all matches. A search reads every row of the store to test
+ * it, and so would its count: here both come from that one scan, the count as a window over
+ * the matches (a third of the search page's database time of two queries). Without a search
+ * the count and the page walk the sort's index apart, which costs less than a window's sort.
+ */
+export async function pageWithTotal(
+  sequelize: Sequelize,
+  q: ProductQuery,
+  limit: number,
+  offset: number,
+): Promise<{ total: number; ids: string[] }> {
+  if (q.q === '') {
+    const [total, ids] = await Promise.all([
+      countProducts(sequelize, q),
+      pageIds(sequelize, q, limit, offset),
+    ]);
+    return { total, ids };
+  }
+  const w = where(q);
+  const rows = await sequelize.query<{ product_id: string; total: number | string }>(
+    `SELECT product_id, COUNT(*) OVER () AS total FROM cached_products WHERE ${w.sql}
+     ORDER BY ${orderBy(q)} LIMIT ? OFFSET ?`,
+    { replacements: [...w.values, limit, offset], type: QueryTypes.SELECT },
+  );
+  // A page past the last match has no row to carry the count.
+  const total = rows[0] ? Number(rows[0].total) : await countProducts(sequelize, q);
+  return { total, ids: rows.map((r) => r.product_id) };
+}
+
 /** The products of these ids with their VK mirror state, in the ids' order. */
 export async function productsByIds(
   sequelize: Sequelize,
