@@ -16,7 +16,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { QueryTypes } from 'sequelize';
@@ -245,6 +247,12 @@ async function checkPages(base: string, owner: Owner): Promise<void> {
   }
 }
 
+/** user + system CPU time of a process so far (Linux /proc, in clock ticks of 10 ms) */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 
@@ -367,7 +375,15 @@ async function main() {
     await checkPages(base, owners[0]!);
 
     console.log(`open loop: ${OWNERS} owners, a page a second each, ${DURATION} s`);
+    // The machine's load and the web process's own CPU time, to read the latencies by: on a
+    // shared machine the tail is mostly other processes' doing.
+    const cpuBefore = cpuMs(web.pid!);
     const { times, failed } = await openLoop(base, owners);
+    const cpuPerRequest = (cpuMs(web.pid!) - cpuBefore) / (OWNERS * DURATION);
+    console.log(
+      `web process CPU ${cpuPerRequest.toFixed(1)} ms per request; load average ` +
+        `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
+    );
     const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
     const products = sorted([...times.page, ...times.search, ...times.sorted]);
     const sync = sorted(times.sync);
