@@ -105,6 +105,24 @@ describe('VkClient rate limiting against a simulator enforcing VK limits', () =>
     }
   }, 60_000);
 
+  it('retries "too many requests" and flood control quietly, beyond the retries for other errors', async () => {
+    sim.admin.addShop({ token: 'limits-user-token-e', userId: 46, communityId: GROUP });
+    // As the web's connection check is set up: one retry for errors such as 10.
+    const vk = new VkClient({
+      token: 'limits-user-token-e',
+      apiUrl: sim.apiUrl,
+      version: '5.199',
+      retry: { retries: 1, baseDelayMs: 5 },
+    });
+    sim.admin.addFault({ code: 6, count: 2, method: 'users.get' });
+    sim.admin.addFault({ code: 9, count: 1, method: 'users.get' });
+    await expect(vk.call('users.get')).resolves.toBeDefined();
+    expect(sim.admin.callLog().errors).toMatchObject({ '6': 2, '9': 1 });
+    sim.admin.addFault({ code: 10, count: 2, method: 'users.get' });
+    await expect(vk.call('users.get')).rejects.toMatchObject({ code: 10 });
+    sim.admin.clearFaults();
+  }, 30_000);
+
   it('would be refused by the simulator without the limiter (the check above is real)', async () => {
     sim.admin.setLimits({ user: 10 });
     sim.admin.addShop({ token: 'limits-user-token-c', userId: 43, communityId: GROUP });
