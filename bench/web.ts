@@ -377,11 +377,13 @@ async function main() {
     console.log(`open loop: ${OWNERS} owners, a page a second each, ${DURATION} s`);
     // The machine's load and the web process's own CPU time, to read the latencies by: on a
     // shared machine the tail is mostly other processes' doing.
-    const cpuBefore = cpuMs(web.pid!);
+    const cpuBefore = { web: cpuMs(web.pid!), worker: cpuMs(worker.pid!) };
     const { times, failed } = await openLoop(base, owners);
-    const cpuPerRequest = (cpuMs(web.pid!) - cpuBefore) / (OWNERS * DURATION);
+    const cpuPerRequest = (cpuMs(web.pid!) - cpuBefore.web) / (OWNERS * DURATION);
+    const workerShare = (cpuMs(worker.pid!) - cpuBefore.worker) / (DURATION * 1000);
     console.log(
-      `web process CPU ${cpuPerRequest.toFixed(1)} ms per request; load average ` +
+      `web process CPU ${cpuPerRequest.toFixed(1)} ms per request; the worker used ` +
+        `${(workerShare * 100).toFixed(0)}% of a core meanwhile; load average ` +
         `${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`,
     );
     const sorted = (list: number[]) => [...list].sort((a, b) => a - b);
