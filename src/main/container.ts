@@ -95,6 +95,11 @@ export async function buildContainer(
     // VK's rate limit belongs to the token: every process keeps its VK limiters in one Redis.
     const vkLimits = shareVkLimits(config.REDIS_URL);
     closers.push(() => vkLimits.close());
+    await vkLimits.ready().catch((error: unknown) => {
+      throw new Error(
+        `REDIS_URL: cannot reach Redis at ${redisAddress(config.REDIS_URL)} (${describe(error)})`,
+      );
+    });
 
     const healthChecks: HealthCheck[] = [
       {
@@ -131,6 +136,12 @@ export async function buildContainer(
     await close();
     throw error;
   }
+}
+
+/** host:port only: a Redis URL may carry a password */
+function redisAddress(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || 6379}`;
 }
 
 function describe(error: unknown): string {

@@ -205,6 +205,15 @@ describe('one token, several processes', () => {
     expect(vk.busiestSecond()).toBeGreaterThan(3);
   });
 
+  it('says so at start when the Redis of the shared limits cannot be reached', async () => {
+    const sharing = shareVkLimits('redis://127.0.0.1:1');
+    try {
+      await expect(sharing.ready()).rejects.toThrow();
+    } finally {
+      await sharing.close();
+    }
+  });
+
   it('puts the VkClient limiters of a process in Redis once the composition root shares them', async () => {
     const sharing = shareVkLimits(REDIS_URL);
     const redis = new Redis(REDIS_URL);

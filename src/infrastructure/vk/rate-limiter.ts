@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
+import { VkTransportError } from './errors.js';
 
 export type VkTokenKind = 'user' | 'community';
 
@@ -63,8 +64,16 @@ export class TokenLimiter {
           // The caller has its answer; the slot stays taken for a window (see the class).
           await sleep(WINDOW_MS + WINDOW_PAD_MS);
         })
-        // Bottleneck's own failure (Redis unreachable): the request was not sent.
-        .catch(reject);
+        // Bottleneck's own failure (Redis unreachable): the request was not sent, and callers
+        // treat it as VK being out of reach for now (retried later, "try again" on a page).
+        .catch((error: unknown) =>
+          reject(
+            new VkTransportError(
+              `VK rate limits: REDIS_URL unreachable (${error instanceof Error ? error.message : String(error)})`,
+              null,
+            ),
+          ),
+        );
     });
   }
 
@@ -95,7 +104,8 @@ function settingsFor(perSecond: number, margin: number): Bottleneck.ConstructorO
 const registry = new Map<string, TokenLimiter>();
 
 /** the Redis connection the limiters keep their state in, while a process shares it */
-let shared: { connection: Bottleneck.IORedisConnection; users: number } | null = null;
+let shared: { client: Redis; connection: Bottleneck.IORedisConnection; users: number } | null =
+  null;
 
 export const tokenKey = (token: string) =>
   createHash('sha256').update(token).digest('hex').slice(0, 24);
@@ -133,16 +143,23 @@ export async function releaseTokenLimiter(token: string): Promise<void> {
  * with every other process that does the same (the composition root calls it with REDIS_URL).
  * Returns what ends it; the connection closes when the last user closed.
  */
-export function shareVkLimits(redisUrl: string): { close(): Promise<void> } {
+export function shareVkLimits(redisUrl: string): {
+  /** resolves once Redis answered; rejects (after a few tries) when it cannot be reached */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+} {
   if (!shared) {
     void Promise.all(dropLimiters());
     const client = new Redis(redisUrl, { maxRetriesPerRequest: 3 });
-    shared = { connection: new Bottleneck.IORedisConnection({ Redis, client }), users: 0 };
+    shared = { client, connection: new Bottleneck.IORedisConnection({ Redis, client }), users: 0 };
   }
   const mine = shared;
   mine.users++;
   let closed = false;
   return {
+    async ready() {
+      await mine.client.ping();
+    },
     async close() {
       if (closed) return;
       closed = true;
