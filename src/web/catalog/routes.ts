@@ -3,7 +3,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf } from '../forms.js';
 import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js';
-import { pageWithTotal, productsByIds } from './product-queries.js';
+import { pageWithTotal } from './product-queries.js';
 import { productFilters, productQuery, productViews } from './products.js';
 import { countsByStore, storesOf } from './queries.js';
 import { RULE_LABELS } from './scope.js';
@@ -71,8 +71,7 @@ export function catalogRoutes(deps: DashboardDeps): Router {
     const filters = productFilters(req);
     const query = productQuery(userId, ctx, filters);
     const { page, offset } = pageOf(req, PAGE_SIZE);
-    const { total, ids } = await pageWithTotal(sequelize, query, PAGE_SIZE, offset);
-    const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
+    const { total, rows } = await pageWithTotal(sequelize, query, PAGE_SIZE, offset);
     res.render('catalog/products', {
       title: `Товары — ${ctx.store.name}`,
       ...ctx,
