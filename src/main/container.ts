@@ -14,6 +14,7 @@ import { migrate } from '../infrastructure/db/migrate.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../infrastructure/scheduler/agenda-scheduler.js';
+import { shareVkLimits } from '../infrastructure/vk/rate-limiter.js';
 import { MeteredEventStore } from '../infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../infrastructure/metrics/metrics.js';
 
@@ -93,6 +94,14 @@ export async function buildContainer(
     });
     closers.push(() => scheduler.stop());
     metrics.observeScheduler(scheduler);
+    // VK's rate limit belongs to the token: every process keeps its VK limiters in one Redis.
+    const vkLimits = shareVkLimits(config.REDIS_URL);
+    closers.push(() => vkLimits.close());
+    await vkLimits.ready().catch((error: unknown) => {
+      throw new Error(
+        `REDIS_URL: cannot reach Redis at ${redisAddress(config.REDIS_URL)} (${describe(error)})`,
+      );
+    });
 
     const healthChecks: HealthCheck[] = [
       {
@@ -129,6 +138,12 @@ export async function buildContainer(
     await close();
     throw error;
   }
+}
+
+/** host:port only: a Redis URL may carry a password */
+function redisAddress(url: string): string {
+  const { hostname, port } = new URL(url);
+  return `${hostname}:${port || 6379}`;
 }
 
 function describe(error: unknown): string {

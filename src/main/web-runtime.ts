@@ -63,7 +63,6 @@ export async function buildWebApp(
         scheduler: c.scheduler,
         apiLog: c.apiLog,
         readModel: new CheckpointWaiter(c.sequelize, []),
-        readModelVersion: accounts.requestReads,
         accounts: accounts.accounts,
       }),
       adminProjectionsRoutes({

@@ -139,6 +139,17 @@ describe('catalog pages', () => {
     expect(await search('нет такого')).toEqual([]);
   });
 
+  it('counts a search’s matches on every page, past the last one too', async () => {
+    const path = `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Товар ')}`;
+    const second = (await owner.get(`${path}&page=2`)).text;
+    expect(second).toContain(`Товары <small>(${FILLER})</small>`);
+    expect(second).toContain('Страница 2 из 3');
+    expect(productIds(second)).toHaveLength(50);
+    const beyond = (await owner.get(`${path}&page=9`)).text;
+    expect(beyond).toContain(`Товары <small>(${FILLER})</small>`);
+    expect(productIds(beyond)).toEqual([]);
+  });
+
   it('filters by a group with its subgroups', async () => {
     const of = async (g: string) =>
       productIds((await owner.get(`/catalog/stores/${f.storeA}/products?group=${g}`)).text).sort();
@@ -277,9 +288,9 @@ describe('filter rules', () => {
     expect(rowOf((await owner.get(listed)).text, f.products.apple)).toContain('scope-in');
   });
 
-  it('keeps each session’s own token and the flash messages in the products page it reuses', async () => {
+  it('gives each session of one owner its own token and flash messages on the products page', async () => {
     const pPath = `/catalog/stores/${f.storeA}/products?group=${f.groups.apple}`;
-    // a second session of the same owner: the same body, its own CSRF token around it
+    // a second session of the same owner: the same rows, its own CSRF token
     const second = request.agent(h.app);
     const signIn = await submit(second, '/login', '/login', {
       email: 'owner@example.test',
@@ -422,6 +433,37 @@ describe('CSV export', () => {
         .sort(),
     ).toEqual([f.products.apple, f.products.orange].sort());
   });
+  it('defuses formula-looking text in every cell, ids and barcodes too', async () => {
+    // Ids, barcodes and names come from Evotor as typed there; none may reach Excel as a formula.
+    const store = f.evotor.admin.addStore(f.owner.userId, { name: 'Формулы' }).id;
+    f.evotor.admin.addProduct(store, {
+      id: '=HYPERLINK("http://evil.test","x")',
+      name: '@SUM(A1)',
+      article_number: '-1+2',
+      barcodes: ['=1+2'],
+      measure_name: '+кг',
+      quantity: -3,
+      price: 10,
+    });
+    f.evotor.admin.addProduct(store, { name: 'Обычный', barcodes: ['+79001234567'] });
+    await h.fetch(ownerId, f.evotor);
+    const res = await owner.get(`/catalog/stores/${store}/products.csv?sort=name&dir=asc`);
+    expect(res.status).toBe(200);
+    const rows = parseCsv(res.text.replace(/^\uFEFF/, '')).slice(1);
+    expect(rows).toHaveLength(2);
+    const [evil, plain] = rows as [string[], string[]];
+    expect(evil[0]).toBe(`'=HYPERLINK("http://evil.test","x")`);
+    expect(evil[1]).toBe("'@SUM(A1)");
+    expect(evil[2]).toBe("'-1+2");
+    expect(evil[3]).toBe("'=1+2");
+    expect(evil[7]).toBe("'+кг");
+    // a negative stock is a number, not a formula: it stays one for Excel
+    expect(evil[6]).toBe('-3');
+    expect(plain[3]).toBe("'+79001234567");
+    for (const cell of rows.flat()) {
+      expect(/^[=+@\t\r]|^-(?!\d+(,\d+)?$)/.test(cell), cell).toBe(false);
+    }
+  }, 30_000);
 });
 
 describe('access', () => {

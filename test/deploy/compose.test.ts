@@ -29,9 +29,9 @@ const services = Object.entries(compose.services);
 const DATABASES = ['eventstoredb', 'mariadb', 'mongodb'];
 
 describe('docker-compose.yml', () => {
-  it('has the five services', () => {
+  it('has the six services', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
-      ['eventstoredb', 'mariadb', 'mongodb', 'web', 'worker'].sort(),
+      ['eventstoredb', 'mariadb', 'mongodb', 'redis', 'web', 'worker'].sort(),
     );
   });
 
@@ -45,6 +45,8 @@ describe('docker-compose.yml', () => {
     for (const db of DATABASES) {
       expect(service.depends_on?.[db]?.condition, `${name} → ${db}`).toBe('service_healthy');
     }
+    // the VK rate limiters' shared state (issue 12.7)
+    expect(service.depends_on?.redis?.condition, `${name} → redis`).toBe('service_healthy');
     expect(service.env_file).toBe('.env');
     expect(service.command?.slice(0, 2)).toEqual(['node', `dist/src/main/${name}.js`]);
   });
@@ -66,6 +68,7 @@ describe('docker-compose.yml', () => {
 describe('.env.example', () => {
   it('points the adapters at the compose services with the right schemes', () => {
     expect(example.EVENTSTORE_URL).toBe('esdb://eventstoredb:2113?tls=false');
+    expect(example.REDIS_URL).toBe('redis://redis:6379/0');
     expect(example.AGENDA_URL).toMatch(/^mongodb:\/\/mongodb:27017\/evosync$/);
     expect(agendaBackendKind(example.AGENDA_URL!)).toBe('mongodb');
     expect(example.DATABASE_URL).toMatch(/^mysql:\/\/evosync:[^@]+@mariadb:3306\/evosync$/);

@@ -13,10 +13,15 @@ import {
 } from './rate-limiter.js';
 
 export interface RetryPolicy {
-  /** further attempts after the first, for errors 6, 9 and 10 */
+  /** further attempts after the first, for error 10 (and 6 and 9 beyond rateRetries) */
   retries: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  /**
+   * further attempts for "too many requests" (6) and flood control (9), with pauses from a
+   * second up: they say "later", not "failed", and the owner should never see them as failures
+   */
+  rateRetries: number;
 }
 
 export interface VkClientOptions {
@@ -42,7 +47,14 @@ export interface VkEnvelope {
   error?: Record<string, unknown>;
 }
 
-const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 400, maxDelayMs: 8_000 };
+const DEFAULT_RETRY: RetryPolicy = {
+  retries: 5,
+  baseDelayMs: 400,
+  maxDelayMs: 8_000,
+  rateRetries: 4,
+};
+const RATE_LIMIT_CODES: readonly number[] = [6, 9];
+const RATE_BASE_DELAY_MS = 1_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** VK API calls with one token: rate-limited per token, retried on 6/9/10, logged without secrets. */
@@ -52,7 +64,7 @@ export class VkClient {
   readonly retry: RetryPolicy;
   private readonly http: AxiosInstance;
   private readonly log: ApiRequestLog;
-  private readonly limiter;
+  private readonly perSecond: number;
 
   constructor(private readonly options: VkClientOptions) {
     this.apiUrl = options.apiUrl.replace(/\/$/, '');
@@ -60,12 +72,7 @@ export class VkClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.http = options.http ?? axios.create({ timeout: options.timeoutMs ?? 30_000 });
     this.log = options.log ?? nullApiRequestLog;
-    const perSecond = options.requestsPerSecond ?? VK_RATE_LIMITS[options.tokenKind ?? 'user'];
-    this.limiter = limiterForToken(
-      options.token,
-      perSecond,
-      options.safetyMargin ?? DEFAULT_SAFETY_MARGIN,
-    );
+    this.perSecond = options.requestsPerSecond ?? VK_RATE_LIMITS[options.tokenKind ?? 'user'];
   }
 
   /** One method call; resolves with `response` or rejects with a VkApiError. */
@@ -82,12 +89,31 @@ export class VkClient {
   async request(method: string, params: VkParams, label = method): Promise<VkEnvelope> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.limiter.schedule(() => this.send(method, params, label));
+        // Looked up per request: the token's limiter (this process's, or the shared one in
+        // Redis) is the same for every client of the token.
+        const limiter = limiterForToken(
+          this.options.token,
+          this.perSecond,
+          this.options.safetyMargin ?? DEFAULT_SAFETY_MARGIN,
+        );
+        return await limiter.schedule(() => this.send(method, params, label));
       } catch (e) {
-        if (!(e instanceof VkApiError) || !e.transient || attempt >= this.retry.retries) throw e;
-        await sleep(this.backoff(attempt));
+        if (!(e instanceof VkApiError) || !e.transient) throw e;
+        const rate = RATE_LIMIT_CODES.includes(e.code);
+        if (
+          attempt >=
+          (rate ? Math.max(this.retry.rateRetries, this.retry.retries) : this.retry.retries)
+        )
+          throw e;
+        await sleep(rate ? this.rateBackoff(attempt) : this.backoff(attempt));
       }
     }
+  }
+
+  /** A second or more, doubling: VK's windows are a second long. */
+  rateBackoff(attempt: number): number {
+    const exp = Math.min(this.retry.maxDelayMs, RATE_BASE_DELAY_MS * 2 ** attempt);
+    return exp / 2 + Math.random() * (exp / 2) + RATE_BASE_DELAY_MS / 2;
   }
 
   backoff(attempt: number): number {

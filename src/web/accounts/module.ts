@@ -29,7 +29,6 @@ import { createPassport } from '../auth/passport.js';
 import { DEFAULT_RATE_LIMITS, limiter, type RateLimitSettings } from '../auth/rate-limits.js';
 import { SequelizeSessionStore } from '../auth/session-store.js';
 import { takeFlash } from '../forms.js';
-import { RequestReads } from '../request-reads.js';
 import { profileRoutes } from './profile-routes.js';
 import { publicRoutes } from './public-routes.js';
 
@@ -99,8 +98,6 @@ export interface AccountsModule {
   accounts: Accounts;
   cipher: PersonalDataCipher;
   sessions: SequelizeSessionStore;
-  /** each request's session row and read-model version, read in shared batches */
-  requestReads: RequestReads;
   /** sessions, helmet, body parsing, CSRF, the current user, flash and view locals */
   configure(app: Express): void;
   routers: Router[];
@@ -128,8 +125,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
       resetExpireMinutes: 60,
     },
   });
-  const requestReads = new RequestReads(sequelize);
-  const sessions = new SequelizeSessionStore(sequelize, requestReads);
+  const sessions = new SequelizeSessionStore(sequelize);
   const { initialize, authenticate } = createPassport(accounts.self);
   const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits };
   const secure = config.BASE_URL.startsWith('https://');
@@ -144,7 +140,6 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     );
     app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h' }));
     app.use(express.urlencoded({ extended: true, limit: '100kb' }));
-    app.use(requestReads.stamp);
     app.use(
       session({
         name: 'evosync.sid',
@@ -160,7 +155,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     app.use(renewCookieDaily);
     app.use(initialize);
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
-    app.use(currentUser(sequelize, requestReads));
+    app.use(currentUser(sequelize));
     app.use((req, res, next) => {
       res.locals.flash = takeFlash(req);
       res.locals.path = req.path;
@@ -196,7 +191,6 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     accounts,
     cipher,
     sessions,
-    requestReads,
     configure,
     routers,
     start: () => accounts.roles.ensureDefaults(),

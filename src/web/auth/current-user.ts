@@ -1,6 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { ReadModelCache, type ReadModelVersion } from '../read-model-cache.js';
 
 /** The signed-in user as pages see it (from the read tables). */
 export interface CurrentUser {
@@ -58,19 +57,17 @@ export async function loadCurrentUser(
 }
 
 /**
- * Reads the session's user on every request; a user who was suspended or deleted meanwhile is
- * signed out at once instead of keeping the session until it expires. The row is kept while
- * the read tables are unchanged (the users and roles projections move their checkpoints with
- * every change), so a signed-in request costs the shared version read, not a user query.
+ * Reads the session's user on every request (one query, nothing kept in the process): a user
+ * who was suspended or deleted meanwhile is signed out at once, whichever web process serves
+ * the next request, instead of keeping the session until it expires.
  */
-export function currentUser(sequelize: Sequelize, version: ReadModelVersion): RequestHandler {
-  const users = new ReadModelCache<CurrentUser>(version, 10_000);
+export function currentUser(sequelize: Sequelize): RequestHandler {
   return async (req, res, next) => {
     const id = (req.session as unknown as { passport?: { user?: string } } | undefined)?.passport
       ?.user;
     res.locals.currentUser = null;
     if (!id) return next();
-    const user = await users.get(req, id, () => loadCurrentUser(sequelize, id));
+    const user = await loadCurrentUser(sequelize, id);
     if (!user || user.status !== 'active') {
       await new Promise<void>((resolve) => req.session.regenerate(() => resolve()));
       return next();

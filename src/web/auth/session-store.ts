@@ -1,6 +1,5 @@
 import session from 'express-session';
-import type { Sequelize } from 'sequelize';
-import type { RequestReads } from '../request-reads.js';
+import { QueryTypes, type Sequelize } from 'sequelize';
 
 const TOUCH_EVERY_MS = 60_000;
 
@@ -14,8 +13,6 @@ export class SequelizeSessionStore extends session.Store {
 
   constructor(
     private readonly sequelize: Sequelize,
-    /** reads the row together with the other requests' (and the read-model version) */
-    private readonly reads: Pick<RequestReads, 'session'>,
     private readonly defaultTtlMs = 7 * 24 * 3_600_000,
   ) {
     super();
@@ -26,10 +23,17 @@ export class SequelizeSessionStore extends session.Store {
     return expires ? new Date(expires) : new Date(Date.now() + this.defaultTtlMs);
   }
 
+  /**
+   * Read from the table on every request, never kept in the process: what another web process
+   * wrote (a sign-out, a flash message before its redirect) is seen at once.
+   */
   override get(sid: string, callback: Callback): void {
-    this.reads
-      .session(sid)
-      .then((data) => callback(null, data ? (JSON.parse(data) as session.SessionData) : null))
+    this.sequelize
+      .query<{ data: string }>(
+        'SELECT data FROM web_sessions WHERE sid = ? AND expires_at > UTC_TIMESTAMP()',
+        { replacements: [sid], type: QueryTypes.SELECT },
+      )
+      .then(([row]) => callback(null, row ? (JSON.parse(row.data) as session.SessionData) : null))
       .catch((error: unknown) => callback(error));
   }
 

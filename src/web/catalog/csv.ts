@@ -22,25 +22,33 @@ const HEADER = [
 ];
 
 /**
- * Spreadsheet programs run a cell that starts with = + - @ as a formula: such text gets a
- * leading apostrophe (OWASP's advice for CSV injection), which Excel shows as plain text.
+ * Spreadsheet programs run a cell that starts with = + - @ (or a tab or CR before them) as a
+ * formula: such text gets a leading apostrophe (OWASP's advice for CSV injection), which Excel
+ * shows as plain text. Every cell goes through it, ids and barcodes too: they come from Evotor
+ * as the owner typed them. A plain number (a negative stock, a price) is no formula and stays
+ * a number.
  */
-const defuse = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value);
+const PLAIN_NUMBER = /^-?\d+(,\d+)?$/;
+export const defuse = (value: string) =>
+  /^[=+\-@\t\r]/.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
 
-/** Every field quoted (separators, quotes and line breaks inside stay one cell), CRLF rows. */
+/**
+ * Every field defused and quoted (separators, quotes and line breaks inside stay one cell),
+ * CRLF rows.
+ */
 export const csvLine = (fields: readonly string[]) =>
-  `${fields.map((f) => `"${f.replace(/"/g, '""')}"`).join(';')}\r\n`;
+  `${fields.map((f) => `"${defuse(f).replace(/"/g, '""')}"`).join(';')}\r\n`;
 
 const csvRow = (p: ProductView) =>
   csvLine([
     p.id,
-    defuse(p.name),
-    defuse(p.article),
+    p.name,
+    p.article,
     p.barcodes.join(', '),
-    defuse(p.groupName),
+    p.groupName,
     formatRoublesPlain(p.priceKopecks),
     p.quantity,
-    defuse(p.measure),
+    p.measure,
     p.allowToSell ? 'да' : 'нет',
     p.ruleLabel,
     p.inScope ? 'да' : 'нет',

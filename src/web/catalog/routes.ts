@@ -2,11 +2,8 @@ import { Router } from 'express';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { requirePermission } from '../auth/current-user.js';
 import { pageOf } from '../forms.js';
-import { renderFragment, renderWithFragment, type SharedFragment } from '../shared-fragment.js';
 import { ACCESS_LABELS, pageBasics, storeContext, userIdOf } from './context.js';
-import { ReadModelCache } from '../read-model-cache.js';
-import { ProductPageCache } from './page-cache.js';
-import { productsByIds } from './product-queries.js';
+import { pageWithTotal } from './product-queries.js';
 import { productFilters, productQuery, productViews } from './products.js';
 import { countsByStore, storesOf } from './queries.js';
 import { RULE_LABELS } from './scope.js';
@@ -19,11 +16,6 @@ export const PAGE_SIZE = 50;
 /** The shop owner's catalog browser: stores, groups, products, and their filter rules. */
 export function catalogRoutes(deps: DashboardDeps): Router {
   const { sequelize } = deps;
-  const pageCache = new ProductPageCache(sequelize);
-  const productPages = new ReadModelCache<{
-    layout: Record<string, unknown>;
-    body: SharedFragment;
-  }>(deps.readModelVersion);
   const r = Router();
   r.use('/catalog', requirePermission('sync.use'));
   r.get('/catalog', (_req, res) => res.redirect(302, '/catalog/stores'));
@@ -74,36 +66,22 @@ export function catalogRoutes(deps: DashboardDeps): Router {
 
   r.get('/catalog/stores/:id/products', async (req, res) => {
     const userId = userIdOf(req);
-    // The page's data and its rendered body, kept while the read tables are unchanged (see
-    // ReadModelCache). The body holds nothing of the session; the layout around it does.
-    const page = await productPages.get(req, `${userId} ${req.originalUrl}`, async () => {
-      const ctx = await storeContext(sequelize, req, res);
-      if (!ctx) return null;
-      const filters = productFilters(req);
-      const query = productQuery(userId, ctx, filters);
-      const { page, offset } = pageOf(req, PAGE_SIZE);
-      const { total, ids } = await pageCache.page(query, PAGE_SIZE, offset);
-      const rows = await productsByIds(sequelize, userId, ctx.store.store_id, ids);
-      const view = {
-        title: `Товары — ${ctx.store.name}`,
-        ...ctx,
-        filters,
-        products: productViews(rows, ctx, ctx.vkGroupId),
-        total,
-        page,
-        pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-        back: req.originalUrl,
-      };
-      // The layout gets only what it shows; the rows went into the body.
-      const layout = {
-        title: view.title,
-        formAction: `/catalog/stores/${encodeURIComponent(ctx.store.store_id)}/products/filter`,
-        revision: ctx.revision,
-        back: view.back,
-      };
-      return { layout, body: await renderFragment(req.app, 'catalog/_products-body', view) };
+    const ctx = await storeContext(sequelize, req, res);
+    if (!ctx) return;
+    const filters = productFilters(req);
+    const query = productQuery(userId, ctx, filters);
+    const { page, offset } = pageOf(req, PAGE_SIZE);
+    const { total, rows } = await pageWithTotal(sequelize, query, PAGE_SIZE, offset);
+    res.render('catalog/products', {
+      title: `Товары — ${ctx.store.name}`,
+      ...ctx,
+      filters,
+      products: productViews(rows, ctx, ctx.vkGroupId),
+      total,
+      page,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      back: req.originalUrl,
     });
-    if (page) renderWithFragment(res, 'catalog/products', page.layout, 'body', page.body);
   });
 
   r.get('/catalog/stores/:id/products.csv', catalogCsvRoute(deps));

@@ -8,7 +8,6 @@ import type { ReadModelWaiter } from '../../application/ports/read-model-waiter.
 import type { Scheduler } from '../../application/ports/scheduler.js';
 import type { Config } from '../../infrastructure/config/config.js';
 import type { Logger } from '../../infrastructure/logging/logger.js';
-import type { ReadModelVersion } from '../read-model-cache.js';
 
 /** What the shop owner's dashboard routes (connections, catalog, sync, VK catalog) are given. */
 export interface DashboardDeps {
@@ -23,7 +22,5 @@ export interface DashboardDeps {
   apiLog?: ApiRequestLog;
   /** waits (bounded) until the named projections reached a position: read your own writes */
   readModel: ReadModelWaiter;
-  /** each request's read-model version: pages computed from read tables are kept while it stands */
-  readModelVersion: ReadModelVersion;
   accounts: Accounts;
 }

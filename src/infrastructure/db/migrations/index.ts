@@ -16,6 +16,7 @@ import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.j
 import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
 import { readTableWidths } from './0110-read-table-widths.js';
 import { projectionFailures } from './0111-projection-failures.js';
+import { auditOutcomesIndex } from './0160-audit-outcomes-index.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -40,4 +41,5 @@ export const migrations: Migration[] = [
   catalogBrowserIndexes,
   readTableWidths,
   projectionFailures,
+  auditOutcomesIndex,
 ];
