@@ -14,6 +14,7 @@ import { syncConfigsMigration } from '../../../../projections/sync-configs/migra
 import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration.js';
 import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
 import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
+import { snapshots } from './0120-snapshots.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   vkCatalogMigration,
   vkMirrorMigration,
   catalogBrowserIndexes,
+  snapshots,
 ];
