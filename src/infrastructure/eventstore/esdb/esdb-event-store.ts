@@ -204,15 +204,20 @@ export class EsdbEventStore implements EventStore {
         }
         skipFrom = true;
       }
+      // Small reads first, growing to pageSize: a short read (the head position, asked for by
+      // every health check) then does not download a full page, which near the end of `$all`
+      // may hold snapshot parts of half a megabyte each.
+      let count = Math.min(this.pageSize, Math.max(8, max + 1));
       while (found.length < max) {
-        const page = await this.readAllPage(backwards, from, this.pageSize);
+        const page = await this.readAllPage(backwards, from, count);
         for (const event of page) {
           if (skipFrom && from && comparePositions(event.position, from) === 0) continue;
           if (visible(event)) found.push(event);
           if (found.length === max) break;
         }
         const lastInPage = page.at(-1);
-        if (page.length < this.pageSize || !lastInPage) break;
+        if (page.length < count || !lastInPage) break;
+        count = Math.min(this.pageSize, count * 4);
         from = lastInPage.position;
         skipFrom = true;
       }
