@@ -67,8 +67,9 @@ export interface CommandHandlerOptions {
 }
 
 /**
- * Measured by `npm run bench:history` (docs/architecture.md, "Snapshots"): see there for the
- * figures behind this number.
+ * Chosen from `npm run bench:history`'s figures (docs/architecture.md, "Snapshots, and folds
+ * that stream"): a load never folds more than this past its snapshot, and a snapshot's write
+ * costs less than the folds it saves.
  */
 export const SNAPSHOT_EVERY = 1_000;
 
@@ -82,8 +83,9 @@ export function deterministicId(...parts: string[]): string {
 }
 
 /**
- * The one generic command handler: read the stream, fold it, decide, append with the revision
- * read. Every module's commands go through it.
+ * The one generic command handler: read the stream (its snapshot, then the events after it,
+ * streamed), fold it, decide, append with the revision read. Every module's commands go
+ * through it, and it keeps the snapshots of the streams that have a codec.
  */
 export class CommandHandler {
   private readonly clock: () => Date;
