@@ -1,16 +1,17 @@
 /**
- * `npm run bench:history`: does a shop's age cost anything? One store of BENCH_PRODUCTS (10,000)
- * products is synced to the VK simulator; an unchanged Evotor fetch and a no-op push are timed
- * ("fresh"); then BENCH_HISTORY (2,000,000) `ProductChanged` events are appended to the store's
- * catalog stream (stock going up and back, so the catalog ends as Evotor has it) and the same
- * fetch and push are timed again. Also prints the figures behind the snapshot threshold (see
- * docs/architecture.md, "Snapshots"). The last line:
+ * `npm run bench:history`: does a shop's age cost anything? Two shops of BENCH_PRODUCTS
+ * (10,000) products each are synced to the VK simulator; one then gets BENCH_HISTORY
+ * (2,000,000) `ProductChanged` events in its catalog stream (stock going up and back, so the
+ * catalog ends as Evotor has it). An unchanged Evotor fetch, a no-op push and a catalog load are
+ * timed for both shops in alternation (medians), so the load of a shared machine falls on both
+ * alike. Also prints the figures behind the snapshot threshold (see docs/architecture.md,
+ * "Snapshots, and folds that stream"). The last line:
  *   RESULT history fetch_ms=<n> push_ms=<n> fold_ms=<n> rss_mb=<n> fetch_ms_fresh=<n> push_ms_fresh=<n>
  *
- * The timed work runs in a child process, as a worker would run a job: its peak resident memory
- * (rss_mb) is that of the fetches, pushes and folds, not of this process's simulators or of the
- * setup (the first sync of 10,000 items). fold_ms: loading the catalog state (snapshot and
- * tail) with the history; the full fold without a snapshot is printed beside it.
+ * The timed work runs in a child process, as a worker would run the jobs: rss_mb is that
+ * process's peak resident memory (the first fetch after the history, which folds all of it,
+ * included), not that of this process's simulators or of the setup. fold_ms: loading the
+ * catalog state (snapshot and tail) with the history.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -57,6 +58,9 @@ interface Measured {
   fetchMs: number;
   pushMs: number;
   foldMs: number;
+  fetchMsFresh: number;
+  pushMsFresh: number;
+  foldMsFresh: number;
   rssMb: number;
   lines: string[];
 }
@@ -69,19 +73,11 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T 
   return { ms: performance.now() - started, value };
 }
 
-/** The median of RUNS runs: one slow run (a GC, the other processes on the machine) is noise. */
-async function median(work: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push((await timed(work)).ms);
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]!);
-}
+const medianOf = (times: number[]) =>
+  Math.round([...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!);
 
-/** The child: fetches, pushes and folds like a worker, and reports figures as one JSON line. */
-async function measure(shop: Shop, withHistory: boolean): Promise<Measured> {
-  const store = await MariaDbEventStore.create(URL_);
-  const commands = new CommandHandler(store);
-  const catalogStream = storeCatalogStream(shop.userId, shop.storeId);
+/** A worker's view of one shop: its unchanged fetch, its no-op push, its catalog load. */
+function worker(store: MariaDbEventStore, commands: CommandHandler, shop: Shop, photo: Buffer) {
   const source = new EvotorClientCatalogSource(
     new EvotorClient({ baseUrl: shop.evotorUrl, token: shop.evotorToken, userId: shop.userId }),
   );
@@ -96,93 +92,118 @@ async function measure(shop: Shop, withHistory: boolean): Promise<Measured> {
     shop.vkGroupId,
     { userId: shop.userId },
   );
+  const catalogStream = storeCatalogStream(shop.userId, shop.storeId);
+  return {
+    catalogStream,
+    async fetch() {
+      const result = await fetchEvotorCatalog({ commands, source }, shop.userId, randomUUID());
+      if (result.changes !== 0) throw new Error(`the fetch was not unchanged: ${result.changes}`);
+      await commands.flushSnapshots();
+    },
+    async push() {
+      const report = await pushToVk(
+        {
+          store,
+          commands,
+          gateway,
+          groupId: shop.vkGroupId,
+          settings: SETTINGS,
+          defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
+        },
+        shop.userId,
+        randomUUID(),
+      );
+      if (report.outcome !== 'nothing_to_do') throw new Error(`the push did: ${report.outcome}`);
+      await commands.flushSnapshots();
+    },
+    load: () => readState(store, storeCatalogDecider, catalogStream),
+  };
+}
+
+/**
+ * The child: the shop with history and the fresh one, measured in alternation, so the load
+ * of a shared machine falls on both alike. Reports its figures as one JSON line.
+ */
+async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
+  const store = await MariaDbEventStore.create(URL_);
+  const commands = new CommandHandler(store);
   const photo = await readFile('assets/default_product.png');
+  const fresh = worker(store, commands, freshShop, photo);
+  const aged = worker(store, commands, agedShop, photo);
   const lines: string[] = [];
 
-  const unchangedFetch = async () => {
-    const result = await fetchEvotorCatalog({ commands, source }, shop.userId, randomUUID());
-    if (result.changes !== 0) throw new Error(`the fetch was not unchanged: ${result.changes}`);
-    await commands.flushSnapshots();
-  };
-  const noOpPush = async () => {
-    const report = await pushToVk(
-      {
-        store,
-        commands,
-        gateway,
-        groupId: shop.vkGroupId,
-        settings: SETTINGS,
-        defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
-      },
-      shop.userId,
-      randomUUID(),
-    );
-    if (report.outcome !== 'nothing_to_do') throw new Error(`the push did: ${report.outcome}`);
-    await commands.flushSnapshots();
-  };
-
-  if (withHistory) {
-    // Without a snapshot: the whole history, streamed page by page.
-    const full = await timed(() =>
-      readState(store, storeCatalogDecider, catalogStream, { codec: null }),
-    );
-    const events = full.value.revision + 1;
-    const rate = Math.round(events / (full.ms / 1000));
-    lines.push(
-      `full fold (no snapshot) of ${events} events: ${Math.round(full.ms)} ms = ${rate} events/s, ` +
-        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`,
-    );
-    // The first fetch after the bulk-appended history folds it all and leaves a snapshot.
-    const catchUp = await timed(unchangedFetch);
-    lines.push(
-      `first fetch after the history (folds it, writes the snapshot): ${Math.round(catchUp.ms)} ms`,
-    );
-
-    // The threshold's figures: what a snapshot of this catalog costs against folding events.
-    const json = storeCatalogSnapshot.toJSON(full.value.state);
-    const bytes = Buffer.byteLength(JSON.stringify(json));
-    const probe = `${catalogStream}-threshold-probe`;
-    const schemaVersion = storeCatalogSnapshot.schemaVersion;
-    const write = await timed(() =>
-      store.writeSnapshot({ streamId: probe, revision: 1, schemaVersion, state: json }),
-    );
-    const read = await timed(() => store.readSnapshot(probe));
-    lines.push(
-      `snapshot of ${full.value.state.products.size} products: ${(bytes / 1e6).toFixed(1)} MB of JSON; ` +
-        `write ${Math.round(write.ms)} ms (the fold of ~${Math.round((write.ms / 1000) * rate)} events), ` +
-        `read ${Math.round(read.ms)} ms (~${Math.round((read.ms / 1000) * rate)} events)`,
-    );
-  } else {
-    await unchangedFetch(); // the first load in this process, as after a worker's start
-  }
-  const fetchMs = await median(unchangedFetch);
-  const pushMs = await median(noOpPush);
-  const fold = await timed(() => readState(store, storeCatalogDecider, catalogStream));
+  // The first fetch after the bulk-appended history folds all of it (streamed, no snapshot
+  // covers it) and leaves a snapshot behind: what the first fetch after this upgrade costs.
+  const catchUp = await timed(() => aged.fetch());
+  const rssAfterCatchUp = Math.round(process.resourceUsage().maxRSS / 1024);
+  const { state, revision } = await aged.load();
   lines.push(
-    `catalog load: ${Math.round(fold.ms)} ms (snapshot at ${fold.value.snapshotRevision}, ` +
-      `head ${fold.value.revision})`,
+    `first fetch after the history (folds all ${revision + 1} events, streamed, then writes ` +
+      `the snapshot): ${Math.round(catchUp.ms)} ms, peak RSS ${rssAfterCatchUp} MB`,
+  );
+
+  // The threshold's figures: what a snapshot of this catalog costs.
+  const json = storeCatalogSnapshot.toJSON(state);
+  const bytes = Buffer.byteLength(JSON.stringify(json));
+  const probe = `${aged.catalogStream}-threshold-probe`;
+  const schemaVersion = storeCatalogSnapshot.schemaVersion;
+  const write = await timed(() =>
+    store.writeSnapshot({ streamId: probe, revision: 1, schemaVersion, state: json }),
+  );
+  const read = await timed(() => store.readSnapshot(probe));
+  // A load's tail: the last 10,000 events folded onto the state, as after a snapshot.
+  const tailEvents = Math.min(10_000, revision + 1);
+  const tail = await timed(async () => {
+    let folded = state;
+    const from = revision + 1 - tailEvents;
+    for await (const e of store.readStreamIterable(aged.catalogStream, { fromRevision: from })) {
+      folded = storeCatalogDecider.evolve(folded, { type: e.type, data: e.data } as never);
+    }
+  });
+  const rate = tailEvents / (tail.ms / 1000);
+  lines.push(
+    `snapshot of ${state.products.size} products: ${(bytes / 1e6).toFixed(1)} MB of JSON; ` +
+      `write ${Math.round(write.ms)} ms (the fold of ~${Math.round((write.ms / 1000) * rate)} events), ` +
+      `read ${Math.round(read.ms)} ms (~${Math.round((read.ms / 1000) * rate)} events); ` +
+      `a tail of ${tailEvents} events folds in ${Math.round(tail.ms)} ms (${Math.round(rate)} events/s)`,
+  );
+
+  await fresh.fetch(); // the fresh shop's first load in this process, like the catch-up's
+  const times = { fetch: [[], []], push: [[], []], load: [[], []] } as Record<
+    'fetch' | 'push' | 'load',
+    [number[], number[]]
+  >;
+  for (let i = 0; i < RUNS; i++) {
+    for (const [k, shop] of [fresh, aged].entries()) {
+      times.fetch[k]!.push((await timed(() => shop.fetch())).ms);
+      times.push[k]!.push((await timed(() => shop.push())).ms);
+      times.load[k]!.push((await timed(() => shop.load())).ms);
+    }
+  }
+  const last = await aged.load();
+  lines.push(
+    `catalog with history loads from the snapshot at ${last.snapshotRevision} (head ${last.revision})`,
   );
   await store.close();
   return {
-    fetchMs,
-    pushMs,
-    foldMs: Math.round(fold.ms),
+    fetchMs: medianOf(times.fetch[1]),
+    pushMs: medianOf(times.push[1]),
+    foldMs: medianOf(times.load[1]),
+    fetchMsFresh: medianOf(times.fetch[0]),
+    pushMsFresh: medianOf(times.push[0]),
+    foldMsFresh: medianOf(times.load[0]),
     rssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     lines,
   };
 }
 
-function inChild(shop: Shop, withHistory: boolean): Promise<Measured> {
+function inChild(fresh: Shop, aged: Shop): Promise<Measured> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [...process.execArgv, fileURLToPath(import.meta.url), '--measure'],
       {
-        env: {
-          ...process.env,
-          BENCH_SHOP: JSON.stringify(shop),
-          BENCH_WITH_HISTORY: String(withHistory),
-        },
+        env: { ...process.env, BENCH_SHOPS: JSON.stringify([fresh, aged]) },
         stdio: ['ignore', 'pipe', 'inherit'],
       },
     );
@@ -197,18 +218,13 @@ function inChild(shop: Shop, withHistory: boolean): Promise<Measured> {
   });
 }
 
-async function main(): Promise<void> {
-  await recreateDatabase(URL_);
-  const store = await MariaDbEventStore.create(URL_);
+/** A shop synced to its own simulators: every product is in VK, a push has nothing to do. */
+async function syncedShop(store: MariaDbEventStore): Promise<{ h: SyncHarness; shop: Shop }> {
   const h = await SyncHarness.start(
     store,
     { stores: 1, groups: 50, products: PRODUCTS, seed: 10 },
     { pageSize: 1000 },
   );
-  const storeId = h.storeIds[0]!;
-  const catalogStream = storeCatalogStream(h.userId, storeId);
-
-  log(`syncing ${PRODUCTS} products (1 store, 50 groups) to the VK simulator…`);
   await h.enableAndConfirm();
   await h.fetchEvotor();
   await h.fetchVk();
@@ -216,33 +232,29 @@ async function main(): Promise<void> {
   await h.fetchVk();
   await h.commands.flushSnapshots();
   log(`VK items: ${h.visibleItems().length}`);
-
   const { evotor } = await loadConnections(store, h.cipher, h.userId);
   const shop: Shop = {
     userId: h.userId,
-    storeId,
+    storeId: h.storeIds[0]!,
     evotorUrl: h.evotor.url,
     evotorToken: evotor!.token,
     vkUrl: h.vk.apiUrl,
     vkToken: h.vkToken,
     vkGroupId: h.vkGroupId,
   };
-  const fresh = await inChild(shop, false);
-  for (const line of fresh.lines) log(`fresh: ${line}`);
-  log(
-    `fresh: unchanged fetch ${fresh.fetchMs} ms, no-op push ${fresh.pushMs} ms ` +
-      `(medians of ${RUNS}); peak RSS ${fresh.rssMb} MB`,
-  );
+  return { h, shop };
+}
 
-  // Appended in batches through the store (one lock, multi-row INSERTs), not through commands,
-  // so no snapshot is written on the way: the first load after it folds it all.
-  const { state: catalog, revision: before } = await readState(
-    store,
-    storeCatalogDecider,
-    catalogStream,
+/** Stock going up and back for every product in turn: the catalog ends as Evotor has it. */
+async function appendHistory(store: MariaDbEventStore, shop: Shop): Promise<void> {
+  const catalogStream = storeCatalogStream(shop.userId, shop.storeId);
+  const { state, revision } = await readState(store, storeCatalogDecider, catalogStream);
+  const products = [...state.products.values()].map((p) => ({ id: p.id, qty: p.quantityMilli }));
+  log(
+    `appending ${HISTORY} ProductChanged events to one catalog stream (at revision ${revision})…`,
   );
-  const products = [...catalog.products.values()].map((p) => ({ id: p.id, qty: p.quantityMilli }));
-  log(`appending ${HISTORY} ProductChanged events to the catalog stream (at revision ${before})…`);
+  // In batches through the store (one lock, multi-row INSERTs), not through commands, so no
+  // snapshot is written on the way.
   const appended = await timed(async () => {
     for (let done = 0; done < HISTORY; done += APPEND_BATCH) {
       const events: NewEvent[] = [];
@@ -252,35 +264,51 @@ async function main(): Promise<void> {
         const change = up
           ? { field: 'quantityMilli', from: p.qty, to: p.qty + 1_000 }
           : { field: 'quantityMilli', from: p.qty + 1_000, to: p.qty };
-        const data = { userId: h.userId, storeId, productId: p.id, changes: [change] };
+        const data = {
+          userId: shop.userId,
+          storeId: shop.storeId,
+          productId: p.id,
+          changes: [change],
+        };
         events.push(newEvent('ProductChanged', data));
       }
       await store.appendBatch([{ streamId: catalogStream, events, expectedRevision: 'any' }]);
       if (done % 200_000 === 0) process.stderr.write(`  ${done + events.length} appended\n`);
     }
   });
+  const rate = Math.round(HISTORY / (appended.ms / 1000));
+  log(`appended in ${(appended.ms / 1000).toFixed(1)} s (${rate} events/s)`);
+}
+
+async function main(): Promise<void> {
+  await recreateDatabase(URL_);
+  const store = await MariaDbEventStore.create(URL_);
+  log(`syncing two shops of ${PRODUCTS} products (1 store, 50 groups) to their VK simulators…`);
+  const fresh = await syncedShop(store);
+  const aged = await syncedShop(store);
+  await appendHistory(store, aged.shop);
+
+  const m = await inChild(fresh.shop, aged.shop);
+  for (const line of m.lines) log(line);
   log(
-    `appended in ${(appended.ms / 1000).toFixed(1)} s (${Math.round(HISTORY / (appended.ms / 1000))} events/s)`,
+    `medians of ${RUNS}, the two shops in alternation: ` +
+      `unchanged fetch ${m.fetchMsFresh} ms fresh, ${m.fetchMs} ms with history; ` +
+      `no-op push ${m.pushMsFresh} ms fresh, ${m.pushMs} ms with history; ` +
+      `catalog load ${m.foldMsFresh} ms fresh, ${m.foldMs} ms with history; ` +
+      `peak RSS of the measuring process ${m.rssMb} MB`,
   );
 
-  const aged = await inChild(shop, true);
-  for (const line of aged.lines) log(`history: ${line}`);
-  log(
-    `history: unchanged fetch ${aged.fetchMs} ms, no-op push ${aged.pushMs} ms (medians of ${RUNS}); ` +
-      `peak RSS ${aged.rssMb} MB`,
-  );
-
-  await h.stop();
+  await Promise.all([fresh.h.stop(), aged.h.stop()]);
   await store.close();
   log(
-    `RESULT history fetch_ms=${aged.fetchMs} push_ms=${aged.pushMs} fold_ms=${aged.foldMs} ` +
-      `rss_mb=${aged.rssMb} fetch_ms_fresh=${fresh.fetchMs} push_ms_fresh=${fresh.pushMs}`,
+    `RESULT history fetch_ms=${m.fetchMs} push_ms=${m.pushMs} fold_ms=${m.foldMs} ` +
+      `rss_mb=${m.rssMb} fetch_ms_fresh=${m.fetchMsFresh} push_ms_fresh=${m.pushMsFresh}`,
   );
 }
 
 if (process.argv.includes('--measure')) {
-  const shop = JSON.parse(process.env.BENCH_SHOP ?? '') as Shop;
-  const result = await measure(shop, process.env.BENCH_WITH_HISTORY === 'true');
+  const [fresh, aged] = JSON.parse(process.env.BENCH_SHOPS ?? '') as [Shop, Shop];
+  const result = await measure(fresh, aged);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   await main();
