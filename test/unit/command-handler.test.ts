@@ -4,8 +4,10 @@ import {
   StaleRevisionError,
   deterministicId,
 } from '../../src/application/commands/command-handler.js';
-import { loadState } from '../../src/application/commands/load-state.js';
+import { loadState, readState } from '../../src/application/commands/load-state.js';
 import { registerSnapshotCodec } from '../../src/application/commands/snapshotted.js';
+import { storeCatalogDecider } from '../../src/domain/catalog/decide.js';
+import type { CatalogProduct } from '../../src/domain/catalog/events.js';
 import type { EventStore, RecordedEvent } from '../../src/application/ports/event-store.js';
 import { DomainError, type Decider } from '../../src/domain/shared/decider.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
@@ -347,6 +349,57 @@ describe('the command handler with snapshots', () => {
       expect.objectContaining({ streamId: 'snap-g', revision: 2, err: 'disk full' }),
       expect.stringContaining('snapshot not written'),
     );
+  });
+});
+
+describe('a real catalog through snapshots', () => {
+  it('fetch after fetch, loading from snapshots gives the state the full fold gives', async () => {
+    const store = new MemoryEventStore();
+    const handler = new CommandHandler(store, { snapshotEvery: 7 });
+    const stream = 'evotor-store-u-1-s-1';
+    const product = (i: number, price: number): CatalogProduct => ({
+      id: `p-${i}`,
+      groupId: i % 2 === 0 ? 'g-1' : null,
+      name: `Товар № ${i}`,
+      productType: 'NORMAL',
+      priceKopecks: price,
+      costPriceKopecks: 60 * i,
+      quantityMilli: 1_000 * i,
+      measureName: 'шт',
+      tax: 'NO_VAT',
+      allowToSell: true,
+      description: '',
+      articleNumber: '',
+      code: String(i),
+      barcodes: [`460${i}`],
+    });
+    let snapshotsUsed = 0;
+    for (let round = 0; round < 12; round++) {
+      // Every round changes a few prices, drops one product and brings back another.
+      const products = Array.from({ length: 10 }, (_, i) =>
+        product(i, 100 * (i + round * (i % 3))),
+      ).filter((p) => p.id !== `p-${round % 10}`);
+      await handler.handle(
+        storeCatalogDecider,
+        stream,
+        {
+          type: 'RecordEvotorStoreSnapshot',
+          userId: 'u-1',
+          storeId: 's-1',
+          groups: [{ id: 'g-1', parentId: null, name: 'Молочное' }],
+          products,
+          complete: true,
+        },
+        actor,
+      );
+      await handler.flushSnapshots();
+      const viaSnapshot = await readState(store, storeCatalogDecider, stream);
+      const full = await readState(store, storeCatalogDecider, stream, { codec: null });
+      expect(viaSnapshot.state).toEqual(full.state);
+      expect(viaSnapshot.revision).toBe(full.revision);
+      if (viaSnapshot.snapshotRevision !== null) snapshotsUsed++;
+    }
+    expect(snapshotsUsed).toBeGreaterThan(5);
   });
 });
 
