@@ -165,7 +165,9 @@ export async function writeEsdbSnapshot(
       expected = result.nextExpectedRevision;
       first ??= result.nextExpectedRevision;
     } catch (error) {
-      // Another writer got there first; its snapshot is as good as ours.
+      // Another writer appended since our read: the stream is its (our parts, if any, are
+      // no longer at the end, so never read). Never winding a stored snapshot back matters
+      // more than this one; a later command writes again.
       if (error instanceof WrongExpectedVersionError) return false;
       throw error;
     }
