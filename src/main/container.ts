@@ -73,6 +73,9 @@ export async function buildContainer(
     );
     closers.push(() => rawEventStore.close());
     const eventStore = new MeteredEventStore(rawEventStore, metrics);
+    const commands = new CommandHandler(eventStore, { logger });
+    // Closers run in reverse: snapshot writes under way finish before the event store closes.
+    closers.push(() => commands.flushSnapshots());
     const storeHealth = await eventStore.health();
     if (!storeHealth.ok) {
       throw new Error(
@@ -126,7 +129,7 @@ export async function buildContainer(
       logger,
       sequelize,
       eventStore,
-      commands: new CommandHandler(eventStore),
+      commands,
       cipher,
       apiLog,
       scheduler,

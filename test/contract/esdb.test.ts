@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BACKWARDS,
+  binaryEvent,
   END,
   EventStoreDBClient,
   eventTypeFilter,
@@ -172,5 +173,77 @@ describe('EventStoreDB simulator with the raw client', () => {
     }
     await subscription.unsubscribe();
     expect(received).toEqual([`${prefix}A`, `${prefix}B`, `${prefix}C`]);
+  });
+});
+
+describe('EsdbEventStore: snapshots in their own stream', () => {
+  let simulator: EsdbSimulator;
+  let store: EsdbEventStore;
+  let client: EventStoreDBClient;
+
+  beforeAll(async () => {
+    simulator = await startEsdbSimulator();
+    // Small parts, so an ordinary state spans several appends.
+    store = new EsdbEventStore(simulator.url, { snapshotPartBytes: 4096 });
+    client = EventStoreDBClient.connectionString(simulator.url);
+  });
+  afterAll(async () => {
+    await client.dispose();
+    await store.close();
+    await simulator.stop();
+  });
+
+  const bigState = (label: string) => ({
+    label,
+    items: Array.from({ length: 2_000 }, (_, i) => [i, `${label}-${randomUUID()}`]),
+  });
+
+  async function rawSnapshotEvents(streamId: string) {
+    const events: Array<{ type: string; metadata: unknown; revision: bigint }> = [];
+    for await (const resolved of client.readStream(`snapshot-${streamId}`)) {
+      events.push({
+        type: resolved.event!.type,
+        metadata: resolved.event!.metadata,
+        revision: resolved.event!.revision,
+      });
+    }
+    return events;
+  }
+
+  it('writes a large state in several parts, and hides the earlier snapshots after a new one', async () => {
+    const streamId = `snap-parts-${randomUUID()}`;
+    const first = bigState('first');
+    await store.writeSnapshot({ streamId, revision: 10, schemaVersion: 1, state: first });
+    const parts = await rawSnapshotEvents(streamId);
+    expect(parts.length).toBeGreaterThan(3);
+    expect(parts.every((p) => p.type === '$snapshot')).toBe(true);
+    expect((await store.readSnapshot(streamId))?.state).toEqual(first);
+
+    const second = bigState('second');
+    await store.writeSnapshot({ streamId, revision: 20, schemaVersion: 1, state: second });
+    expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 20, state: second });
+    // Truncate-before: reads start at the current snapshot's first part.
+    const visible = await rawSnapshotEvents(streamId);
+    expect(visible[0]!.revision).toBe(BigInt(parts.length));
+    expect(visible.every((p) => (p.metadata as { revision: number }).revision === 20)).toBe(true);
+  });
+
+  it('ignores a snapshot whose write was interrupted, and the next write replaces it', async () => {
+    const streamId = `snap-cut-${randomUUID()}`;
+    await store.writeSnapshot({ streamId, revision: 5, schemaVersion: 1, state: { n: 5 } });
+    // A writer that crashed after its first of three parts.
+    await client.appendToStream(
+      `snapshot-${streamId}`,
+      binaryEvent({
+        type: '$snapshot',
+        data: Buffer.from('not all of it'),
+        metadata: { snapshotId: randomUUID(), revision: 9, schemaVersion: 1, part: 0, parts: 3 },
+      }),
+    );
+    expect(await store.readSnapshot(streamId)).toBeNull();
+    expect(
+      await store.writeSnapshot({ streamId, revision: 7, schemaVersion: 1, state: { n: 7 } }),
+    ).toBe(true);
+    expect(await store.readSnapshot(streamId)).toMatchObject({ revision: 7, state: { n: 7 } });
   });
 });

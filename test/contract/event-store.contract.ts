@@ -16,6 +16,7 @@ import {
   type ContractContext,
 } from './event-store.contract-helpers.js';
 import { describeReadContract } from './event-store.read-contract.js';
+import { describeSnapshotContract } from './event-store.snapshot-contract.js';
 import { describeSubscriptionContract } from './event-store.subscription-contract.js';
 
 /**
@@ -209,5 +210,6 @@ export function describeEventStoreContract(
     });
 
     describeSubscriptionContract(ctx);
+    describeSnapshotContract(ctx);
   });
 }

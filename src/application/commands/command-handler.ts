@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { fold, type Decider, type DomainEvent } from '../../domain/shared/decider.js';
+import type { Decider, DomainEvent } from '../../domain/shared/decider.js';
 import {
   WrongExpectedVersionError,
   type EventMetadata,
@@ -7,7 +7,8 @@ import {
   type NewEvent,
   type Position,
 } from '../ports/event-store.js';
-import { asDomainEvents } from './load-state.js';
+import { readState } from './load-state.js';
+import { snapshotCodecOf } from './snapshotted.js';
 
 export interface CommandMetadata {
   actor: string;
@@ -56,7 +57,21 @@ export interface CommandHandlerOptions {
   newId?: () => string;
   /** retries after a version conflict when the revision was not supplied by the user */
   maxRetries?: number;
+  /**
+   * Events since a stream's last snapshot after which a command writes a new one (streams with
+   * a codec, see snapshotted.ts); 0 turns snapshots off. Default SNAPSHOT_EVERY.
+   */
+  snapshotEvery?: number;
+  /** where a snapshot that could not be written is reported (the command has succeeded) */
+  logger?: { warn(details: object, message: string): void };
 }
+
+/**
+ * Chosen from `npm run bench:history`'s figures (docs/architecture.md, "Snapshots, and folds
+ * that stream"): a load never folds more than this past its snapshot, and a snapshot's write
+ * costs less than the folds it saves.
+ */
+export const SNAPSHOT_EVERY = 1_000;
 
 /** UUID v5-style id from a name: same input, same id. */
 export function deterministicId(...parts: string[]): string {
@@ -68,13 +83,18 @@ export function deterministicId(...parts: string[]): string {
 }
 
 /**
- * The one generic command handler: read the stream, fold it, decide, append with the revision
- * read. Every module's commands go through it.
+ * The one generic command handler: read the stream (its snapshot, then the events after it,
+ * streamed), fold it, decide, append with the revision read. Every module's commands go
+ * through it, and it keeps the snapshots of the streams that have a codec.
  */
 export class CommandHandler {
   private readonly clock: () => Date;
   private readonly newId: () => string;
   private readonly maxRetries: number;
+  private readonly snapshotEvery: number;
+  private readonly logger: NonNullable<CommandHandlerOptions['logger']>;
+  /** one background snapshot write per stream at a time */
+  private readonly snapshotWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: EventStore,
@@ -83,6 +103,15 @@ export class CommandHandler {
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
     this.maxRetries = options.maxRetries ?? 3;
+    this.snapshotEvery = options.snapshotEvery ?? SNAPSHOT_EVERY;
+    this.logger = options.logger ?? {
+      warn: (details, message) => process.emitWarning(`${message} ${JSON.stringify(details)}`),
+    };
+  }
+
+  /** Waits for the snapshot writes under way (tests; a clean shutdown before closing the store). */
+  async flushSnapshots(): Promise<void> {
+    while (this.snapshotWrites.size > 0) await Promise.all(this.snapshotWrites.values());
   }
 
   handle<Command, Event extends DomainEvent, State>(
@@ -105,13 +134,16 @@ export class CommandHandler {
     commands: readonly Command[],
     meta: CommandMetadata,
   ): Promise<CommandResult<Event>> {
+    let useSnapshot = true;
     for (let attempt = 0; ; attempt++) {
-      const recorded = await this.store.readStream(streamId);
-      const revision = recorded.length === 0 ? -1 : recorded[recorded.length - 1]!.revision;
+      const loaded = await readState(this.store, decider, streamId, {
+        ...(useSnapshot ? {} : { codec: null }),
+      });
+      const { revision } = loaded;
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
         throw new StaleRevisionError(streamId, meta.expectedRevision);
       }
-      let state = fold(decider, asDomainEvents<Event>(recorded));
+      let state = loaded.state;
       const now = this.clock();
       const events: Event[] = [];
       for (const command of commands) {
@@ -119,7 +151,10 @@ export class CommandHandler {
         state = decided.reduce(decider.evolve, state);
         events.push(...decided);
       }
-      if (events.length === 0) return { events, revision, position: null };
+      if (events.length === 0) {
+        this.snapshotLater(decider, streamId, state, revision, loaded.snapshotRevision);
+        return { events, revision, position: null };
+      }
 
       const correlationId = meta.correlationId ?? this.newId();
       const metadata: EventMetadata = {
@@ -147,13 +182,62 @@ export class CommandHandler {
             expectedRevision: result.nextExpectedRevision,
           });
         }
+        // `state` is the stream's state only if these very events followed the revision read:
+        // a retried append (ids already recorded) answers with an older revision.
+        const after = revision + toAppend.length;
+        if (result.nextExpectedRevision === after) {
+          this.snapshotLater(decider, streamId, state, after, loaded.snapshotRevision);
+        }
         return { events, revision: result.nextExpectedRevision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (meta.expectedRevision !== undefined)
           throw new StaleRevisionError(streamId, meta.expectedRevision);
         if (attempt >= this.maxRetries) throw error;
+        // A snapshot ahead of the stream itself (the events restored from a backup older than
+        // the snapshots) would conflict forever: the next attempt folds from the first event.
+        const behind = typeof error.actual === 'number' ? error.actual : -1;
+        if (loaded.snapshotRevision !== null && behind < revision) useSnapshot = false;
       }
     }
+  }
+
+  /**
+   * Writes a snapshot of `state` (the stream at `revision`) once `snapshotEvery` events have
+   * passed since the one it was loaded from, in the background: the command's caller does not
+   * wait for it (the write starts after the current turn of the event loop), and a failure only
+   * costs the next load a longer fold, so it is logged, never thrown.
+   */
+  private snapshotLater<State>(
+    decider: Pick<Decider<never, DomainEvent, State>, 'initialState' | 'evolve'>,
+    streamId: string,
+    state: State,
+    revision: number,
+    snapshotRevision: number | null,
+  ): void {
+    const codec = snapshotCodecOf(decider);
+    if (!codec || this.snapshotEvery <= 0 || revision < 0) return;
+    if (revision - (snapshotRevision ?? -1) < this.snapshotEvery) return;
+    if (this.snapshotWrites.has(streamId)) return;
+    const write = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() =>
+        // `state` belongs to this command's fold alone: nothing changes it after the command.
+        this.store.writeSnapshot({
+          streamId,
+          revision,
+          schemaVersion: codec.schemaVersion,
+          state: codec.toJSON(state),
+        }),
+      )
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          this.logger.warn(
+            { err: error instanceof Error ? error.message : String(error), streamId, revision },
+            'snapshot not written; the next command on the stream tries again',
+          ),
+      )
+      .finally(() => this.snapshotWrites.delete(streamId));
+    this.snapshotWrites.set(streamId, write);
   }
 }

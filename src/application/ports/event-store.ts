@@ -95,6 +95,31 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   unsubscribe(): Promise<void>;
 }
 
+export interface ReadStreamIterableOptions {
+  /** inclusive; default: the stream's first event */
+  fromRevision?: number;
+}
+
+/**
+ * A stream's folded state as of one revision, so a load reads this and only the events after
+ * it. Snapshots sit beside the events (their own table or stream) and never replace them: the
+ * events stay the truth, `$all`, subscriptions, replay and the audit log never see a snapshot.
+ */
+export interface NewSnapshot {
+  streamId: string;
+  /** the revision of the last event folded into `state` */
+  revision: number;
+  /** the state's codec version; a reader with another version ignores the snapshot */
+  schemaVersion: number;
+  /** the codec's JSON form of the state (plain JSON: no Maps, no Dates) */
+  state: unknown;
+}
+
+export interface StoredSnapshot extends NewSnapshot {
+  /** when the store recorded it */
+  created: Date;
+}
+
 export interface EventStoreHealth {
   ok: boolean;
   adapter: 'esdb' | 'mariadb' | 'memory';
@@ -114,6 +139,24 @@ export interface EventStore {
   ): Promise<AppendResult>;
   /** A missing stream reads as an empty list. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /**
+   * A stream forwards, fetched page by page as the consumer iterates: a fold of any length holds
+   * one page in memory, not the history. A missing stream yields nothing. Leaving the loop early
+   * stops the reading.
+   */
+  readStreamIterable(
+    streamId: string,
+    options?: ReadStreamIterableOptions,
+  ): AsyncIterable<RecordedEvent>;
+  /** The stream's current snapshot (see writeSnapshot), or null. */
+  readSnapshot(streamId: string): Promise<StoredSnapshot | null>;
+  /**
+   * Keeps one current snapshot per stream. The new one replaces the stored one unless that has
+   * the same schema version and covers at least the same revision (then nothing is written and
+   * the answer is false), so a late writer never winds a stream's snapshot back. A different
+   * schema version always replaces: after a deploy the new code's snapshot wins.
+   */
+  writeSnapshot(snapshot: NewSnapshot): Promise<boolean>;
   /** `$all` without system events (types starting with `$`). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeToAllOptions): Subscription;
@@ -166,6 +209,14 @@ export function matchesFilter(
   const subject = filter.on === 'streamName' ? event.streamId : event.type;
   if ('prefixes' in filter) return filter.prefixes.some((p) => subject.startsWith(p));
   return new RegExp(filter.regex).test(subject);
+}
+
+/** Whether `next` may replace `stored` (see EventStore.writeSnapshot). */
+export function snapshotSupersedes(
+  stored: Pick<NewSnapshot, 'revision' | 'schemaVersion'> | null,
+  next: Pick<NewSnapshot, 'revision' | 'schemaVersion'>,
+): boolean {
+  return !stored || stored.schemaVersion !== next.schemaVersion || next.revision > stored.revision;
 }
 
 /** Checks an expected revision against the stream's current revision (`-1` = no stream). */

@@ -10,7 +10,7 @@ import { filterRules, type SyncConfigState } from '../../domain/sync-config/stat
 import type { VkMarketEvent } from '../../domain/vk-market/events.js';
 import { vkMarketStream } from '../../domain/vk-market/events.js';
 import type { EventStore } from '../ports/event-store.js';
-import { asDomainEvents, loadState } from '../commands/load-state.js';
+import { loadState } from '../commands/load-state.js';
 
 export async function loadSyncConfig(store: EventStore, userId: string): Promise<SyncConfigState> {
   return loadState(store, syncConfigDecider, syncConfigStream(userId));
@@ -74,9 +74,10 @@ export async function loadDesiredItems(
  * push job repairs. An item that came back since counts no longer.
  */
 export async function loadObservedVk(store: EventStore, userId: string): Promise<ObservedVk> {
-  const events = asDomainEvents<VkMarketEvent>(await store.readStream(vkMarketStream(userId)));
   const gone = new Set<number>();
-  for (const event of events) {
+  // Streamed: a fold holds one page of the stream, never its history.
+  for await (const recorded of store.readStreamIterable(vkMarketStream(userId))) {
+    const event = { type: recorded.type, data: recorded.data } as VkMarketEvent;
     switch (event.type) {
       case 'VkItemObserved':
         if (event.data.item.deleted) gone.add(event.data.item.id);

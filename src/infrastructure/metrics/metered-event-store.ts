@@ -3,7 +3,9 @@ import type {
   EventStore,
   ExpectedRevision,
   NewEvent,
+  NewSnapshot,
   ReadAllOptions,
+  ReadStreamIterableOptions,
   ReadStreamOptions,
   SubscribeToAllOptions,
 } from '../../application/ports/event-store.js';
@@ -34,6 +36,18 @@ export class MeteredEventStore implements EventStore {
 
   readStream(streamId: string, options?: ReadStreamOptions) {
     return this.inner.readStream(streamId, options);
+  }
+
+  readStreamIterable(streamId: string, options?: ReadStreamIterableOptions) {
+    return this.inner.readStreamIterable(streamId, options);
+  }
+
+  readSnapshot(streamId: string) {
+    return this.inner.readSnapshot(streamId);
+  }
+
+  writeSnapshot(snapshot: NewSnapshot) {
+    return this.inner.writeSnapshot(snapshot);
   }
 
   readAll(options?: ReadAllOptions) {

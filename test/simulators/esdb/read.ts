@@ -103,7 +103,7 @@ function subscribe(
 function streamSelection(state: EsdbSimulatorState, options: ReadOptions): Selection | 'not_found' {
   const stream = options.getStream()!;
   const name = streamName(stream.getStreamIdentifier());
-  const source = () => state.stream(name) ?? [];
+  const source = () => state.readable(name) ?? [];
   const subscription = options.hasSubscription();
   if (!subscription && !state.stream(name)) return 'not_found';
   const Case = ReadReq.Options.StreamOptions.RevisionOptionCase;

@@ -82,6 +82,28 @@ export class EsdbSimulatorState {
     return this.streams.get(name);
   }
 
+  /**
+   * The stream as reads see it: without the events before its `$tb` (truncate before) metadata,
+   * which the real server hides at once and drops at the next scavenge.
+   */
+  readable(name: string): readonly StoredEvent[] | undefined {
+    const stream = this.streams.get(name);
+    const truncateBefore = this.truncateBefore(name);
+    if (!stream || truncateBefore === 0) return stream;
+    return stream.filter((e) => e.revision >= truncateBefore);
+  }
+
+  private truncateBefore(name: string): number {
+    const meta = this.streams.get(`$$${name}`)?.at(-1);
+    if (!meta || meta.type !== '$metadata') return 0;
+    try {
+      const parsed = JSON.parse(Buffer.from(meta.data).toString('utf8')) as { $tb?: unknown };
+      return typeof parsed.$tb === 'number' ? parsed.$tb : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   append(name: string, expected: ExpectedRevision, events: ProposedEvent[]): AppendOutcome {
     const stream = this.streams.get(name) ?? [];
     const current = stream.length - 1;

@@ -17,6 +17,7 @@ import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
 import { readTableWidths } from './0110-read-table-widths.js';
 import { projectionFailures } from './0111-projection-failures.js';
 import { auditOutcomesIndex } from './0160-audit-outcomes-index.js';
+import { snapshots } from './0120-snapshots.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -41,5 +42,6 @@ export const migrations: Migration[] = [
   catalogBrowserIndexes,
   readTableWidths,
   projectionFailures,
+  snapshots,
   auditOutcomesIndex,
 ];

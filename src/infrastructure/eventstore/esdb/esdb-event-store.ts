@@ -17,10 +17,13 @@ import {
   type EventStoreHealth,
   type ExpectedRevision,
   type NewEvent,
+  type NewSnapshot,
   type Position,
   type ReadAllOptions,
+  type ReadStreamIterableOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredSnapshot,
   type SubscribeToAllOptions,
   type Subscription,
 } from '../../../application/ports/event-store.js';
@@ -40,6 +43,7 @@ import {
   type BackoffOptions,
   type SubscriptionStatus,
 } from './supervised-subscription.js';
+import { readEsdbSnapshot, writeEsdbSnapshot } from './snapshots.js';
 
 export type { SubscriptionStatus } from './supervised-subscription.js';
 
@@ -49,6 +53,8 @@ export interface EsdbEventStoreOptions {
   healthTimeoutMs?: number;
   /** events per `$all` page when the adapter filters on its side */
   pageSize?: number;
+  /** bytes of compressed snapshot per event (tests lower it to exercise several parts) */
+  snapshotPartBytes?: number;
   logger?: Logger;
 }
 
@@ -71,6 +77,7 @@ export class EsdbEventStore implements EventStore {
   private readonly backoff: BackoffOptions;
   private readonly healthTimeoutMs: number;
   private readonly pageSize: number;
+  private readonly snapshotPartBytes: number | undefined;
   private readonly logger: Logger | undefined;
   private readonly statuses = new BehaviorSubject<SubscriptionStatus[]>([]);
   private readonly open = new Set<Subscription>();
@@ -82,6 +89,7 @@ export class EsdbEventStore implements EventStore {
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.healthTimeoutMs = options.healthTimeoutMs ?? 2_000;
     this.pageSize = options.pageSize ?? 500;
+    this.snapshotPartBytes = options.snapshotPartBytes;
     this.logger = options.logger;
   }
 
@@ -143,6 +151,39 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  /**
+   * In pages of `pageSize` events, each its own read: the client's single read would buffer as
+   * fast as the server sends, so a slow fold could still hold a long stream in memory.
+   */
+  async *readStreamIterable(
+    streamId: string,
+    options: ReadStreamIterableOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    let from = Math.max(0, options.fromRevision ?? 0);
+    for (;;) {
+      const page = await this.readStream(streamId, { fromRevision: from, maxCount: this.pageSize });
+      yield* page;
+      if (page.length < this.pageSize) return;
+      from = page.at(-1)!.revision + 1;
+    }
+  }
+
+  async readSnapshot(streamId: string): Promise<StoredSnapshot | null> {
+    try {
+      return await readEsdbSnapshot(this.client, streamId);
+    } catch (error) {
+      throw mapError(error, { url: this.url, streamId });
+    }
+  }
+
+  async writeSnapshot(snapshot: NewSnapshot): Promise<boolean> {
+    try {
+      return await writeEsdbSnapshot(this.client, snapshot, this.snapshotPartBytes);
+    } catch (error) {
+      throw mapError(error, { url: this.url, streamId: snapshot.streamId });
+    }
+  }
+
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (max === 0) return [];
@@ -163,15 +204,20 @@ export class EsdbEventStore implements EventStore {
         }
         skipFrom = true;
       }
+      // Small reads first, growing to pageSize: a short read (the head position, asked for by
+      // every health check) then does not download a full page, which near the end of `$all`
+      // may hold snapshot parts of half a megabyte each.
+      let count = Math.min(this.pageSize, Math.max(8, max + 1));
       while (found.length < max) {
-        const page = await this.readAllPage(backwards, from, this.pageSize);
+        const page = await this.readAllPage(backwards, from, count);
         for (const event of page) {
           if (skipFrom && from && comparePositions(event.position, from) === 0) continue;
           if (visible(event)) found.push(event);
           if (found.length === max) break;
         }
         const lastInPage = page.at(-1);
-        if (page.length < this.pageSize || !lastInPage) break;
+        if (page.length < count || !lastInPage) break;
+        count = Math.min(this.pageSize, count * 4);
         from = lastInPage.position;
         skipFrom = true;
       }

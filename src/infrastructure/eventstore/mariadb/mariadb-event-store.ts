@@ -10,10 +10,13 @@ import {
   type EventStoreHealth,
   type ExpectedRevision,
   type NewEvent,
+  type NewSnapshot,
   type Position,
   type ReadAllOptions,
+  type ReadStreamIterableOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredSnapshot,
   type SubscribeToAllOptions,
   type Subscription,
 } from '../../../application/ports/event-store.js';
@@ -24,6 +27,7 @@ import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 import { appendLocked, type AppendItem } from './append.js';
 import { qualifiedLockName } from '../../projections/named-lock.js';
 import { EVENT_COLUMNS, filterSql, toRecorded, unavailable, type EventRow } from './event-rows.js';
+import { decodeSnapshotState, encodeSnapshotState } from '../snapshot-encoding.js';
 
 export interface MariaDbEventStoreOptions {
   logger?: Logger;
@@ -114,6 +118,68 @@ export class MariaDbEventStore implements EventStore {
        ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
       params,
     );
+  }
+
+  /** Pages of PAGE events along the (stream_id, revision) key. */
+  async *readStreamIterable(
+    streamId: string,
+    options: ReadStreamIterableOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    let from = Math.max(0, options.fromRevision ?? 0);
+    for (;;) {
+      const page = await this.select(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ?
+         ORDER BY revision LIMIT ${PAGE}`,
+        [streamId, from],
+      );
+      yield* page;
+      if (page.length < PAGE) return;
+      from = page.at(-1)!.revision + 1;
+    }
+  }
+
+  async readSnapshot(streamId: string): Promise<StoredSnapshot | null> {
+    const [row] = await this.run<{
+      revision: number | string;
+      schema_version: number | string;
+      state: Buffer;
+      created: Date | string;
+    }>('SELECT revision, schema_version, state, created FROM snapshots WHERE stream_id = ?', [
+      streamId,
+    ]);
+    if (!row) return null;
+    return {
+      streamId,
+      revision: Number(row.revision),
+      schemaVersion: Number(row.schema_version),
+      state: await decodeSnapshotState(row.state),
+      created: row.created instanceof Date ? row.created : new Date(`${row.created}Z`),
+    };
+  }
+
+  /**
+   * Two single statements, each atomic: insert when the stream has no snapshot, else replace
+   * only a snapshot this one supersedes (see snapshotSupersedes), so concurrent writers need no
+   * lock and none winds the snapshot back.
+   */
+  async writeSnapshot(snapshot: NewSnapshot): Promise<boolean> {
+    const state = await encodeSnapshotState(snapshot.state);
+    const { streamId, revision, schemaVersion } = snapshot;
+    const created = new Date();
+    return this.withConnection(async (c) => {
+      const [inserted] = (await c.query(
+        `INSERT IGNORE INTO snapshots (stream_id, revision, schema_version, state, created)
+         VALUES (?, ?, ?, ?, ?)`,
+        [streamId, revision, schemaVersion, state, created],
+      )) as [{ affectedRows: number }, unknown];
+      if (inserted.affectedRows > 0) return true;
+      const [updated] = (await c.query(
+        `UPDATE snapshots SET revision = ?, schema_version = ?, state = ?, created = ?
+         WHERE stream_id = ? AND (schema_version <> ? OR revision < ?)`,
+        [revision, schemaVersion, state, created, streamId, schemaVersion, revision],
+      )) as [{ affectedRows: number }, unknown];
+      return updated.affectedRows > 0;
+    });
   }
 
   /**

@@ -3,16 +3,20 @@ import {
   expectedRevisionHolds,
   isSystemEvent,
   matchesFilter,
+  snapshotSupersedes,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
   type EventStoreHealth,
   type ExpectedRevision,
   type NewEvent,
+  type NewSnapshot,
   type Position,
   type ReadAllOptions,
+  type ReadStreamIterableOptions,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StoredSnapshot,
   type SubscribeToAllOptions,
   type Subscription,
 } from '../../../application/ports/event-store.js';
@@ -22,6 +26,7 @@ import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 export class MemoryEventStore implements EventStore {
   private readonly all: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly snapshots = new Map<string, StoredSnapshot>();
   private readonly signal = new AppendSignal();
 
   async appendToStream(
@@ -79,6 +84,30 @@ export class MemoryEventStore implements EventStore {
       .filter((e) => e.revision >= from)
       .slice(0, max)
       .map(copy);
+  }
+
+  async *readStreamIterable(
+    streamId: string,
+    options: ReadStreamIterableOptions = {},
+  ): AsyncGenerator<RecordedEvent> {
+    const stream = this.streams.get(streamId) ?? [];
+    // By index, so events appended while the consumer iterates are still delivered, in order.
+    for (let i = Math.max(0, options.fromRevision ?? 0); i < stream.length; i++) {
+      yield copy(stream[i]!);
+    }
+  }
+
+  async readSnapshot(streamId: string): Promise<StoredSnapshot | null> {
+    const stored = this.snapshots.get(streamId);
+    return stored ? structuredClone(stored) : null;
+  }
+
+  async writeSnapshot(snapshot: NewSnapshot): Promise<boolean> {
+    if (!snapshotSupersedes(this.snapshots.get(snapshot.streamId) ?? null, snapshot)) return false;
+    // Through JSON, like the other adapters: what comes back is what a database would return.
+    const state = JSON.parse(JSON.stringify(snapshot.state)) as unknown;
+    this.snapshots.set(snapshot.streamId, { ...snapshot, state, created: new Date() });
+    return true;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

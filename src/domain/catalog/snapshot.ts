@@ -1,0 +1,8 @@
+import { recordSnapshotCodec } from '../shared/snapshot.js';
+import { initialStoreCatalogState } from './state.js';
+
+/** `evotor-store-{userId}-{storeId}`: the stream that grows with every stock and price change. */
+export const storeCatalogSnapshot = recordSnapshotCodec({
+  schemaVersion: 1,
+  initialState: initialStoreCatalogState,
+});
