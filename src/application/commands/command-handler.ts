@@ -99,6 +99,65 @@ export class CommandHandler {
    * previous ones left: a push job records hundreds of outcomes without re-reading the stream
    * for each. All or nothing, like a single command.
    */
+  /**
+   * Like handleMany, on a state the caller already holds (a push keeps its mirror state between
+   * chunks instead of reading the stream again): decides on `at.state`, appends expecting
+   * exactly `at.revision` and never retries. A WrongExpectedVersionError means someone else
+   * wrote to the stream since; the caller must stop. `at.state` is consumed (evolve may update
+   * it in place): use the returned state from then on.
+   */
+  async handleManyAt<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    at: { state: State; revision: number },
+    commands: readonly Command[],
+    meta: Omit<CommandMetadata, 'expectedRevision'>,
+  ): Promise<CommandResult<Event> & { state: State }> {
+    let state = at.state;
+    const now = this.clock();
+    const events: Event[] = [];
+    for (const command of commands) {
+      const decided = decider.decide(command, state, { now, newId: this.newId });
+      state = decided.reduce(decider.evolve, state);
+      events.push(...decided);
+    }
+    if (events.length === 0) return { events, revision: at.revision, position: null, state };
+    const toAppend = this.toAppend(events, streamId, now, meta);
+    const chunk = meta.maxEventsPerAppend ?? toAppend.length;
+    let revision = at.revision;
+    let position: Position | null = null;
+    for (let i = 0; i < toAppend.length; i += chunk) {
+      const result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
+        expectedRevision: revision === -1 ? 'no_stream' : revision,
+      });
+      revision = result.nextExpectedRevision;
+      position = result.position;
+    }
+    return { events, revision, position, state };
+  }
+
+  private toAppend<Event extends DomainEvent>(
+    events: readonly Event[],
+    streamId: string,
+    now: Date,
+    meta: Omit<CommandMetadata, 'expectedRevision'>,
+  ): NewEvent[] {
+    const metadata: EventMetadata = {
+      actor: meta.actor,
+      correlationId: meta.correlationId ?? this.newId(),
+      ...(meta.causationId ? { causationId: meta.causationId } : {}),
+      occurredAt: now.toISOString(),
+    };
+    return events.map((e, i) => ({
+      id: meta.idempotencyKey
+        ? deterministicId(meta.idempotencyKey, streamId, String(i))
+        : this.newId(),
+      type: e.type,
+      data: e.data,
+      metadata,
+    }));
+  }
+
   async handleMany<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
