@@ -94,6 +94,7 @@ export async function loadObservedVk(store: EventStore, userId: string): Promise
       case 'VkAlbumObserved':
       case 'VkAlbumChanged':
       case 'VkAlbumDisappeared':
+      case 'VkMarketFetched':
         break;
       default: {
         const _never: never = event;

@@ -43,6 +43,12 @@ export type VkMarketEvent =
       type: 'VkItemChanged';
       data: { userId: string; itemId: number; changes: FieldChange<VkItemField>[] };
     }
-  | { type: 'VkItemDisappeared'; data: { userId: string; itemId: number } };
+  | { type: 'VkItemDisappeared'; data: { userId: string; itemId: number } }
+  /**
+   * Closes every complete fetch, changed or not: the observed state above is VK as of
+   * `startedAt` (when the fetch began reading). The mirror judges drift only on observations
+   * newer than its own last write of an item, so it must know how new the observation is.
+   */
+  | { type: 'VkMarketFetched'; data: { userId: string; startedAt: string } };
 
 export const vkMarketStream = (userId: string) => `vk-market-${userId}`;
