@@ -47,6 +47,11 @@ function itemOf(row: Row): MirroredItem {
     state: String(row.state) as MirroredItemState,
     pendingRequestId: row.pending_request_id == null ? null : String(row.pending_request_id),
     requests: Number(row.requests ?? 0),
+    // Not kept in the row: the row shows the item, the push folds the stream for these.
+    writtenAt: null,
+    albumId: null,
+    albumAt: null,
+    failure: null,
   };
 }
 

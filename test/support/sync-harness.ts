@@ -39,6 +39,9 @@ export class SyncHarness {
   storeIds: string[] = [];
   /** wraps the gateway of the next pushes, e.g. to simulate a crash */
   wrapGateway: ((g: VkMarketGateway) => VkMarketGateway) | null = null;
+  /** how far the harness clock is ahead of the real one (retry times pass without waiting) */
+  private skewMs = 0;
+  readonly clock = () => new Date(Date.now() + this.skewMs);
 
   private constructor(
     readonly store: EventStore,
@@ -48,7 +51,7 @@ export class SyncHarness {
     readonly userId: string,
     readonly cipher: PersonalDataCipher,
   ) {
-    this.commands = new CommandHandler(store);
+    this.commands = new CommandHandler(store, { clock: () => this.clock() });
   }
 
   static async start(
@@ -177,9 +180,14 @@ export class SyncHarness {
     );
   }
 
+  /** Moves the harness clock forward: retry times of failing products pass. */
+  advance(ms: number): void {
+    this.skewMs += ms;
+  }
+
   async fetchVk() {
     return fetchVkMarket(
-      { commands: this.commands, gateway: await this.gateway() },
+      { commands: this.commands, gateway: await this.gateway(), clock: this.clock },
       this.userId,
       randomUUID(),
     );
@@ -196,6 +204,7 @@ export class SyncHarness {
         settings: SETTINGS,
         defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
         chunkSize: this.realVkRate ? 250 : 50,
+        clock: this.clock,
       },
       this.userId,
       randomUUID(),

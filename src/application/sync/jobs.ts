@@ -9,6 +9,7 @@ import { loadConnections } from './connections.js';
 import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
+import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import { pushToVk, type PushReport } from './vk-push.js';
 
@@ -59,6 +60,16 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
         .enqueue(SYNC_JOBS.evotorFetch, { userId }, { uniqueKey: `evotor:${userId}` })
         .catch((error: unknown) =>
           logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
+        );
+      // Failures due, open requests or drift need a push even when Evotor did not change.
+      await mirrorNeedsPush(deps.store, userId, new Date())
+        .then(async (reason) => {
+          if (!reason) return;
+          logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+          await scheduler.enqueue(SYNC_JOBS.vkPush, { userId }, { uniqueKey: `push:${userId}` });
+        })
+        .catch((error: unknown) =>
+          logger.warn({ err: error, userId }, 'could not check the mirror for a push'),
         );
     }
   });
@@ -135,13 +146,23 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       if (!report) return;
       deps.onPushed?.(userId, report);
       logger.info({ userId, ...report }, 'VK push finished');
-      if (report.retryableFailures > 0) {
-        throw new Error(
-          `${report.retryableFailures} VK calls failed with a temporary error; retrying`,
+      // Failing products wait for their retry time (recorded in the mirror); the push for that
+      // time is enqueued here, so a failure never turns into a hot loop of job retries.
+      if (report.needsAnotherRun || report.outcome === 'superseded') {
+        const runAt = report.outcome === 'superseded' ? Date.now() + PUSH_BUSY_DELAY_MS : null;
+        await scheduler.enqueue(
+          SYNC_JOBS.vkPush,
+          { userId },
+          { uniqueKey: `push:${userId}`, ...(runAt !== null ? { runAt: new Date(runAt) } : {}) },
         );
-      }
-      if (report.needsAnotherRun) {
-        await scheduler.enqueue(SYNC_JOBS.vkPush, { userId }, { uniqueKey: `push:${userId}` });
+      } else if (report.nextRetryAt) {
+        // A key of its own: a pending retry must not absorb (and so delay) a push that an
+        // Evotor change enqueues for now.
+        await scheduler.enqueue(
+          SYNC_JOBS.vkPush,
+          { userId },
+          { uniqueKey: `push-retry:${userId}`, runAt: new Date(report.nextRetryAt) },
+        );
       }
     },
     { retries: RETRIES, concurrency: 2, lockLifetimeMs: 15 * 60_000 },
