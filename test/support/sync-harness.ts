@@ -7,7 +7,7 @@ import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
-import { pushToVk, type PushReport } from '../../src/application/sync/vk-push.js';
+import { pushToVk, type PushDeps, type PushReport } from '../../src/application/sync/vk-push.js';
 import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
 import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
@@ -148,7 +148,7 @@ export class SyncHarness {
     await this.configure({ type: 'EnableSync' }, { type: 'ConfirmSync', storeIds: this.storeIds });
   }
 
-  private async gateway(): Promise<VkMarketGateway> {
+  async gateway(): Promise<VkMarketGateway> {
     const { vk } = await loadConnections(this.store, this.cipher, this.userId);
     if (!vk) throw new Error('no VK connection');
     const client = new VkClient({
@@ -193,7 +193,8 @@ export class SyncHarness {
     );
   }
 
-  async push(): Promise<PushReport> {
+  /** `override`: deps to replace for this push (another command handler, gateway, chunk size). */
+  async push(override: Partial<PushDeps> = {}): Promise<PushReport> {
     const photo = await readFile('assets/default_product.png');
     return pushToVk(
       {
@@ -205,6 +206,7 @@ export class SyncHarness {
         defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
         chunkSize: this.realVkRate ? 250 : 50,
         clock: this.clock,
+        ...override,
       },
       this.userId,
       randomUUID(),

@@ -140,13 +140,15 @@ export class PushRun {
     settle: Settle<T>,
     subjects: (item: T) => Subject[],
   ): Promise<void> {
-    // Recording a chunk's outcomes overlaps with sending the next chunk, so VK's few requests
-    // per second are never left unused while the event store writes.
     let recording: Promise<void> = Promise.resolve();
     for (let i = 0; i < items.length; i += this.chunkSize) {
       const chunk = items.slice(i, i + this.chunkSize);
-      const results = await this.deps.gateway.run(chunk.map(call));
+      // The previous chunk's outcomes are recorded, and nobody else wrote since, before VK is
+      // asked for more: a push whose lock was lost stops within one chunk (a record takes
+      // milliseconds, a chunk of calls seconds at VK's pace, so little waits on it).
       await recording;
+      await this.ensureCurrent();
+      const results = await this.deps.gateway.run(chunk.map(call));
       const commands: MirrorCommand[] = [];
       let stop: StopPush | null = null;
       results.forEach((result, k) => {
@@ -161,8 +163,8 @@ export class PushRun {
           commands.push(...this.failure(result.error, call(item).method, subjects(item)));
       });
       recording = this.record(commands).then(() => this.deps.onProgress?.(this.report));
-      // Observed now, awaited before the next record or at the end: a failing record while
-      // the next chunk is in flight must not be an unhandled rejection.
+      // Marked as handled at once; it is awaited (and so rethrown) before anything else is sent.
+      // A rejection left unobserved while other work is awaited would end the process.
       recording.catch(() => undefined);
       if (stop) {
         await recording;
@@ -171,6 +173,15 @@ export class PushRun {
       }
     }
     await recording;
+  }
+
+  /** Stops the push when another writer appended to the mirror stream since our last record. */
+  private async ensureCurrent(): Promise<void> {
+    const newer = await this.deps.store.readStream(mirrorStream(this.userId), {
+      fromRevision: this.mirror.revision + 1,
+      maxCount: 1,
+    });
+    if (newer.length > 0) throw new StopPush('superseded');
   }
 
   private stopFor(error: VkCallError, commands: MirrorCommand[]): StopPush {
