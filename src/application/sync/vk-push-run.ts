@@ -273,7 +273,11 @@ export class PushRun {
       for (const a of plan.albumsToAdopt) {
         const albumId = byTitle.get(a.title);
         if (albumId === undefined) {
-          toCreate.push(a);
+          if (a.wanted) toCreate.push(a);
+          else {
+            const { groupKey, requestId } = a;
+            adopted.push({ type: 'AbandonVkAlbumCreate', userId, groupKey, requestId });
+          }
           continue;
         }
         byTitle.delete(a.title);
@@ -368,6 +372,7 @@ export class PushRun {
         productId: r.productId,
         sku: r.item.sku,
         requestId: r.requestId,
+        wanted: true,
       })),
     ];
     if (lookups.length > 0) {
@@ -382,11 +387,12 @@ export class PushRun {
           adopted.push({ type: 'RecordVkItemAdopted', userId, productId, requestId, itemId });
           this.report.adopted++;
         } else {
-          // VK has no such item: the request never reached it. Create it under the same request,
-          // unless the product left the scope meanwhile (then the request stays open).
-          const item = desired.get(adopt.productId);
-          if (item && item !== 'removed')
-            toCreate.push({ productId: adopt.productId, requestId: adopt.requestId, item });
+          // VK has no such item: the request never reached it (this push is the only sender).
+          // Create it under the same request, or close the request if nothing is wanted now.
+          const { productId, requestId } = adopt;
+          const item = desired.get(productId);
+          if (item && item !== 'removed') toCreate.push({ productId, requestId, item });
+          else adopted.push({ type: 'AbandonVkItemCreate', userId, productId, requestId });
         }
       }
       await this.record(adopted);

@@ -29,6 +29,9 @@ export type MirrorCommand =
   /** `seenTitle`: the title VK showed when this rename answers a hand edit there */
   | (AlbumRef & { type: 'RecordVkAlbumRenamed'; seenTitle?: string })
   | { type: 'RecordVkAlbumLost'; userId: string; groupKey: string; albumId: number }
+  /** the open request's lookup found nothing in VK and nothing is wanted any more */
+  | { type: 'AbandonVkAlbumCreate'; userId: string; groupKey: string; requestId: string }
+  | { type: 'AbandonVkItemCreate'; userId: string; productId: string; requestId: string }
   | { type: 'RecordDefaultPhotoUploaded'; userId: string; photoId: number }
   /** refused while a request for the product is open, whatever its id: one creator only */
   | {
@@ -267,6 +270,16 @@ export function decideMirror(
       const { groupKey, albumId } = command;
       if (state.albums.get(groupKey)?.albumId !== albumId) return [];
       return [{ type: 'VkAlbumLost', data: { userId, groupKey, albumId } }];
+    }
+    case 'AbandonVkAlbumCreate': {
+      const { groupKey, requestId } = command;
+      if (state.albums.get(groupKey)?.pendingRequestId !== requestId) return [];
+      return [{ type: 'VkAlbumCreateAbandoned', data: { userId, groupKey, requestId } }];
+    }
+    case 'AbandonVkItemCreate': {
+      const { productId, requestId } = command;
+      if (state.items.get(productId)?.pendingRequestId !== requestId) return [];
+      return [{ type: 'VkItemCreateAbandoned', data: { userId, productId, requestId } }];
     }
     case 'RecordDefaultPhotoUploaded':
       if (state.defaultPhotoId === command.photoId) return [];

@@ -60,6 +60,11 @@ export type MirrorEvent =
         seenTitle?: string;
       };
     }
+  /** the group left the scope and VK has no album of the open request: nothing to settle */
+  | {
+      type: 'VkAlbumCreateAbandoned';
+      data: { userId: string; groupKey: string; requestId: string };
+    }
   /** VK no longer has the album (deleted by hand): a new one is requested */
   | { type: 'VkAlbumLost'; data: { userId: string; groupKey: string; albumId: number } }
   | { type: 'DefaultPhotoUploaded'; data: { userId: string; photoId: number } }
@@ -78,6 +83,11 @@ export type MirrorEvent =
   | {
       type: 'VkItemCreated';
       data: ItemData & { requestId: string; pushed: PushedVkItem };
+    }
+  /** the product left the scope and VK has no item with its sku: the request never reached VK */
+  | {
+      type: 'VkItemCreateAbandoned';
+      data: { userId: string; productId: string; requestId: string };
     }
   /** an item found by sku for a request whose outcome was never recorded; its fields unknown */
   | { type: 'VkItemAdopted'; data: ItemData & { requestId: string } }

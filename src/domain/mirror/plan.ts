@@ -38,12 +38,18 @@ export interface MirrorPlan {
   needsDefaultPhoto: boolean;
   /** `lostAlbumId`: VK lost the album (deleted by hand); this request makes a new one */
   albumsToCreate: { groupKey: string; title: string; requestId: string; lostAlbumId?: number }[];
-  /** open album requests without an outcome: find the album by title; if none, create it */
-  albumsToAdopt: { groupKey: string; title: string; requestId: string }[];
+  /**
+   * open album requests without an outcome: find the album by title; if none, create it
+   * (`wanted`) or close the request (the group left the scope)
+   */
+  albumsToAdopt: { groupKey: string; title: string; requestId: string; wanted: boolean }[];
   albumsToRename: { groupKey: string; albumId: number; title: string; seenTitle?: string }[];
   creates: { productId: string; requestId: string; item: DesiredVkItem }[];
-  /** open requests without an outcome: find the item by sku; if VK has none, create it */
-  adopts: { productId: string; sku: string; requestId: string }[];
+  /**
+   * open requests without an outcome: find the item by sku; if VK has none, create it
+   * (`wanted`) or close the request (the product left the scope)
+   */
+  adopts: { productId: string; sku: string; requestId: string; wanted: boolean }[];
   /** `restore`: VK shows the item switched off by hand; the edit switches it on again */
   edits: (ItemOp & {
     changes: FieldChange<PushedField>[];
@@ -129,7 +135,7 @@ function planAlbums(
     const album = state.albums.get(groupKey);
     if (album && !isDue(album.failure, ctx.now)) continue;
     if (album?.pendingRequestId) {
-      plan.albumsToAdopt.push({ groupKey, title, requestId: album.pendingRequestId });
+      plan.albumsToAdopt.push({ groupKey, title, requestId: album.pendingRequestId, wanted: true });
     } else if (!album || album.albumId === null) {
       plan.albumsToCreate.push({ groupKey, title, requestId: nextRequestId(groupKey, album) });
     } else {
@@ -145,6 +151,12 @@ function planAlbums(
         plan.albumsToRename.push({ groupKey, albumId, title });
       }
     }
+  }
+  // Open requests of groups no longer published: settled too, so none stays open for ever.
+  for (const [groupKey, album] of state.albums) {
+    if (!album.pendingRequestId || titles.has(groupKey) || !isDue(album.failure, ctx.now)) continue;
+    const { title, pendingRequestId: requestId } = album;
+    plan.albumsToAdopt.push({ groupKey, title, requestId, wanted: false });
   }
 }
 
@@ -189,8 +201,9 @@ export function planMirror(
     if (mirrored && !isDue(mirrored.failure, ctx.now)) continue;
 
     if (mirrored?.pendingRequestId) {
-      const sku = want && want !== 'removed' ? want.sku : vkSku(productId);
-      plan.adopts.push({ productId, sku, requestId: mirrored.pendingRequestId });
+      const wanted = !!want && want !== 'removed';
+      const sku = wanted ? want.sku : vkSku(productId);
+      plan.adopts.push({ productId, sku, requestId: mirrored.pendingRequestId, wanted });
       continue;
     }
     const itemId = mirrored?.itemId ?? null;

@@ -157,7 +157,8 @@ type AlbumEvent = Extract<
       | 'VkAlbumCreated'
       | 'VkAlbumAdopted'
       | 'VkAlbumRenamed'
-      | 'VkAlbumLost';
+      | 'VkAlbumLost'
+      | 'VkAlbumCreateAbandoned';
   }
 >;
 type ItemEvent = Extract<MirrorEvent, { data: { productId: string } }>;
@@ -188,6 +189,11 @@ function evolveAlbum(state: MirrorState, event: AlbumEvent): MirrorState {
         albumId: null,
         pendingRequestId: null,
       }));
+    case 'VkAlbumCreateAbandoned':
+      return updateAlbum(state, event.data.groupKey, (album) => ({
+        ...album,
+        pendingRequestId: null,
+      }));
     default: {
       const _never: never = event;
       return _never;
@@ -202,6 +208,11 @@ function evolveItem(state: MirrorState, event: ItemEvent): MirrorState {
         ...item,
         pendingRequestId: event.data.requestId,
         requests: item.requests + 1,
+      }));
+    case 'VkItemCreateAbandoned':
+      return updateItem(state, event.data.productId, (item) => ({
+        ...item,
+        pendingRequestId: null,
       }));
     case 'VkItemCreated':
     case 'VkItemAdopted': {
@@ -297,8 +308,10 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
     case 'VkAlbumAdopted':
     case 'VkAlbumRenamed':
     case 'VkAlbumLost':
+    case 'VkAlbumCreateAbandoned':
       return evolveAlbum(state, event);
     case 'VkItemCreateRequested':
+    case 'VkItemCreateAbandoned':
     case 'VkItemCreated':
     case 'VkItemAdopted':
     case 'VkItemUpdated':

@@ -122,6 +122,8 @@ function vkEntry(e: MirrorEvent, productId: string) {
       };
     case 'VkItemAdopted':
       return { title: `Найден в VK по артикулу (товар ${e.data.itemId})`, details: [] };
+    case 'VkItemCreateAbandoned':
+      return { title: 'Создание отменено: товар больше не выгружается', details: [] };
     case 'VkItemUpdated': {
       const price = e.data.fields.find((f) => f.field === 'priceKopecks');
       const reasserted = e.data.reasserted ?? [];
@@ -172,6 +174,7 @@ function vkEntry(e: MirrorEvent, productId: string) {
     case 'VkAlbumAdopted':
     case 'VkAlbumRenamed':
     case 'VkAlbumLost':
+    case 'VkAlbumCreateAbandoned':
     case 'DefaultPhotoUploaded':
     case 'VkPushPaused':
     case 'VkPushResumed':

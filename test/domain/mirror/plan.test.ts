@@ -145,7 +145,11 @@ describe('planMirror', () => {
       state([albumCreated(), photo, pending]),
       ctx(),
     );
-    expect(plan.adopts).toEqual([{ productId: 'p1', sku: 'p1', requestId: 'p1#1' }]);
+    expect(plan.adopts).toEqual([{ productId: 'p1', sku: 'p1', requestId: 'p1#1', wanted: true }]);
+    // Out of scope meanwhile: still looked up (an item may be live), then closed if VK has none.
+    expect(
+      planMirror(want([['p1', null]]), state([albumCreated(), photo, pending]), ctx()).adopts,
+    ).toEqual([{ productId: 'p1', sku: 'p1', requestId: 'p1#1', wanted: false }]);
     expect(plan.creates).toEqual([]);
   });
 
@@ -341,7 +345,9 @@ describe('planMirror, three-way: desired vs last pushed vs last seen in VK', () 
       data: { userId, groupKey: 'g1', title: 'Группа g1', requestId: 'g1#1' },
     };
     const plan = planMirror(one, state([open]), ctx());
-    expect(plan.albumsToAdopt).toEqual([{ groupKey: 'g1', title: 'Группа g1', requestId: 'g1#1' }]);
+    expect(plan.albumsToAdopt).toEqual([
+      { groupKey: 'g1', title: 'Группа g1', requestId: 'g1#1', wanted: true },
+    ]);
     expect(plan.albumsToCreate).toEqual([]);
   });
 
