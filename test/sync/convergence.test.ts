@@ -142,7 +142,9 @@ async function apply(h: SyncHarness, model: Model, step: Step): Promise<void> {
     case 'evotor-add': {
       const group = at(groups(), step.group);
       h.evotor.admin.addProduct(storeId, {
-        name: `Новый товар ${++model.adds}`,
+        // the simulator's own ids repeat once a product was removed
+        id: `10000000-0000-4000-8000-${String(++model.adds).padStart(12, '0')}`,
+        name: `Новый товар ${model.adds}`,
         parent_id: group?.id ?? null,
         price: step.price,
       });
