@@ -113,7 +113,8 @@ function itemChange(event: RecordedEvent): RowChange | null {
 
 function albumChange(event: RecordedEvent): RowChange | null {
   const e = event as unknown as MirrorEvent;
-  if (e.type !== 'VkAlbumCreated' && e.type !== 'VkAlbumRenamed') return null;
+  if (e.type !== 'VkAlbumCreated' && e.type !== 'VkAlbumAdopted' && e.type !== 'VkAlbumRenamed')
+    return null;
   return {
     key: [e.data.userId, e.data.groupKey],
     revision: event.revision,
@@ -125,9 +126,11 @@ const present = <T>(c: T | null): c is T => c !== null;
 
 export const vkMirror: Projection = {
   name: 'vk-mirror',
-  version: 1,
+  // 2: albums adopted by title (a crash after market.addAlbum) are albums too
+  version: 2,
   eventTypes: [
     'VkAlbumCreated',
+    'VkAlbumAdopted',
     'VkAlbumRenamed',
     'DefaultPhotoUploaded',
     'VkItemCreateRequested',
