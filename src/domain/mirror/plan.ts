@@ -214,7 +214,10 @@ export function planMirror(
     } else if (want === null) {
       if (!live) continue;
       const seen = seenItem(judging(ctx, mirrored!.writtenAt), itemId);
-      if (mirrored!.state === 'active' && seen !== null) {
+      if (mirrored!.state === 'active' && seen === null) {
+        // Gone in VK and not wanted there: only the record is out of date (1403 settles it).
+        plan.deletes.push({ productId, itemId });
+      } else if (mirrored!.state === 'active') {
         plan.hides.push({ productId, itemId, reasserted: false });
       } else if (mirrored!.state === 'hidden' && seen && !seen.deleted) {
         plan.hides.push({ productId, itemId, reasserted: true });

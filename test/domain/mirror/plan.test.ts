@@ -290,6 +290,12 @@ describe('planMirror, three-way: desired vs last pushed vs last seen in VK', () 
     expect(plan.edits).toEqual([]);
   });
 
+  it('an item VK lost while out of scope is only recorded as gone (no hide, no re-creation)', () => {
+    const plan = planMirror(want([['p1', null]]), mirror(), ctx({ observed: vk(AFTER, []) }));
+    expect(plan.deletes).toEqual([{ productId: 'p1', itemId: 900 }]);
+    expect([plan.hides, plan.recreates]).toEqual([[], []]);
+  });
+
   it('an album VK lost is requested again, and its items are put back once it exists', () => {
     const observed = vk(AFTER, [{ id: 900, sku: 'p1', albumIds: [] }], []);
     const plan = planMirror(one, mirror(), ctx({ observed }));
