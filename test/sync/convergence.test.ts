@@ -7,7 +7,7 @@
  *
  * On MariaDB (the event store) and the Evotor and VK simulators over HTTP. The sequences come
  * from a seeded generator; a failure prints the seed and the steps, and
- * `CONVERGE_SEED=<seed> CONVERGE_RUNS=1` replays it. `CONVERGE_RUNS` (default 3) and
+ * `CONVERGE_SEED=<seed> CONVERGE_RUNS=1` replays it. `CONVERGE_RUNS` (default 12) and
  * `CONVERGE_STEPS` (default 30) size the run: the default keeps the file well under a minute.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/m
 import { createTestDatabase } from '../support/mariadb.js';
 import { SyncHarness } from '../support/sync-harness.js';
 
-const RUNS = Number(process.env.CONVERGE_RUNS ?? 3);
+const RUNS = Number(process.env.CONVERGE_RUNS ?? 12);
 const STEPS = Number(process.env.CONVERGE_STEPS ?? 30);
 const FIRST_SEED = Number(process.env.CONVERGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
