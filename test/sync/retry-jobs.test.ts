@@ -101,3 +101,23 @@ describe('retries and the pipeline', () => {
     expect(h.vk.admin.item(item.id)!.title).toBe(item.title);
   });
 });
+
+describe('no loop for a failure with nothing left to send', () => {
+  it('a failed edit whose change was undone in Evotor schedules no retry push', async () => {
+    const h = await synced();
+    const product = h.evotor.admin.products(h.storeIds[0]!)[0]!;
+    h.evotor.admin.changeProduct(h.storeIds[0]!, product.id, { price: 432.1 });
+    await h.fetchEvotor();
+    h.vk.admin.addFault({ code: 10, count: 1_000, method: 'market.edit' });
+    // Failed a minute and a second ago (the job below runs on the real clock): its retry is due.
+    h.advance(-61_000);
+    expect((await h.push()).failed).toBe(1);
+    h.vk.admin.clearFaults();
+    h.evotor.admin.changeProduct(h.storeIds[0]!, product.id, { price: product.price });
+    await h.fetchEvotor();
+    const { scheduler, pending } = await jobsFor(h);
+    await scheduler.enqueue(SYNC_JOBS.vkPush, { userId: h.userId });
+    expect(await scheduler.runPending()).toEqual({ ran: 1, failed: 0 });
+    expect(await pending(SYNC_JOBS.vkPush)).toEqual([]);
+  });
+});

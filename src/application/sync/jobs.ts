@@ -161,7 +161,11 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
         await scheduler.enqueue(
           SYNC_JOBS.vkPush,
           { userId },
-          { uniqueKey: `push-retry:${userId}`, runAt: new Date(report.nextRetryAt) },
+          {
+            uniqueKey: `push-retry:${userId}`,
+            // Never sooner than a second from now: clocks of two machines may disagree a little.
+            runAt: new Date(Math.max(Date.parse(report.nextRetryAt), Date.now() + 1_000)),
+          },
         );
       }
     },

@@ -32,11 +32,15 @@ export interface PushDeps {
   clock?: () => Date;
 }
 
-/** The earliest retry time among the failures the mirror waits on, if any is scheduled. */
-export function nextRetryAt(state: MirrorState): Date | null {
+/**
+ * The earliest retry time still ahead among the failures the mirror waits on. A past one is
+ * left out: its product had nothing to send this time (say, the change was undone), and
+ * scheduling a push for it would repeat at once, for ever.
+ */
+export function nextRetryAt(state: MirrorState, now: Date): Date | null {
   let next: number | null = null;
   const consider = (at: number | null | undefined) => {
-    if (at != null && (next === null || at < next)) next = at;
+    if (at != null && at > now.getTime() && (next === null || at < next)) next = at;
   };
   for (const item of state.items.values()) consider(item.failure?.nextRetryAt);
   for (const album of state.albums.values()) consider(album.failure?.nextRetryAt);
@@ -94,7 +98,7 @@ export async function pushToVk(
     return {
       ...report,
       outcome: 'nothing_to_do',
-      nextRetryAt: nextRetryAt(mirror.state)?.toISOString() ?? null,
+      nextRetryAt: nextRetryAt(mirror.state, clock())?.toISOString() ?? null,
     };
   }
 
@@ -110,6 +114,6 @@ export async function pushToVk(
     if (!(error instanceof StopPush)) throw error;
     report.outcome = error.outcome;
   }
-  report.nextRetryAt = nextRetryAt(run.state)?.toISOString() ?? null;
+  report.nextRetryAt = nextRetryAt(run.state, clock())?.toISOString() ?? null;
   return report;
 }
