@@ -90,7 +90,7 @@ function itemChange(event: RecordedEvent): RowChange | null {
         },
     };
   }
-  if (!('productId' in e.data)) return null;
+  if (!('productId' in e.data) || e.data.productId === undefined) return null;
   const { productId } = e.data;
   const settles = e.type !== 'VkItemCreateRequested';
   return {
@@ -141,6 +141,7 @@ export const vkMirror: Projection = {
     'VkItemDeleted',
     'VkItemRestored',
     'VkCommandFailed',
+    'VkFailureCleared',
     'VkPushPaused',
     'VkPushResumed',
   ],

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalMutex } from '../../src/application/ports/mutex.js';
 import { defineSyncJobs, SYNC_JOBS } from '../../src/application/sync/jobs.js';
+import { mirrorNeedsPush } from '../../src/application/sync/mirror-attention.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
@@ -119,5 +120,7 @@ describe('no loop for a failure with nothing left to send', () => {
     await scheduler.enqueue(SYNC_JOBS.vkPush, { userId: h.userId });
     expect(await scheduler.runPending()).toEqual({ ran: 1, failed: 0 });
     expect(await pending(SYNC_JOBS.vkPush)).toEqual([]);
+    // The failure is settled, so the pipeline does not ask for a push for it either.
+    expect(await mirrorNeedsPush(store, h.userId, new Date())).toBeNull();
   });
 });

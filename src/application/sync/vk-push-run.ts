@@ -20,6 +20,9 @@ export class PushRun extends PushRecorder {
   /** The default photo and the albums, which creates and album moves need first. */
   async prepare(plan: MirrorPlan): Promise<void> {
     const userId = this.userId;
+    await this.record(
+      plan.settledFailures.map((f): MirrorCommand => ({ type: 'ClearVkFailure', userId, ...f })),
+    );
     if (plan.needsDefaultPhoto) {
       const photo = await this.deps.defaultPhoto();
       const photoId = await this.deps.gateway.uploadProductPhoto(photo.file, photo.filename);

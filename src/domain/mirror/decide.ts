@@ -67,6 +67,7 @@ export type MirrorCommand =
       message: string;
       retryable: boolean;
     }
+  | { type: 'ClearVkFailure'; userId: string; productId?: string; groupKey?: string }
   | { type: 'PauseVkPush'; userId: string; captchaSid: string; captchaImg: string }
   | { type: 'ResumeVkPush'; userId: string };
 
@@ -317,6 +318,18 @@ export function decideMirror(
       return decideItem(command, state, at);
     case 'RecordVkCommandFailed':
       return failed(command, state, now);
+    case 'ClearVkFailure': {
+      const { productId, groupKey } = command;
+      const failure =
+        productId !== undefined
+          ? state.items.get(productId)?.failure
+          : groupKey !== undefined
+            ? state.albums.get(groupKey)?.failure
+            : null;
+      if (!failure) return [];
+      const subject = productId !== undefined ? { productId } : { groupKey };
+      return [{ type: 'VkFailureCleared', data: { userId, ...subject } }];
+    }
     case 'PauseVkPush': {
       const { captchaSid, captchaImg } = command;
       if (state.paused?.captchaSid === captchaSid) return [];

@@ -128,6 +128,11 @@ export type MirrorEvent =
         nextRetryAt?: string | null;
       };
     }
+  /** a failing product or album had nothing left to send when its retry came (say, undone) */
+  | {
+      type: 'VkFailureCleared';
+      data: { userId: string; productId?: string; groupKey?: string };
+    }
   | {
       type: 'VkPushPaused';
       data: { userId: string; reason: 'captcha'; captchaSid: string; captchaImg: string };

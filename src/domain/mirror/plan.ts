@@ -68,6 +68,8 @@ export interface MirrorPlan {
     item: DesiredVkItem;
   }[];
   memberships: MembershipPlan;
+  /** failing products / albums due for a retry with nothing left to send: just forgotten */
+  settledFailures: { productId?: string; groupKey?: string }[];
 }
 
 export function emptyPlan(): MirrorPlan {
@@ -84,14 +86,16 @@ export function emptyPlan(): MirrorPlan {
     deletes: [],
     recreates: [],
     memberships: { adds: [], confirms: [], removes: [] },
+    settledFailures: [],
   };
 }
 
 export function isEmptyPlan(plan: MirrorPlan): boolean {
-  const { memberships, ...rest } = plan;
+  const { memberships, settledFailures, ...rest } = plan;
   return (
     Object.values(rest).every((v) => (Array.isArray(v) ? v.length === 0 : v === false)) &&
-    Object.values(memberships).every((v) => v.length === 0)
+    Object.values(memberships).every((v) => v.length === 0) &&
+    settledFailures.length === 0
   );
 }
 
@@ -188,6 +192,35 @@ function planLiveItem(
   }
 }
 
+/**
+ * A failure whose retry is due but whose product or album got nothing planned has nothing left
+ * to retry (the change was undone meanwhile): it is forgotten, so no push is asked for it again.
+ */
+function settleFailures(
+  plan: MirrorPlan,
+  state: MirrorState,
+  desired: ReadonlyMap<string, DesiredEntry>,
+  now: number,
+): void {
+  const touched = new Set<string>();
+  const { memberships, settledFailures: _settled, needsDefaultPhoto: _photo, ...lists } = plan;
+  for (const list of [...Object.values(lists), ...Object.values(memberships)]) {
+    for (const op of list as Array<{ productId?: string; groupKey?: string }>) {
+      if (op.productId !== undefined) touched.add(`p:${op.productId}`);
+      if (op.groupKey !== undefined) touched.add(`g:${op.groupKey}`);
+    }
+  }
+  for (const productId of desired.keys()) {
+    const failure = state.items.get(productId)?.failure ?? null;
+    if (failure && isDue(failure, now) && !touched.has(`p:${productId}`))
+      plan.settledFailures.push({ productId });
+  }
+  for (const [groupKey, album] of state.albums) {
+    if (album.failure && isDue(album.failure, now) && !touched.has(`g:${groupKey}`))
+      plan.settledFailures.push({ groupKey });
+  }
+}
+
 export function planMirror(
   desired: ReadonlyMap<string, DesiredEntry>,
   state: MirrorState,
@@ -229,6 +262,7 @@ export function planMirror(
     }
   }
   plan.memberships = planMemberships(desired, state, ctx);
+  settleFailures(plan, state, desired, ctx.now);
   const creating = plan.creates.length + plan.recreates.length + plan.adopts.length;
   plan.needsDefaultPhoto = creating > 0 && state.defaultPhotoId === null;
   return plan;

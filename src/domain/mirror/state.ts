@@ -325,6 +325,14 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       return { ...state, defaultPhotoId: event.data.photoId };
     case 'VkCommandFailed':
       return evolveFailure(state, event);
+    case 'VkFailureCleared': {
+      const { productId, groupKey } = event.data;
+      if (productId !== undefined && state.items.has(productId))
+        return updateItem(state, productId, (i) => ({ ...i, failure: null }));
+      if (groupKey !== undefined && state.albums.has(groupKey))
+        return updateAlbum(state, groupKey, (a) => ({ ...a, failure: null }));
+      return state;
+    }
     case 'VkPushPaused':
       return {
         ...state,

@@ -175,6 +175,7 @@ function vkEntry(e: MirrorEvent, productId: string) {
     case 'VkAlbumRenamed':
     case 'VkAlbumLost':
     case 'VkAlbumCreateAbandoned':
+    case 'VkFailureCleared':
     case 'DefaultPhotoUploaded':
     case 'VkPushPaused':
     case 'VkPushResumed':

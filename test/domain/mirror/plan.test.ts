@@ -377,5 +377,8 @@ describe('planMirror, three-way: desired vs last pushed vs last seen in VK', () 
     expect(isEmptyPlan(planMirror(price, mirrored, ctx()))).toBe(true);
     const later = ctx({ now: Date.parse('2026-11-28T12:01:00Z') });
     expect(planMirror(price, mirrored, later).edits).toHaveLength(1);
+    // Undone meanwhile: nothing left to retry, the failure is only forgotten.
+    expect(planMirror(one, mirrored, later).settledFailures).toEqual([{ productId: 'p1' }]);
+    expect(planMirror(price, mirrored, later).settledFailures).toEqual([]);
   });
 });
