@@ -3,7 +3,7 @@
  * multiplier changes and faults (VK errors, 500s, dropped connections, a worker killed between
  * a VK call and its record) over many pipeline runs; once the faults stop and two runs in a row
  * find nothing to do, VK must equal the desired mirror exactly: every in-scope product once,
- * in its album, with its name, price and availability, and nothing else of ours live.
+ * in its album, with its name, price, availability and main photo, and nothing else of ours live.
  *
  * On MariaDB (the event store) and the Evotor and VK simulators over HTTP. The sequences come
  * from a seeded generator; a failure prints the seed and the steps, and
@@ -45,6 +45,7 @@ type Step =
   | { kind: 'evotor-sell'; product: number; allow: boolean }
   | { kind: 'vk-price'; item: number; price: number }
   | { kind: 'vk-title'; item: number }
+  | { kind: 'vk-photo'; item: number }
   | { kind: 'vk-delete-item'; item: number; hard: boolean }
   | { kind: 'vk-delete-album'; album: number }
   | { kind: 'vk-remove-from-album'; item: number }
@@ -69,6 +70,7 @@ function generate(random: () => number, steps: number): Step[] {
     () => ({ kind: 'evotor-sell', product: int(100), allow: random() < 0.5 }),
     () => ({ kind: 'vk-price', item: int(100), price: price() }),
     () => ({ kind: 'vk-title', item: int(100) }),
+    () => ({ kind: 'vk-photo', item: int(100) }),
     () => ({ kind: 'vk-delete-item', item: int(100), hard: random() < 0.5 }),
     () => ({ kind: 'vk-delete-album', album: int(100) }),
     () => ({ kind: 'vk-remove-from-album', item: int(100) }),
@@ -189,6 +191,11 @@ async function apply(h: SyncHarness, model: Model, step: Step): Promise<void> {
       if (item) h.vk.admin.changeItem(item.id, { title: `${item.title} (правка)` });
       return;
     }
+    case 'vk-photo': {
+      const item = at(live(), step.item);
+      if (item) h.vk.admin.changeItem(item.id, { mainPhotoId: (item.mainPhotoId ?? 0) + 1 });
+      return;
+    }
     case 'vk-delete-item': {
       const item = at(live(), step.item);
       if (item) h.vk.admin.deleteItem(item.id, step.hard);
@@ -305,6 +312,7 @@ function mismatches(h: SyncHarness, model: Model): string[] {
     snapshot.albums.filter((a) => a.ownerId === -h.vkGroupId).map((a) => [a.id, a.title]),
   );
   const live = h.visibleItems();
+  const photo = snapshot.photos.find((p) => p.groupId === h.vkGroupId)?.id;
   const problems: string[] = [];
   const wanted = new Set<string>();
   for (const p of h.evotor.admin.products(storeId)) {
@@ -326,6 +334,7 @@ function mismatches(h: SyncHarness, model: Model): string[] {
       problems.push(`${p.id}: price ${item.price} ≠ ${price / 100}`);
     if (item.stockAmount !== (p.allow_to_sell ? 1000 : 0))
       problems.push(`${p.id}: stock ${item.stockAmount}, allow_to_sell ${p.allow_to_sell}`);
+    if (item.mainPhotoId !== photo) problems.push(`${p.id}: photo ${item.mainPhotoId} ≠ ${photo}`);
     if (JSON.stringify(inAlbums) !== JSON.stringify(expectAlbums))
       problems.push(
         `${p.id}: albums ${JSON.stringify(inAlbums)} ≠ ${JSON.stringify(expectAlbums)}`,

@@ -99,6 +99,23 @@ describe('hand edits in VK are repaired (issue 11, finding 1)', () => {
     expect(h.writeCalls()).toEqual({});
   });
 
+  it('a main photo replaced by hand is set back; with photos left to VK it stays', async () => {
+    const h = await synced();
+    const [first, second] = h.visibleItems();
+    const photo = first!.mainPhotoId;
+    const other = h.vk.admin.snapshot().photos[0]!.id + 1;
+    h.vk.admin.changeItem(first!.id, { mainPhotoId: other });
+    await nextRun(h);
+    expect(h.vk.admin.item(first!.id)!.mainPhotoId).toBe(photo);
+
+    await h.configure({ type: 'SetFieldOwnership', field: 'photos', owner: 'vk' });
+    h.vk.admin.changeItem(second!.id, { mainPhotoId: other });
+    h.vk.admin.resetCallLog();
+    await nextRun(h);
+    expect(h.vk.admin.item(second!.id)!.mainPhotoId).toBe(other);
+    expect(h.writeCalls()).toEqual({});
+  });
+
   it('an item deleted by hand in VK is created again, once', async () => {
     const h = await synced();
     const [hard, soft] = h.visibleItems();

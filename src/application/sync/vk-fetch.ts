@@ -52,6 +52,7 @@ export async function fetchVkMarket(
         sku: item.sku ?? '',
         stockAmount: item.stockAmount ?? 0,
         albumIds: item.albumIds,
+        ...(item.mainPhotoId !== undefined ? { mainPhotoId: item.mainPhotoId } : {}),
         deleted: item.availability === 1,
       })),
     },

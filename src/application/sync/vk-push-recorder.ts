@@ -65,7 +65,11 @@ export function itemParams(item: PushedVkItem, photoId: number | null): VkParams
  * `market.edit` parameters for the given fields only; album moves are separate calls. An
  * item is only ever switched off by hiding, so sending its availability switches it on.
  */
-export function editParams(item: DesiredVkItem, fields: ReadonlySet<string>): VkParams {
+export function editParams(
+  item: DesiredVkItem,
+  fields: ReadonlySet<string>,
+  photoId: number | null,
+): VkParams {
   const all = itemParams(pushedOf(item), null);
   const byField: Record<string, keyof typeof all> = {
     name: 'name',
@@ -80,6 +84,7 @@ export function editParams(item: DesiredVkItem, fields: ReadonlySet<string>): Vk
     const value = all[param];
     if (fields.has(field) && value !== undefined) params[param] = value;
   }
+  if (fields.has('photo') && photoId !== null) params.main_photo_id = photoId;
   if (fields.has('available')) {
     params.stock_amount = item.stockAmount;
     params.deleted = 0;

@@ -240,7 +240,9 @@ export class PushRun extends PushRecorder {
       ...e,
       fields: new Set<string>([...e.changes, ...e.reasserted].map((c) => c.field)),
     }));
-    const withParams = edits.filter((e) => Object.keys(editParams(e.item, e.fields)).length > 0);
+    const withParams = edits.filter(
+      (e) => Object.keys(editParams(e.item, e.fields, this.state.defaultPhotoId)).length > 0,
+    );
     const updated = (e: (typeof edits)[number]): MirrorCommand => ({
       type: 'RecordVkItemUpdated',
       userId,
@@ -253,7 +255,11 @@ export class PushRun extends PushRecorder {
       withParams,
       (e) => ({
         method: 'market.edit',
-        params: { owner_id: this.ownerId, item_id: e.itemId, ...editParams(e.item, e.fields) },
+        params: {
+          owner_id: this.ownerId,
+          item_id: e.itemId,
+          ...editParams(e.item, e.fields, this.state.defaultPhotoId),
+        },
       }),
       (e, result) => {
         if (errorCode(result) === ITEM_NOT_FOUND) return this.gone(e.productId, e.itemId);

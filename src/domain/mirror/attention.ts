@@ -15,6 +15,7 @@ function drifted(
   item: MirroredItem,
   observed: VkMarketState | null,
   ownership: Ownership,
+  photoId: number | null,
 ): boolean {
   if (item.state !== 'active' || item.itemId === null) return false;
   const seen = seenItem(judging({ observed }, item.writtenAt), item.itemId);
@@ -27,6 +28,8 @@ function drifted(
     if (seen.title !== want.name || seen.priceKopecks !== want.priceKopecks) return true;
     if (seen.stockAmount !== want.stockAmount || seen.sku !== want.sku) return true;
     if (ownership.description && seen.description !== want.description) return true;
+    if (ownership.photos && photoId !== null && seen.mainPhotoId != null)
+      if (seen.mainPhotoId !== photoId) return true;
   }
   const member = seenItem(judging({ observed }, item.writtenAt, item.albumAt), item.itemId);
   return !!member && item.albumId !== null && !member.albumIds.includes(item.albumId);
@@ -53,7 +56,7 @@ export function mirrorAttention(
   for (const item of state.items.values()) {
     if (item.pendingRequestId) return 'open_requests';
     if (item.failure && isDue(item.failure, now)) failures = true;
-    else if (!drift && drifted(item, observed, ownership)) drift = true;
+    else if (!drift && drifted(item, observed, ownership, state.defaultPhotoId)) drift = true;
   }
   if (failures) return 'failures_due';
   return drift ? 'drift' : null;

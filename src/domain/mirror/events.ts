@@ -12,7 +12,8 @@ import type { PushedField, PushedVkItem } from './desired-item.js';
 
 /** A field VK showed differently from what EvoSync pushed, and that EvoSync sent again. */
 export interface ReassertedField {
-  field: PushedField;
+  /** `photo`: the main photo (EvoSync's default photo) */
+  field: PushedField | 'photo';
   /** what VK showed after the hand edit */
   seen: unknown;
 }

@@ -60,6 +60,7 @@ export function handEdits(
   want: DesiredVkItem,
   ownership: Ownership,
   alreadySent: ReadonlySet<string>,
+  photoId: number | null,
 ): ReassertedField[] {
   const checks: Array<[ReassertedField['field'], unknown, unknown]> = [
     ['name', seen.title, want.name],
@@ -68,6 +69,9 @@ export function handEdits(
     ['sku', seen.sku, want.sku],
   ];
   if (ownership.description) checks.push(['description', seen.description, want.description]);
+  // The main photo EvoSync sets is its default photo; another one was chosen by hand.
+  if (ownership.photos && photoId !== null && seen.mainPhotoId != null)
+    checks.push(['photo', seen.mainPhotoId, photoId]);
   const out: ReassertedField[] = [];
   for (const [field, vk, ours] of checks) {
     if (vk !== ours && !alreadySent.has(field)) out.push({ field, seen: vk });

@@ -170,6 +170,7 @@ function planLiveItem(
   want: DesiredVkItem,
   mirrored: MirroredItem & { itemId: number },
   ctx: PlanContext,
+  photoId: number | null,
 ): void {
   const { itemId } = mirrored;
   const seen = seenItem(judging(ctx, mirrored.writtenAt), itemId);
@@ -181,7 +182,7 @@ function planLiveItem(
   if (mirrored.state === 'hidden') plan.restores.push({ productId, itemId });
   const changes = ownedChanges(mirrored.lastPushed, want, ctx.ownership);
   const sent = new Set<string>(changes.map((c) => c.field));
-  const reasserted = seen ? handEdits(seen, want, ctx.ownership, sent) : [];
+  const reasserted = seen ? handEdits(seen, want, ctx.ownership, sent, photoId) : [];
   if (mirrored.state === 'hidden') {
     // The restore switches it on; only what differs besides that is a hand edit.
     const i = reasserted.findIndex((r) => r.field === 'available');
@@ -258,7 +259,7 @@ export function planMirror(
     } else if (!live) {
       plan.creates.push({ productId, requestId: nextRequestId(productId, mirrored), item: want });
     } else {
-      planLiveItem(plan, productId, want, { ...mirrored!, itemId }, ctx);
+      planLiveItem(plan, productId, want, { ...mirrored!, itemId }, ctx, state.defaultPhotoId);
     }
   }
   plan.memberships = planMemberships(desired, state, ctx);

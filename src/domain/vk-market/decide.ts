@@ -33,6 +33,7 @@ const ITEM_FIELDS: readonly VkItemField[] = [
   'stockAmount',
   'albumIds',
   'deleted',
+  'mainPhotoId',
 ];
 
 function normalizeItem(item: RecordVkMarketSnapshot['items'][number]): VkItem {

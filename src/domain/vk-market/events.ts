@@ -26,6 +26,8 @@ export interface VkItem {
   /** sorted ascending when recorded, so a reordered list is not a change */
   albumIds: number[];
   deleted: boolean;
+  /** the item's main photo; absent in observations made before photos were read */
+  mainPhotoId?: number | null;
 }
 
 export type VkAlbumField = Exclude<keyof VkAlbum, 'id'>;

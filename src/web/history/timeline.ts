@@ -46,6 +46,7 @@ const FIELD_LABELS: Record<string, string> = {
   stockAmount: 'Остаток в VK',
   available: 'Доступен в VK',
   albumKey: 'Подборка',
+  photo: 'Главное фото',
 };
 
 export const rubles = (kopecks: number) =>

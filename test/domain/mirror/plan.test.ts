@@ -277,6 +277,17 @@ describe('planMirror, three-way: desired vs last pushed vs last seen in VK', () 
     ]);
   });
 
+  it('a main photo changed by hand is set back while EvoSync owns photos, kept when left to VK', () => {
+    const observed = vk(AFTER, [{ id: 900, sku: 'p1', mainPhotoId: 555 }]);
+    expect(planMirror(one, mirror(), ctx({ observed })).edits[0]?.reasserted).toEqual([
+      { field: 'photo', seen: 555 },
+    ]);
+    const ownership = { description: true, photos: false };
+    expect(isEmptyPlan(planMirror(one, mirror(), ctx({ observed, ownership })))).toBe(true);
+    const same = vk(AFTER, [{ id: 900, sku: 'p1', mainPhotoId: 7 }]);
+    expect(isEmptyPlan(planMirror(one, mirror(), ctx({ observed: same })))).toBe(true);
+  });
+
   it('an observation older than the last write causes nothing, however different', () => {
     const observed = vk(BEFORE, [{ id: 901, sku: 'other', priceKopecks: 1 }], []);
     expect(isEmptyPlan(planMirror(one, mirror(), ctx({ observed })))).toBe(true);
