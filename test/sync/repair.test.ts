@@ -258,7 +258,7 @@ describe('a failed push is retried later without an Evotor change (issue 11, fin
 });
 
 describe('the push stops cleanly (issue 12.3, 12.6)', () => {
-  it('a record failing after a chunk was sent ends the push with that error, no unhandled rejection, no further chunk', async () => {
+  it('a record failing while the next chunk is in flight ends the push with that error, no unhandled rejection, no further chunk', async () => {
     const h = await SyncHarness.start(store, { products: 120 });
     harnesses.push(h);
     await h.fetchEvotor();
@@ -272,18 +272,32 @@ describe('the push stops cleanly (issue 12.3, 12.6)', () => {
       }
       return real(...args);
     }) as typeof failing.handleManyAt;
+    // market.add answers slowly, so the first chunk's record fails while the second is in flight.
+    const vk = await h.gateway();
+    const slow: VkMarketGateway = {
+      fetchAlbums: () => vk.fetchAlbums(),
+      fetchItems: () => vk.fetchItems(),
+      uploadProductPhoto: (f, n) => vk.uploadProductPhoto(f, n),
+      run: async (calls) => {
+        if (calls.some((c) => c.method === 'market.add'))
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        return vk.run(calls);
+      },
+    };
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      await expect(h.push({ commands: failing })).rejects.toThrow('event store lost');
+      await expect(h.push({ commands: failing, gateway: slow })).rejects.toThrow(
+        'event store lost',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
     expect(unhandled).toEqual([]);
-    // Only the first chunk of creates reached VK; the next push adopts them by sku.
-    expect(h.vk.admin.callLog().calls['market.add']).toBe(50);
+    // The chunk in flight was answered; no third was sent. The next push adopts them by sku.
+    expect(h.vk.admin.callLog().calls['market.add']).toBe(100);
     await h.pushUntilSettled();
     const skus = h.vk.admin.snapshot().items.map((i) => i.sku);
     expect(new Set(skus).size).toBe(120);

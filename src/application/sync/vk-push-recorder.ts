@@ -151,12 +151,14 @@ export class PushRecorder {
     let recording: Promise<void> = Promise.resolve();
     for (let i = 0; i < items.length; i += this.chunkSize) {
       const chunk = items.slice(i, i + this.chunkSize);
-      // The previous chunk's outcomes are recorded, and nobody else wrote since, before VK is
-      // asked for more: a push whose lock was lost stops within one chunk (a record takes
-      // milliseconds, a chunk of calls seconds at VK's pace, so little waits on it).
-      await recording;
-      await this.ensureCurrent();
+      if (i === 0) await this.ensureCurrent();
+      // Sending a chunk overlaps with recording the previous chunk's outcomes, so VK's few
+      // requests per second are not left unused while the event store writes.
       const results = await this.deps.gateway.run(chunk.map(call));
+      await recording;
+      // Our records are all in; if someone else appended meanwhile (a second pusher: the lock
+      // was lost), stop before recording this chunk or sending another: within one chunk.
+      await this.ensureCurrent();
       const commands: MirrorCommand[] = [];
       let stop: StopPush | null = null;
       results.forEach((result, k) => {
@@ -171,8 +173,8 @@ export class PushRecorder {
           commands.push(...this.failure(result.error, call(item).method, subjects(item)));
       });
       recording = this.record(commands).then(() => this.deps.onProgress?.(this.report));
-      // Marked as handled at once; it is awaited (and so rethrown) before anything else is sent.
-      // A rejection left unobserved while other work is awaited would end the process.
+      // Marked as handled at once: it fails, if at all, while the next chunk is in flight, and is
+      // awaited (and so rethrown) right after. An unobserved rejection would end the process.
       recording.catch(() => undefined);
       if (stop) {
         await recording;
