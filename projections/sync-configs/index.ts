@@ -114,6 +114,7 @@ function filterChange(event: RecordedEvent): RowChange | null {
     case 'SyncConfirmed':
     case 'PriceMultiplierChanged':
     case 'SyncTaskToggled':
+    case 'FieldOwnershipChanged':
       return null;
     default: {
       const _never: never = e;

@@ -87,7 +87,7 @@ function throughDomain(row: Row | null, e: VkMarketEvent, id: number, kind: 'alb
   return row && Number(row.gone) === 0 ? { ...row, gone: 1 } : null;
 }
 
-function change(event: RecordedEvent): { table: KeyedTable; change: RowChange } {
+function change(event: RecordedEvent): { table: KeyedTable; change: RowChange } | null {
   const e = event as unknown as VkMarketEvent;
   const on = (table: KeyedTable, id: number, kind: 'album' | 'item') => ({
     table,
@@ -108,6 +108,8 @@ function change(event: RecordedEvent): { table: KeyedTable; change: RowChange } 
     case 'VkItemChanged':
     case 'VkItemDisappeared':
       return on(items, e.data.itemId, 'item');
+    case 'VkMarketFetched':
+      return null;
     default: {
       const _never: never = e;
       return _never;
@@ -128,7 +130,7 @@ export const vkCatalog: Projection = {
   ],
   tables: ['vk_cached_albums', 'vk_cached_products'],
   async handle(events, tx) {
-    const all = events.map(change);
+    const all = events.map(change).filter((c) => c !== null);
     for (const table of [albums, items]) {
       await foldRows(
         tx,

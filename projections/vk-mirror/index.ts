@@ -49,6 +49,11 @@ function itemOf(row: Row): MirroredItem {
     state: String(row.state) as MirroredItemState,
     pendingRequestId: row.pending_request_id == null ? null : String(row.pending_request_id),
     requests: Number(row.requests ?? 0),
+    // Not kept in the row: the row shows the item, the push folds the stream for these.
+    writtenAt: null,
+    albumId: null,
+    albumAt: null,
+    failure: null,
   };
 }
 
@@ -87,7 +92,7 @@ function itemChange(event: RecordedEvent): RowChange | null {
         },
     };
   }
-  if (!('productId' in e.data)) return null;
+  if (!('productId' in e.data) || e.data.productId === undefined) return null;
   const { productId } = e.data;
   const settles = e.type !== 'VkItemCreateRequested';
   return {
@@ -110,7 +115,8 @@ function itemChange(event: RecordedEvent): RowChange | null {
 
 function albumChange(event: RecordedEvent): RowChange | null {
   const e = event as unknown as MirrorEvent;
-  if (e.type !== 'VkAlbumCreated' && e.type !== 'VkAlbumRenamed') return null;
+  if (e.type !== 'VkAlbumCreated' && e.type !== 'VkAlbumAdopted' && e.type !== 'VkAlbumRenamed')
+    return null;
   return {
     key: [e.data.userId, e.data.groupKey],
     revision: event.revision,
@@ -122,9 +128,11 @@ const present = <T>(c: T | null): c is T => c !== null;
 
 export const vkMirror: Projection = {
   name: 'vk-mirror',
-  version: 1,
+  // 2: albums adopted by title (a crash after market.addAlbum) are albums too
+  version: 2,
   eventTypes: [
     'VkAlbumCreated',
+    'VkAlbumAdopted',
     'VkAlbumRenamed',
     'DefaultPhotoUploaded',
     'VkItemCreateRequested',
@@ -135,6 +143,7 @@ export const vkMirror: Projection = {
     'VkItemDeleted',
     'VkItemRestored',
     'VkCommandFailed',
+    'VkFailureCleared',
     'VkPushPaused',
     'VkPushResumed',
   ],

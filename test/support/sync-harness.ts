@@ -7,10 +7,12 @@ import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
-import { pushToVk, type PushReport } from '../../src/application/sync/vk-push.js';
+import { pushToVk, type PushDeps, type PushReport } from '../../src/application/sync/vk-push.js';
 import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
 import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
+import { userDecider } from '../../src/domain/users/decide.js';
+import { userStreamId } from '../../src/domain/users/events.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import type { SyncConfigCommand } from '../../src/domain/sync-config/decide.js';
 import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js';
@@ -39,6 +41,9 @@ export class SyncHarness {
   storeIds: string[] = [];
   /** wraps the gateway of the next pushes, e.g. to simulate a crash */
   wrapGateway: ((g: VkMarketGateway) => VkMarketGateway) | null = null;
+  /** how far the harness clock is ahead of the real one (retry times pass without waiting) */
+  private skewMs = 0;
+  readonly clock = () => new Date(Date.now() + this.skewMs);
 
   private constructor(
     readonly store: EventStore,
@@ -48,7 +53,7 @@ export class SyncHarness {
     readonly userId: string,
     readonly cipher: PersonalDataCipher,
   ) {
-    this.commands = new CommandHandler(store);
+    this.commands = new CommandHandler(store, { clock: () => this.clock() });
   }
 
   static async start(
@@ -86,8 +91,30 @@ export class SyncHarness {
     });
     h.storeIds = seeded.stores.map((s) => s.storeId);
     vk.admin.addShop({ token: h.vkToken, userId: 501, communityId: h.vkGroupId });
+    // The sync jobs serve shop owners only: a harness of its own makes its user one.
+    if (!options.userId) await h.registerShopOwner();
     await h.connect(user.token);
     return h;
+  }
+
+  private async registerShopOwner(): Promise<void> {
+    const email = `${this.userId}@example.com`;
+    await this.commands.handle(
+      userDecider,
+      userStreamId(this.userId),
+      {
+        type: 'RegisterUser',
+        userId: this.userId,
+        email: await this.cipher.encrypt(this.userId, email),
+        emailHash: fingerprint(email),
+        name: null,
+        passwordHash: await this.cipher.encrypt(this.userId, 'not-a-real-hash'),
+        roles: ['user'],
+        status: 'active',
+        confirmation: null,
+      },
+      { actor: 'test' },
+    );
   }
 
   private async connect(evotorToken: string): Promise<void> {
@@ -145,7 +172,7 @@ export class SyncHarness {
     await this.configure({ type: 'EnableSync' }, { type: 'ConfirmSync', storeIds: this.storeIds });
   }
 
-  private async gateway(): Promise<VkMarketGateway> {
+  async gateway(): Promise<VkMarketGateway> {
     const { vk } = await loadConnections(this.store, this.cipher, this.userId);
     if (!vk) throw new Error('no VK connection');
     const client = new VkClient({
@@ -177,15 +204,21 @@ export class SyncHarness {
     );
   }
 
+  /** Moves the harness clock forward: retry times of failing products pass. */
+  advance(ms: number): void {
+    this.skewMs += ms;
+  }
+
   async fetchVk() {
     return fetchVkMarket(
-      { commands: this.commands, gateway: await this.gateway() },
+      { commands: this.commands, gateway: await this.gateway(), clock: this.clock },
       this.userId,
       randomUUID(),
     );
   }
 
-  async push(): Promise<PushReport> {
+  /** `override`: deps to replace for this push (another command handler, gateway, chunk size). */
+  async push(override: Partial<PushDeps> = {}): Promise<PushReport> {
     const photo = await readFile('assets/default_product.png');
     return pushToVk(
       {
@@ -196,6 +229,8 @@ export class SyncHarness {
         settings: SETTINGS,
         defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
         chunkSize: this.realVkRate ? 250 : 50,
+        clock: this.clock,
+        ...override,
       },
       this.userId,
       randomUUID(),

@@ -95,6 +95,11 @@ export class CommandHandler {
   private readonly logger: NonNullable<CommandHandlerOptions['logger']>;
   /** one background snapshot write per stream at a time */
   private readonly snapshotWrites = new Map<string, Promise<void>>();
+  /**
+   * The revision of the last snapshot this handler wrote per stream: handleManyAt's callers
+   * hold a state without knowing its snapshot, and must not write one on every call.
+   */
+  private readonly snapshotRevisions = new Map<string, number>();
 
   constructor(
     private readonly store: EventStore,
@@ -128,6 +133,69 @@ export class CommandHandler {
    * previous ones left: a push job records hundreds of outcomes without re-reading the stream
    * for each. All or nothing, like a single command.
    */
+  /**
+   * Like handleMany, on a state the caller already holds (a push keeps its mirror state between
+   * chunks instead of reading the stream again): decides on `at.state`, appends expecting
+   * exactly `at.revision` and never retries. A WrongExpectedVersionError means someone else
+   * wrote to the stream since; the caller must stop. `at.state` is consumed (evolve may update
+   * it in place): use the returned state from then on.
+   */
+  async handleManyAt<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    streamId: string,
+    at: { state: State; revision: number },
+    commands: readonly Command[],
+    meta: Omit<CommandMetadata, 'expectedRevision'>,
+  ): Promise<CommandResult<Event> & { state: State }> {
+    let state = at.state;
+    const now = this.clock();
+    const events: Event[] = [];
+    for (const command of commands) {
+      const decided = decider.decide(command, state, { now, newId: this.newId });
+      state = decided.reduce(decider.evolve, state);
+      events.push(...decided);
+    }
+    if (events.length === 0) return { events, revision: at.revision, position: null, state };
+    const toAppend = this.toAppend(events, streamId, now, meta);
+    const chunk = meta.maxEventsPerAppend ?? toAppend.length;
+    let revision = at.revision;
+    let position: Position | null = null;
+    for (let i = 0; i < toAppend.length; i += chunk) {
+      const result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
+        expectedRevision: revision === -1 ? 'no_stream' : revision,
+      });
+      revision = result.nextExpectedRevision;
+      position = result.position;
+    }
+    // A long push writes thousands of events through here: its stream is snapshotted too.
+    if (revision === at.revision + toAppend.length) {
+      this.snapshotLater(decider, streamId, state, revision, 'unknown');
+    }
+    return { events, revision, position, state };
+  }
+
+  private toAppend<Event extends DomainEvent>(
+    events: readonly Event[],
+    streamId: string,
+    now: Date,
+    meta: Omit<CommandMetadata, 'expectedRevision'>,
+  ): NewEvent[] {
+    const metadata: EventMetadata = {
+      actor: meta.actor,
+      correlationId: meta.correlationId ?? this.newId(),
+      ...(meta.causationId ? { causationId: meta.causationId } : {}),
+      occurredAt: now.toISOString(),
+    };
+    return events.map((e, i) => ({
+      id: meta.idempotencyKey
+        ? deterministicId(meta.idempotencyKey, streamId, String(i))
+        : this.newId(),
+      type: e.type,
+      data: e.data,
+      metadata,
+    }));
+  }
+
   async handleMany<Command, Event extends DomainEvent, State>(
     decider: Decider<Command, Event, State>,
     streamId: string,
@@ -213,20 +281,28 @@ export class CommandHandler {
     streamId: string,
     state: State,
     revision: number,
-    snapshotRevision: number | null,
+    /** of the snapshot the state was loaded from; 'unknown': the last one this handler wrote */
+    snapshotRevision: number | null | 'unknown',
   ): void {
     const codec = snapshotCodecOf(decider);
     if (!codec || this.snapshotEvery <= 0 || revision < 0) return;
-    if (revision - (snapshotRevision ?? -1) < this.snapshotEvery) return;
+    const since =
+      snapshotRevision === 'unknown'
+        ? (this.snapshotRevisions.get(streamId) ?? -1)
+        : (snapshotRevision ?? -1);
+    if (revision - since < this.snapshotEvery) return;
     if (this.snapshotWrites.has(streamId)) return;
+    this.snapshotRevisions.set(streamId, revision);
+    // Copied now, once per `snapshotEvery` events: a caller of handleManyAt goes on evolving
+    // this very state (folds update their Maps in place), so the write must not read it later.
+    const json: unknown = JSON.parse(JSON.stringify(codec.toJSON(state)));
     const write = new Promise<void>((resolve) => setImmediate(resolve))
       .then(() =>
-        // `state` belongs to this command's fold alone: nothing changes it after the command.
         this.store.writeSnapshot({
           streamId,
           revision,
           schemaVersion: codec.schemaVersion,
-          state: codec.toJSON(state),
+          state: json,
         }),
       )
       .then(

@@ -2,15 +2,19 @@ import { storeCatalogDecider } from '../../domain/catalog/decide.js';
 import { storeCatalogStream, storesStream } from '../../domain/catalog/events.js';
 import { storesDecider } from '../../domain/catalog/stores-decide.js';
 import { desiredVkItem, type MirrorSettings } from '../../domain/mirror/desired-item.js';
-import type { DesiredEntry, ObservedVk } from '../../domain/mirror/plan.js';
+import { mirrorDecider } from '../../domain/mirror/decide.js';
+import { mirrorStream } from '../../domain/mirror/events.js';
+import type { DesiredEntry, Ownership } from '../../domain/mirror/plan.js';
+import type { MirrorState } from '../../domain/mirror/state.js';
 import { syncConfigDecider } from '../../domain/sync-config/decide.js';
 import { syncConfigStream } from '../../domain/sync-config/events.js';
 import { compileScope, groupAncestors } from '../../domain/sync-config/filters.js';
 import { filterRules, type SyncConfigState } from '../../domain/sync-config/state.js';
-import type { VkMarketEvent } from '../../domain/vk-market/events.js';
+import { vkMarketDecider } from '../../domain/vk-market/decide.js';
+import type { VkMarketState } from '../../domain/vk-market/state.js';
 import { vkMarketStream } from '../../domain/vk-market/events.js';
 import type { EventStore } from '../ports/event-store.js';
-import { loadState } from '../commands/load-state.js';
+import { loadState, readState } from '../commands/load-state.js';
 
 export async function loadSyncConfig(store: EventStore, userId: string): Promise<SyncConfigState> {
   return loadState(store, syncConfigDecider, syncConfigStream(userId));
@@ -69,38 +73,24 @@ export async function loadDesiredItems(
   return desired;
 }
 
-/**
- * Items VK showed and then lost (deleted on the VK side, or switched to "removed"): drift the
- * push job repairs. An item that came back since counts no longer.
- */
-export async function loadObservedVk(store: EventStore, userId: string): Promise<ObservedVk> {
-  const gone = new Set<number>();
-  // Streamed: a fold holds one page of the stream, never its history.
-  for await (const recorded of store.readStreamIterable(vkMarketStream(userId))) {
-    const event = { type: recorded.type, data: recorded.data } as VkMarketEvent;
-    switch (event.type) {
-      case 'VkItemObserved':
-        if (event.data.item.deleted) gone.add(event.data.item.id);
-        else gone.delete(event.data.item.id);
-        break;
-      case 'VkItemDisappeared':
-        gone.add(event.data.itemId);
-        break;
-      case 'VkItemChanged': {
-        const deleted = event.data.changes.find((c) => c.field === 'deleted');
-        if (deleted?.to === true) gone.add(event.data.itemId);
-        if (deleted?.to === false) gone.delete(event.data.itemId);
-        break;
-      }
-      case 'VkAlbumObserved':
-      case 'VkAlbumChanged':
-      case 'VkAlbumDisappeared':
-        break;
-      default: {
-        const _never: never = event;
-        return _never;
-      }
-    }
-  }
-  return { goneItemIds: gone };
+/** The last VK observation (albums, items, when the fetch began); see mirror/observed.ts. */
+export async function loadObservedVk(store: EventStore, userId: string): Promise<VkMarketState> {
+  return loadState(store, vkMarketDecider, vkMarketStream(userId));
+}
+
+/** The mirror's state and the revision it was read at: every record of a push expects it. */
+export async function loadMirror(
+  store: EventStore,
+  userId: string,
+): Promise<{ state: MirrorState; revision: number }> {
+  // The newest snapshot and the events after it, streamed (see readState).
+  const { state, revision } = await readState(store, mirrorDecider, mirrorStream(userId));
+  return { state, revision };
+}
+
+export function ownershipOf(config: SyncConfigState): Ownership {
+  return {
+    description: config.ownership.description === 'evosync',
+    photos: config.ownership.photos === 'evosync',
+  };
 }

@@ -10,7 +10,8 @@ import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
-import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import { enqueueSyncJob, pushRetryKey, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import { pushToVk, type PushReport } from './vk-push.js';
 
@@ -104,6 +105,16 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, userId).catch((error: unknown) =>
         logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
       );
+      // Failures due, open requests or drift need a push even when Evotor did not change.
+      await mirrorNeedsPush(deps.store, userId, new Date())
+        .then(async (reason) => {
+          if (!reason) return;
+          logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
+        })
+        .catch((error: unknown) =>
+          logger.warn({ err: error, userId }, 'could not check the mirror for a push'),
+        );
     }
   });
 
@@ -182,13 +193,28 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       logger.info({ userId, ...report }, 'VK push finished');
       // The VK catalog pages read the observed market: bring it up to date with what was written.
       if (wroteToVk(report)) await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
-      if (report.retryableFailures > 0) {
-        throw new Error(
-          `${report.retryableFailures} VK calls failed with a temporary error; retrying`,
+      // Failing products wait for their retry time (recorded in the mirror); the push for that
+      // time is enqueued here, so a failure never turns into a hot loop of job retries.
+      if (report.needsAnotherRun || report.outcome === 'superseded') {
+        const runAt = report.outcome === 'superseded' ? Date.now() + PUSH_BUSY_DELAY_MS : null;
+        await enqueueSyncJob(
+          scheduler,
+          SYNC_JOBS.vkPush,
+          userId,
+          runAt !== null ? { runAt: new Date(runAt) } : {},
         );
-      }
-      if (report.needsAnotherRun) {
-        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
+      } else if (report.nextRetryAt) {
+        // A key of its own: a pending retry must not absorb (and so delay) a push that an
+        // Evotor change enqueues for now.
+        await scheduler.enqueue(
+          SYNC_JOBS.vkPush,
+          { userId },
+          {
+            uniqueKey: pushRetryKey(userId),
+            // Never sooner than a second from now: clocks of two machines may disagree a little.
+            runAt: new Date(Math.max(Date.parse(report.nextRetryAt), Date.now() + 1_000)),
+          },
+        );
       }
     }),
     options,

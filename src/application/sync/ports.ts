@@ -41,6 +41,8 @@ export interface VkObservedItem {
   sku: string | null;
   stockAmount: number | null;
   albumIds: number[];
+  /** the first photo VK lists is the main one; absent when the adapter does not read photos */
+  mainPhotoId?: number | null;
 }
 
 export type VkParams = Record<string, string | number | boolean | Array<string | number>>;

@@ -17,6 +17,13 @@ export type UserSyncJob = Exclude<(typeof SYNC_JOBS)[keyof typeof SYNC_JOBS], 's
  */
 export const syncJobKey = (job: UserSyncJob, userId: string): string => `${job}:${userId}`;
 
+/**
+ * The one exception: a push scheduled for a failing product's retry time. It has a key of its
+ * own so that, waiting for its time, it never absorbs (and so delays) a push wanted now; two
+ * pushes for one user still never run at once (the push's lock and its revision check).
+ */
+export const pushRetryKey = (userId: string): string => `vk-push-retry:${userId}`;
+
 /** Enqueues a user's sync job under its one unique key. */
 export function enqueueSyncJob(
   scheduler: Pick<Scheduler, 'enqueue'>,

@@ -11,7 +11,7 @@ import { ConnectionAuthError, type VkMarketGateway } from './ports.js';
  * last fetch: the drift the mirror saga reacts to. Safe to run twice.
  */
 export async function fetchVkMarket(
-  deps: { commands: CommandHandler; gateway: VkMarketGateway },
+  deps: { commands: CommandHandler; gateway: VkMarketGateway; clock?: () => Date },
   userId: string,
   correlationId: string,
 ): Promise<{ albums: number; items: number; changes: number; position: Position | null }> {
@@ -26,6 +26,8 @@ export async function fetchVkMarket(
       meta,
     );
 
+  // Taken before the first request: everything read afterwards is VK as of at least this time.
+  const startedAt = (deps.clock?.() ?? new Date()).toISOString();
   let albums, items;
   try {
     [albums, items] = await Promise.all([gateway.fetchAlbums(), gateway.fetchItems()]);
@@ -39,6 +41,7 @@ export async function fetchVkMarket(
     {
       type: 'RecordVkMarketSnapshot',
       userId,
+      startedAt,
       albums,
       items: items.map((item) => ({
         id: item.id,
@@ -49,6 +52,7 @@ export async function fetchVkMarket(
         sku: item.sku ?? '',
         stockAmount: item.stockAmount ?? 0,
         albumIds: item.albumIds,
+        ...(item.mainPhotoId !== undefined ? { mainPhotoId: item.mainPhotoId } : {}),
         deleted: item.availability === 1,
       })),
     },
@@ -58,7 +62,7 @@ export async function fetchVkMarket(
   return {
     albums: albums.length,
     items: items.length,
-    changes: result.events.length,
+    changes: result.events.filter((e) => e.type !== 'VkMarketFetched').length,
     position: result.position,
   };
 }

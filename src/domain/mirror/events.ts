@@ -1,65 +1,138 @@
 /**
  * What EvoSync did to the user's VK market (stream `vk-mirror-{userId}`): the outcomes of
- * push jobs. Together with desired-item.ts this is how a push job knows what to send: only
- * the difference between the desired item and the last pushed one.
+ * push jobs. Together with desired-item.ts and the observed VK market (vk-market stream) this
+ * is how a push job knows what to send (see plan.ts).
+ *
+ * `at` (ISO time, from the command handler's clock) is when the outcome was recorded, i.e.
+ * after VK confirmed it: a VK observation that began later reflects it, an earlier one may
+ * not. Events written before `at` existed lack it.
  */
 import type { FieldChange } from '../catalog/events.js';
 import type { PushedField, PushedVkItem } from './desired-item.js';
 
+/** A field VK showed differently from what EvoSync pushed, and that EvoSync sent again. */
+export interface ReassertedField {
+  /** `photo`: the main photo (EvoSync's default photo) */
+  field: PushedField | 'photo';
+  /** what VK showed after the hand edit */
+  seen: unknown;
+}
+
+type ItemData = { userId: string; productId: string; itemId: number; at?: string };
+
 export type MirrorEvent =
+  /** written before `market.addAlbum`, so a crash between the call and its outcome is settled */
+  | {
+      type: 'VkAlbumCreateRequested';
+      data: { userId: string; groupKey: string; title: string; requestId: string };
+    }
   | {
       type: 'VkAlbumCreated';
-      data: { userId: string; groupKey: string; albumId: number; title: string };
+      data: {
+        userId: string;
+        groupKey: string;
+        albumId: number;
+        title: string;
+        requestId?: string;
+        at?: string;
+      };
+    }
+  /** an album found by title for a request whose outcome was never recorded */
+  | {
+      type: 'VkAlbumAdopted';
+      data: {
+        userId: string;
+        groupKey: string;
+        albumId: number;
+        title: string;
+        requestId: string;
+        at: string;
+      };
     }
   | {
       type: 'VkAlbumRenamed';
-      data: { userId: string; groupKey: string; albumId: number; title: string };
+      data: {
+        userId: string;
+        groupKey: string;
+        albumId: number;
+        title: string;
+        at?: string;
+        /** set when the title was sent again after a hand edit in VK: the title VK showed */
+        seenTitle?: string;
+      };
     }
+  /** the group left the scope and VK has no album of the open request: nothing to settle */
+  | {
+      type: 'VkAlbumCreateAbandoned';
+      data: { userId: string; groupKey: string; requestId: string };
+    }
+  /** VK no longer has the album (deleted by hand): a new one is requested */
+  | { type: 'VkAlbumLost'; data: { userId: string; groupKey: string; albumId: number } }
   | { type: 'DefaultPhotoUploaded'; data: { userId: string; photoId: number } }
   /** written before `market.add`, so a crash between the call and its outcome is detectable */
   | {
       type: 'VkItemCreateRequested';
-      data: { userId: string; productId: string; sku: string; requestId: string };
+      data: {
+        userId: string;
+        productId: string;
+        sku: string;
+        requestId: string;
+        /** the item VK lost (deleted by hand), when this request re-creates it */
+        replacesItemId?: number;
+      };
     }
   | {
       type: 'VkItemCreated';
-      data: {
-        userId: string;
-        productId: string;
-        requestId: string;
-        itemId: number;
-        pushed: PushedVkItem;
-      };
+      data: ItemData & { requestId: string; pushed: PushedVkItem };
+    }
+  /** the product left the scope and VK has no item with its sku: the request never reached VK */
+  | {
+      type: 'VkItemCreateAbandoned';
+      data: { userId: string; productId: string; requestId: string };
     }
   /** an item found by sku for a request whose outcome was never recorded; its fields unknown */
-  | {
-      type: 'VkItemAdopted';
-      data: { userId: string; productId: string; requestId: string; itemId: number };
-    }
+  | { type: 'VkItemAdopted'; data: ItemData & { requestId: string } }
   | {
       type: 'VkItemUpdated';
-      data: {
-        userId: string;
-        productId: string;
-        itemId: number;
+      data: ItemData & {
         fields: FieldChange<PushedField>[];
+        /** fields sent again because VK showed them changed by hand; EvoSync owns them */
+        reasserted?: ReassertedField[];
       };
     }
   /** out of the sync scope: hidden in VK (kept, so coming back keeps its photos and history) */
-  | { type: 'VkItemHidden'; data: { userId: string; productId: string; itemId: number } }
+  | { type: 'VkItemHidden'; data: ItemData & { reasserted?: boolean } }
   /** removed in Evotor: deleted in VK */
-  | { type: 'VkItemDeleted'; data: { userId: string; productId: string; itemId: number } }
-  | { type: 'VkItemRestored'; data: { userId: string; productId: string; itemId: number } }
+  | { type: 'VkItemDeleted'; data: ItemData }
+  | { type: 'VkItemRestored'; data: ItemData }
+  /** `market.addToAlbum` succeeded (or VK answered that the item is already there) */
+  | {
+      type: 'VkItemAddedToAlbum';
+      data: ItemData & { albumId: number; reasserted?: boolean };
+    }
+  | { type: 'VkItemRemovedFromAlbum'; data: ItemData & { albumId: number } }
   | {
       type: 'VkCommandFailed';
       data: {
         userId: string;
         productId?: string;
+        /** an album call's failure */
+        groupKey?: string;
         method: string;
         errorCode: number;
         message: string;
         retryable: boolean;
+        at?: string;
+        /** failures in a row for this product or album, this one included */
+        attempt?: number;
+        /** when the planner tries again; null: at the next pipeline run */
+        nextRetryAt?: string | null;
       };
+    }
+  /** a failing product or album had nothing left to send when its retry came (say, undone) */
+  | {
+      type: 'VkFailureCleared';
+      data: { userId: string; productId?: string; groupKey?: string };
     }
   | {
       type: 'VkPushPaused';

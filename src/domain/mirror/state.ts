@@ -11,6 +11,18 @@ import type { MirrorEvent } from './events.js';
  */
 export type MirroredItemState = 'pending' | 'active' | 'hidden' | 'deleted';
 
+/** The last failures in a row of one product's (or album's) VK calls. */
+export interface MirrorFailure {
+  attempts: number;
+  /** epoch ms of the last failure */
+  at: number;
+  /** epoch ms when the planner tries again; null: at every push (the pipeline's, hourly) */
+  nextRetryAt: number | null;
+  method: string;
+  code: number;
+  message: string;
+}
+
 export interface MirroredItem {
   itemId: number | null;
   /** what VK holds as far as EvoSync knows; null after adopting an item of unknown content */
@@ -20,15 +32,28 @@ export interface MirroredItem {
   pendingRequestId: string | null;
   /** create requests so far: numbers the next request id deterministically */
   requests: number;
+  /** epoch ms of EvoSync's last recorded write to the item; null for events before times */
+  writtenAt: number | null;
+  /** the album of ours VK confirmed the item is in (after `market.addToAlbum`), if any */
+  albumId: number | null;
+  /** epoch ms of the last recorded membership change */
+  albumAt: number | null;
+  failure: MirrorFailure | null;
 }
 
 export interface MirroredAlbum {
-  albumId: number;
+  /** null while the create request is open (or after VK lost the album) */
+  albumId: number | null;
   title: string;
+  pendingRequestId: string | null;
+  requests: number;
+  writtenAt: number | null;
+  failure: MirrorFailure | null;
 }
 
 export interface MirrorState {
   items: ReadonlyMap<string, MirroredItem>;
+  /** by group key (the Evotor group id) */
   albums: ReadonlyMap<string, MirroredAlbum>;
   defaultPhotoId: number | null;
   paused: { captchaSid: string; captchaImg: string } | null;
@@ -41,13 +66,43 @@ export const initialMirrorState = (): MirrorState => ({
   paused: null,
 });
 
-const NEW_ITEM: MirroredItem = {
+export const NEW_ITEM: MirroredItem = {
   itemId: null,
   lastPushed: null,
   state: 'pending',
   pendingRequestId: null,
   requests: 0,
+  writtenAt: null,
+  albumId: null,
+  albumAt: null,
+  failure: null,
 };
+
+const NEW_ALBUM: MirroredAlbum = {
+  albumId: null,
+  title: '',
+  pendingRequestId: null,
+  requests: 0,
+  writtenAt: null,
+  failure: null,
+};
+
+/**
+ * Growing delays after failures in a row: 1, 5 and 30 minutes; from the fourth failure on the
+ * product waits for the next push (the periodic pipeline starts one), never a hot loop.
+ */
+export const RETRY_DELAYS_MS: readonly number[] = [60_000, 5 * 60_000, 30 * 60_000];
+
+export function retryAt(attempt: number, at: number): number | null {
+  const delay = RETRY_DELAYS_MS[attempt - 1];
+  return delay === undefined ? null : at + delay;
+}
+
+/** Whether a product or album with this failure may be tried now. */
+export const isDue = (failure: MirrorFailure | null, now: number): boolean =>
+  failure === null || failure.nextRetryAt === null || failure.nextRetryAt <= now;
+
+const time = (at: string | undefined) => (at === undefined ? null : Date.parse(at));
 
 function updateItem(
   state: MirrorState,
@@ -59,6 +114,16 @@ function updateItem(
   const items = state.items as Map<string, MirroredItem>;
   items.set(productId, update(items.get(productId) ?? NEW_ITEM));
   return { ...state, items };
+}
+
+function updateAlbum(
+  state: MirrorState,
+  groupKey: string,
+  update: (album: MirroredAlbum) => MirroredAlbum,
+): MirrorState {
+  const albums = state.albums as Map<string, MirroredAlbum>;
+  albums.set(groupKey, update(albums.get(groupKey) ?? NEW_ALBUM));
+  return { ...state, albums };
 }
 
 /**
@@ -75,46 +140,199 @@ function afterUpdate(
   return applyChanges({} as PushedVkItem, fields);
 }
 
-export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorState {
+/**
+ * Events recorded before membership was recorded on its own (no `at`) meant "created, and
+ * added to the album of `albumKey`"; that assumption is kept for them, and drift seen in VK
+ * corrects it.
+ */
+function legacyAlbum(state: MirrorState, albumKey: string | null | undefined): number | null {
+  return albumKey ? (state.albums.get(albumKey)?.albumId ?? null) : null;
+}
+
+type AlbumEvent = Extract<
+  MirrorEvent,
+  {
+    type:
+      | 'VkAlbumCreateRequested'
+      | 'VkAlbumCreated'
+      | 'VkAlbumAdopted'
+      | 'VkAlbumRenamed'
+      | 'VkAlbumLost'
+      | 'VkAlbumCreateAbandoned';
+  }
+>;
+type ItemEvent = Extract<MirrorEvent, { data: { productId: string } }>;
+
+function evolveAlbum(state: MirrorState, event: AlbumEvent): MirrorState {
   switch (event.type) {
+    case 'VkAlbumCreateRequested':
+      return updateAlbum(state, event.data.groupKey, (album) => ({
+        ...album,
+        title: event.data.title,
+        pendingRequestId: event.data.requestId,
+        requests: album.requests + 1,
+      }));
     case 'VkAlbumCreated':
-    case 'VkAlbumRenamed': {
-      const albums = state.albums as Map<string, MirroredAlbum>;
-      albums.set(event.data.groupKey, { albumId: event.data.albumId, title: event.data.title });
-      return { ...state, albums };
+    case 'VkAlbumAdopted':
+    case 'VkAlbumRenamed':
+      return updateAlbum(state, event.data.groupKey, (album) => ({
+        ...album,
+        albumId: event.data.albumId,
+        title: event.data.title,
+        pendingRequestId: event.type === 'VkAlbumRenamed' ? album.pendingRequestId : null,
+        writtenAt: time(event.data.at),
+        failure: null,
+      }));
+    case 'VkAlbumLost':
+      return updateAlbum(state, event.data.groupKey, (album) => ({
+        ...album,
+        albumId: null,
+        pendingRequestId: null,
+      }));
+    case 'VkAlbumCreateAbandoned':
+      return updateAlbum(state, event.data.groupKey, (album) => ({
+        ...album,
+        pendingRequestId: null,
+      }));
+    default: {
+      const _never: never = event;
+      return _never;
     }
-    case 'DefaultPhotoUploaded':
-      return { ...state, defaultPhotoId: event.data.photoId };
+  }
+}
+
+function evolveItem(state: MirrorState, event: ItemEvent): MirrorState {
+  switch (event.type) {
     case 'VkItemCreateRequested':
       return updateItem(state, event.data.productId, (item) => ({
         ...item,
         pendingRequestId: event.data.requestId,
         requests: item.requests + 1,
       }));
+    case 'VkItemCreateAbandoned':
+      return updateItem(state, event.data.productId, (item) => ({
+        ...item,
+        pendingRequestId: null,
+      }));
     case 'VkItemCreated':
     case 'VkItemAdopted': {
       const pushed = event.type === 'VkItemCreated' ? event.data.pushed : null;
+      const legacy = event.data.at === undefined;
       return updateItem(state, event.data.productId, (item) => ({
         ...item,
         itemId: event.data.itemId,
         lastPushed: pushed,
         state: 'active',
         pendingRequestId: null,
+        writtenAt: time(event.data.at),
+        albumId: legacy ? legacyAlbum(state, pushed?.albumKey) : null,
+        albumAt: time(event.data.at),
+        failure: null,
       }));
     }
     case 'VkItemUpdated':
+      return updateItem(state, event.data.productId, (item) => {
+        const lastPushed = afterUpdate(item.lastPushed, event.data.fields);
+        const moved = event.data.fields.some((f) => f.field === 'albumKey');
+        return {
+          ...item,
+          lastPushed,
+          writtenAt: time(event.data.at),
+          albumId:
+            event.data.at === undefined && moved
+              ? legacyAlbum(state, lastPushed?.albumKey)
+              : item.albumId,
+          failure: null,
+        };
+      });
+    case 'VkItemHidden':
+    case 'VkItemDeleted':
+    case 'VkItemRestored': {
+      const after = ITEM_STATE[event.type];
       return updateItem(state, event.data.productId, (item) => ({
         ...item,
-        lastPushed: afterUpdate(item.lastPushed, event.data.fields),
+        state: after,
+        writtenAt: time(event.data.at),
+        failure: null,
       }));
+    }
+    case 'VkItemAddedToAlbum':
+    case 'VkItemRemovedFromAlbum': {
+      const added = event.type === 'VkItemAddedToAlbum';
+      // A move records the add to the new album before the removal from the old one.
+      const albumId = added ? event.data.albumId : null;
+      return updateItem(state, event.data.productId, (item) => ({
+        ...item,
+        albumId: added || item.albumId === event.data.albumId ? albumId : item.albumId,
+        albumAt: time(event.data.at),
+        failure: null,
+      }));
+    }
+    default: {
+      const _never: never = event;
+      return _never;
+    }
+  }
+}
+
+const ITEM_STATE = {
+  VkItemHidden: 'hidden',
+  VkItemDeleted: 'deleted',
+  VkItemRestored: 'active',
+} as const satisfies Record<string, MirroredItemState>;
+
+function evolveFailure(
+  state: MirrorState,
+  event: Extract<MirrorEvent, { type: 'VkCommandFailed' }>,
+): MirrorState {
+  const { productId, groupKey, at, attempt, nextRetryAt } = event.data;
+  // Failures recorded before retries were scheduled carry no time: nothing to wait for.
+  if (at === undefined || attempt === undefined) return state;
+  const failure: MirrorFailure = {
+    attempts: attempt,
+    at: Date.parse(at),
+    nextRetryAt: nextRetryAt ? Date.parse(nextRetryAt) : null,
+    method: event.data.method,
+    code: event.data.errorCode,
+    message: event.data.message,
+  };
+  if (productId !== undefined) return updateItem(state, productId, (i) => ({ ...i, failure }));
+  if (groupKey !== undefined) return updateAlbum(state, groupKey, (a) => ({ ...a, failure }));
+  return state;
+}
+
+export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorState {
+  switch (event.type) {
+    case 'VkAlbumCreateRequested':
+    case 'VkAlbumCreated':
+    case 'VkAlbumAdopted':
+    case 'VkAlbumRenamed':
+    case 'VkAlbumLost':
+    case 'VkAlbumCreateAbandoned':
+      return evolveAlbum(state, event);
+    case 'VkItemCreateRequested':
+    case 'VkItemCreateAbandoned':
+    case 'VkItemCreated':
+    case 'VkItemAdopted':
+    case 'VkItemUpdated':
     case 'VkItemHidden':
-      return updateItem(state, event.data.productId, (item) => ({ ...item, state: 'hidden' }));
     case 'VkItemDeleted':
-      return updateItem(state, event.data.productId, (item) => ({ ...item, state: 'deleted' }));
     case 'VkItemRestored':
-      return updateItem(state, event.data.productId, (item) => ({ ...item, state: 'active' }));
+    case 'VkItemAddedToAlbum':
+    case 'VkItemRemovedFromAlbum':
+      return evolveItem(state, event);
+    case 'DefaultPhotoUploaded':
+      return { ...state, defaultPhotoId: event.data.photoId };
     case 'VkCommandFailed':
+      return evolveFailure(state, event);
+    case 'VkFailureCleared': {
+      const { productId, groupKey } = event.data;
+      if (productId !== undefined && state.items.has(productId))
+        return updateItem(state, productId, (i) => ({ ...i, failure: null }));
+      if (groupKey !== undefined && state.albums.has(groupKey))
+        return updateAlbum(state, groupKey, (a) => ({ ...a, failure: null }));
       return state;
+    }
     case 'VkPushPaused':
       return {
         ...state,

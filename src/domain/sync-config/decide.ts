@@ -1,7 +1,10 @@
 import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
 import {
+  CONFIGURABLE_FIELDS,
   ruleKey,
   SYNC_TASKS,
+  type ConfigurableField,
+  type FieldOwner,
   type FilterEntityType,
   type FilterMode,
   type SyncConfigEvent,
@@ -35,7 +38,8 @@ export type SyncConfigCommand =
       mode: FilterMode;
       parentEntityId: string | null;
     }
-  | { type: 'ClearFilterRule'; userId: string; entityType: FilterEntityType; entityId: string };
+  | { type: 'ClearFilterRule'; userId: string; entityType: FilterEntityType; entityId: string }
+  | { type: 'SetFieldOwnership'; userId: string; field: ConfigurableField; owner: FieldOwner };
 
 /**
  * Confirming starts the sync, so it is refused while the master switch is off, and unless at
@@ -118,6 +122,14 @@ export function decideSyncConfig(
       const { entityType, entityId } = command;
       if (!state.rules.has(ruleKey(entityType, entityId))) return [];
       return [{ type: 'SyncFilterRuleCleared', data: { userId, entityType, entityId } }];
+    }
+    case 'SetFieldOwnership': {
+      const { field, owner } = command;
+      if (!CONFIGURABLE_FIELDS.includes(field) || (owner !== 'evosync' && owner !== 'vk')) {
+        throw new DomainError('unknown_field', `Этим полем нельзя управлять: ${String(field)}.`);
+      }
+      if (state.ownership[field] === owner) return [];
+      return [{ type: 'FieldOwnershipChanged', data: { userId, field, owner } }];
     }
     default: {
       const _never: never = command;

@@ -8,6 +8,14 @@
 export const SYNC_TASKS = ['refresh_catalog', 'refresh_vk_catalog', 'mirror_to_vk'] as const;
 export type SyncTask = (typeof SYNC_TASKS)[number];
 
+/**
+ * Fields of a VK item the owner may leave to VK (edited there by hand, never overwritten). Name,
+ * price, availability and album are always EvoSync's: they are what the sync is for.
+ */
+export const CONFIGURABLE_FIELDS = ['description', 'photos'] as const;
+export type ConfigurableField = (typeof CONFIGURABLE_FIELDS)[number];
+export type FieldOwner = 'evosync' | 'vk';
+
 export type FilterEntityType = 'store' | 'group' | 'product';
 export type FilterMode = 'include' | 'exclude';
 
@@ -33,6 +41,10 @@ export type SyncConfigEvent =
   | {
       type: 'SyncFilterRuleCleared';
       data: { userId: string; entityType: FilterEntityType; entityId: string };
+    }
+  | {
+      type: 'FieldOwnershipChanged';
+      data: { userId: string; field: ConfigurableField; owner: FieldOwner };
     };
 
 /** Every sync-config event type; the record makes the compiler ask for a new one. */
@@ -44,6 +56,7 @@ const SYNC_CONFIG_TYPES: Record<SyncConfigEvent['type'], true> = {
   SyncTaskToggled: true,
   SyncFilterRuleSet: true,
   SyncFilterRuleCleared: true,
+  FieldOwnershipChanged: true,
 };
 export const SYNC_CONFIG_EVENT_TYPES = Object.keys(SYNC_CONFIG_TYPES) as Array<
   SyncConfigEvent['type']

@@ -1,6 +1,9 @@
 import {
+  CONFIGURABLE_FIELDS,
   ruleKey,
   SYNC_TASKS,
+  type ConfigurableField,
+  type FieldOwner,
   type SyncConfigEvent,
   type SyncFilterRule,
   type SyncTask,
@@ -16,6 +19,8 @@ export interface SyncConfigState {
   tasks: Readonly<Record<SyncTask, boolean>>;
   /** by `entityType:entityId`: one rule per entity, as the old unique constraint had it */
   rules: ReadonlyMap<string, SyncFilterRule>;
+  /** who owns the fields the owner may leave to VK; EvoSync owns all of them by default */
+  ownership: Readonly<Record<ConfigurableField, FieldOwner>>;
 }
 
 export const initialSyncConfigState = (): SyncConfigState => ({
@@ -24,6 +29,10 @@ export const initialSyncConfigState = (): SyncConfigState => ({
   priceMultiplier: DEFAULT_PRICE_MULTIPLIER,
   tasks: Object.fromEntries(SYNC_TASKS.map((t) => [t, true])) as Record<SyncTask, boolean>,
   rules: new Map(),
+  ownership: Object.fromEntries(CONFIGURABLE_FIELDS.map((f) => [f, 'evosync'])) as Record<
+    ConfigurableField,
+    FieldOwner
+  >,
 });
 
 export function evolveSyncConfig(state: SyncConfigState, event: SyncConfigEvent): SyncConfigState {
@@ -48,6 +57,8 @@ export function evolveSyncConfig(state: SyncConfigState, event: SyncConfigEvent)
       rules.delete(ruleKey(event.data.entityType, event.data.entityId));
       return { ...state, rules };
     }
+    case 'FieldOwnershipChanged':
+      return { ...state, ownership: { ...state.ownership, [event.data.field]: event.data.owner } };
     default: {
       const _never: never = event;
       return _never;

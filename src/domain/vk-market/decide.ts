@@ -13,6 +13,12 @@ export interface RecordVkMarketSnapshot {
   userId: string;
   albums: VkAlbum[];
   items: (Omit<VkItem, 'deleted'> & { deleted?: boolean })[];
+  /**
+   * ISO time the fetch began reading. When given, the snapshot is closed by VkMarketFetched,
+   * and a snapshot that began before the last recorded one is stale and records nothing (two
+   * fetches finishing out of order must not turn the observation back).
+   */
+  startedAt?: string;
 }
 
 export type VkMarketCommand = RecordVkMarketSnapshot;
@@ -27,6 +33,7 @@ const ITEM_FIELDS: readonly VkItemField[] = [
   'stockAmount',
   'albumIds',
   'deleted',
+  'mainPhotoId',
 ];
 
 function normalizeItem(item: RecordVkMarketSnapshot['items'][number]): VkItem {
@@ -74,7 +81,10 @@ export function decideVkMarket(
   state: VkMarketState,
   _ctx?: DecideContext,
 ): VkMarketEvent[] {
-  const { userId } = command;
+  const { userId, startedAt } = command;
+  if (startedAt !== undefined && state.fetchedAt !== null) {
+    if (Date.parse(startedAt) <= state.fetchedAt) return [];
+  }
   const albums = indexById(command.albums, refuseDuplicate('подборка'));
   const items = indexById(command.items.map(normalizeItem), refuseDuplicate('товар'));
   return [
@@ -91,6 +101,9 @@ export function decideVkMarket(
       changed: (itemId, changes) => ({ type: 'VkItemChanged', data: { userId, itemId, changes } }),
       disappeared: (itemId) => ({ type: 'VkItemDisappeared', data: { userId, itemId } }),
     }),
+    ...(startedAt !== undefined
+      ? [{ type: 'VkMarketFetched' as const, data: { userId, startedAt } }]
+      : []),
   ];
 }
 

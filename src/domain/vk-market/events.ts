@@ -26,6 +26,8 @@ export interface VkItem {
   /** sorted ascending when recorded, so a reordered list is not a change */
   albumIds: number[];
   deleted: boolean;
+  /** the item's main photo; absent in observations made before photos were read */
+  mainPhotoId?: number | null;
 }
 
 export type VkAlbumField = Exclude<keyof VkAlbum, 'id'>;
@@ -43,6 +45,12 @@ export type VkMarketEvent =
       type: 'VkItemChanged';
       data: { userId: string; itemId: number; changes: FieldChange<VkItemField>[] };
     }
-  | { type: 'VkItemDisappeared'; data: { userId: string; itemId: number } };
+  | { type: 'VkItemDisappeared'; data: { userId: string; itemId: number } }
+  /**
+   * Closes every complete fetch, changed or not: the observed state above is VK as of
+   * `startedAt` (when the fetch began reading). The mirror judges drift only on observations
+   * newer than its own last write of an item, so it must know how new the observation is.
+   */
+  | { type: 'VkMarketFetched'; data: { userId: string; startedAt: string } };
 
 export const vkMarketStream = (userId: string) => `vk-market-${userId}`;

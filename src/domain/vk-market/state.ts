@@ -4,9 +4,15 @@ import type { VkAlbum, VkItem, VkMarketEvent } from './events.js';
 export interface VkMarketState {
   albums: ReadonlyMap<number, VkAlbum>;
   items: ReadonlyMap<number, VkItem>;
+  /** when the last recorded fetch began (epoch ms); null before the first marked fetch */
+  fetchedAt: number | null;
 }
 
-export const initialVkMarketState = (): VkMarketState => ({ albums: new Map(), items: new Map() });
+export const initialVkMarketState = (): VkMarketState => ({
+  albums: new Map(),
+  items: new Map(),
+  fetchedAt: null,
+});
 
 /** In place, as in catalog/state.ts: a fold owns its state, and a copy per event is quadratic. */
 function withEntry<V>(map: ReadonlyMap<number, V>, id: number, value: V | undefined) {
@@ -38,6 +44,8 @@ export function evolveVkMarket(state: VkMarketState, event: VkMarketEvent): VkMa
     }
     case 'VkItemDisappeared':
       return { ...state, items: withEntry(state.items, event.data.itemId, undefined) };
+    case 'VkMarketFetched':
+      return { ...state, fetchedAt: Date.parse(event.data.startedAt) };
     default: {
       const _never: never = event;
       return _never;

@@ -45,6 +45,7 @@ export class VkClientMarketGateway implements VkMarketGateway {
       sku: item.sku ?? null,
       stockAmount: item.stock_amount ?? null,
       albumIds: item.albums_ids ?? [],
+      mainPhotoId: item.photos?.[0]?.id ?? null,
     }));
   }
 

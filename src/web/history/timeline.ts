@@ -8,7 +8,11 @@ import {
   type FieldChange,
   type StoreCatalogEvent,
 } from '../../domain/catalog/events.js';
-import { mirrorStream, type MirrorEvent } from '../../domain/mirror/events.js';
+import {
+  mirrorStream,
+  type MirrorEvent,
+  type ReassertedField,
+} from '../../domain/mirror/events.js';
 import { syncConfigStream, type SyncConfigEvent } from '../../domain/sync-config/events.js';
 
 export type EntrySource = 'evotor' | 'vk' | 'config';
@@ -42,6 +46,7 @@ const FIELD_LABELS: Record<string, string> = {
   stockAmount: 'Остаток в VK',
   available: 'Доступен в VK',
   albumKey: 'Подборка',
+  photo: 'Главное фото',
 };
 
 export const rubles = (kopecks: number) =>
@@ -89,11 +94,27 @@ function evotorEntry(e: StoreCatalogEvent, productId: string) {
   }
 }
 
+const moscow = (iso: string) =>
+  new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' });
+
+/** Why a field was sent again: VK showed it changed by hand, and EvoSync owns it. */
+const reassertedLines = (reasserted: ReassertedField[]) =>
+  reasserted.map(
+    (r) =>
+      `${FIELD_LABELS[r.field] ?? r.field}: в VK изменено вручную (было ${show(r.field, r.seen)}) — ` +
+      'возвращено, потому что этим полем управляет EvoSync',
+  );
+
 function vkEntry(e: MirrorEvent, productId: string) {
   if (!('productId' in e.data) || e.data.productId !== productId) return null;
   switch (e.type) {
     case 'VkItemCreateRequested':
-      return { title: 'Отправлен на создание в VK', details: [] };
+      return e.data.replacesItemId !== undefined
+        ? {
+            title: `Товар ${e.data.replacesItemId} удалён в VK вручную — создаётся заново`,
+            details: [],
+          }
+        : { title: 'Отправлен на создание в VK', details: [] };
     case 'VkItemCreated':
       return {
         title: `Создан в VK (товар ${e.data.itemId})`,
@@ -102,28 +123,60 @@ function vkEntry(e: MirrorEvent, productId: string) {
       };
     case 'VkItemAdopted':
       return { title: `Найден в VK по артикулу (товар ${e.data.itemId})`, details: [] };
+    case 'VkItemCreateAbandoned':
+      return { title: 'Создание отменено: товар больше не выгружается', details: [] };
     case 'VkItemUpdated': {
       const price = e.data.fields.find((f) => f.field === 'priceKopecks');
+      const reasserted = e.data.reasserted ?? [];
       return {
-        title: 'Обновлён в VK',
-        details: changeLines(e.data.fields),
+        title: reasserted.length > 0 ? 'Исправлен в VK после ручной правки' : 'Обновлён в VK',
+        details: [...changeLines(e.data.fields), ...reassertedLines(reasserted)],
         pushed: typeof price?.to === 'number' ? price.to : null,
       };
     }
     case 'VkItemHidden':
-      return { title: 'Скрыт в VK (вне фильтров синхронизации)', details: [] };
+      return {
+        title: e.data.reasserted
+          ? 'Снова скрыт в VK (был показан вручную, но товар вне фильтров)'
+          : 'Скрыт в VK (вне фильтров синхронизации)',
+        details: [],
+      };
     case 'VkItemDeleted':
       return { title: 'Удалён из VK', details: [] };
     case 'VkItemRestored':
       return { title: 'Снова показан в VK', details: [] };
-    case 'VkCommandFailed':
+    case 'VkItemAddedToAlbum':
+      return {
+        title: e.data.reasserted
+          ? `Возвращён в подборку ${e.data.albumId} (в VK убран из неё вручную)`
+          : `Добавлен в подборку ${e.data.albumId}`,
+        details: [],
+      };
+    case 'VkItemRemovedFromAlbum':
+      return { title: `Убран из подборки ${e.data.albumId}`, details: [] };
+    case 'VkCommandFailed': {
+      const { attempt, nextRetryAt } = e.data;
+      const retry =
+        attempt === undefined
+          ? []
+          : [
+              nextRetryAt
+                ? `Попытка ${attempt}; следующая — ${moscow(nextRetryAt)}`
+                : `Попытка ${attempt}; следующая — при ближайшей плановой синхронизации`,
+            ];
       return {
         title: 'Ошибка VK',
-        details: [`${e.data.method}, код ${e.data.errorCode}: ${e.data.message}`],
+        details: [`${e.data.method}, код ${e.data.errorCode}: ${e.data.message}`, ...retry],
         failed: true,
       };
+    }
+    case 'VkAlbumCreateRequested':
     case 'VkAlbumCreated':
+    case 'VkAlbumAdopted':
     case 'VkAlbumRenamed':
+    case 'VkAlbumLost':
+    case 'VkAlbumCreateAbandoned':
+    case 'VkFailureCleared':
     case 'DefaultPhotoUploaded':
     case 'VkPushPaused':
     case 'VkPushResumed':

@@ -7,7 +7,12 @@ import { mirrorDecider } from '../../domain/mirror/decide.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import { DomainError } from '../../domain/shared/decider.js';
 import { syncConfigDecider, type SyncConfigCommand } from '../../domain/sync-config/decide.js';
-import { SYNC_TASKS, syncConfigStream } from '../../domain/sync-config/events.js';
+import {
+  CONFIGURABLE_FIELDS,
+  SYNC_TASKS,
+  syncConfigStream,
+} from '../../domain/sync-config/events.js';
+import { loadSyncConfig } from '../../application/sync/desired-state.js';
 import { parsePriceMultiplier } from '../../domain/sync-config/price-multiplier.js';
 import { requirePermission } from '../auth/current-user.js';
 import type { DashboardDeps } from '../dashboard/deps.js';
@@ -45,6 +50,9 @@ const settingsSchema = z.object({
   mirror_to_vk: checkbox,
 });
 
+const owner = z.enum(['evosync', 'vk'], { error: 'Выберите, кто управляет полем.' });
+const ownershipSchema = z.object({ description: owner, photos: owner });
+
 const uid = (req: Request) => req.currentUser!.id;
 
 export function syncRoutes(deps: DashboardDeps): Router {
@@ -64,10 +72,15 @@ export function syncRoutes(deps: DashboardDeps): Router {
     res: Response,
     extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {},
   ) => {
-    const page = await loadSyncPage(deps.sequelize, uid(req));
+    const [page, config] = await Promise.all([
+      loadSyncPage(deps.sequelize, uid(req)),
+      // Read from the stream itself: the read model has no columns for it, and it is one user's.
+      loadSyncConfig(deps.eventStore, uid(req)),
+    ]);
     res.status(extra.status ?? 200).render('sync/show', {
       title: 'Синхронизация',
       ...page,
+      ownership: config.ownership,
       errors: extra.errors ?? {},
       values: extra.values ?? page.formValues,
     });
@@ -131,6 +144,27 @@ export function syncRoutes(deps: DashboardDeps): Router {
       return render(req, res, { status: 422, errors, values: req.body as Record<string, unknown> });
     }
     flash(req, 'success', 'Настройки сохранены.');
+    res.redirect(303, '/sync');
+  });
+
+  r.post('/sync/ownership', async (req, res) => {
+    const form = parseForm(ownershipSchema, req.body);
+    if (!form.ok) return render(req, res, { status: 422, errors: form.errors });
+    const userId = uid(req);
+    const result = await deps.commands.handleMany(
+      syncConfigDecider,
+      syncConfigStream(userId),
+      CONFIGURABLE_FIELDS.map((field): SyncConfigCommand => ({
+        type: 'SetFieldOwnership',
+        userId,
+        field,
+        owner: form.data[field],
+      })),
+      { actor: userId },
+    );
+    // The mirror saga pushes after the change: a field given back to EvoSync is set again.
+    await settled(result.position, 'sync-configs');
+    flash(req, 'success', 'Настройки полей сохранены.');
     res.redirect(303, '/sync');
   });
 

@@ -1,11 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../src/domain/shared/decider.js';
-import { mirrorDecider } from '../../../src/domain/mirror/decide.js';
+import { mirrorDecider, type MirrorCommand } from '../../../src/domain/mirror/decide.js';
 import { mirrorStream, type MirrorEvent } from '../../../src/domain/mirror/events.js';
-import { deciderSpec, throughHandler } from '../decider-spec.js';
+import { deciderSpec, NOW, throughHandler } from '../decider-spec.js';
 import { albumCreated, created, desired, pushedOf, userId } from './fixtures.js';
 
-const given = deciderSpec(mirrorDecider);
+const spec = deciderSpec(mirrorDecider);
+/** Every outcome carries the time it was recorded (NOW of the spec's context). */
+const stamp = (events: MirrorEvent[]): MirrorEvent[] =>
+  events.map((e) =>
+    e.type === 'VkItemCreateRequested' ||
+    e.type === 'VkAlbumCreateRequested' ||
+    e.type === 'VkAlbumLost' ||
+    e.type === 'DefaultPhotoUploaded' ||
+    e.type === 'VkPushPaused' ||
+    e.type === 'VkPushResumed' ||
+    'at' in e.data
+      ? e
+      : ({ ...e, data: { ...e.data, at: NOW.toISOString() } } as MirrorEvent),
+  );
+const given = (events: MirrorEvent[]) => ({
+  when: (command: MirrorCommand) => {
+    const then = spec(events).when(command);
+    return {
+      then: (expected: MirrorEvent[]) => then.then(stamp(expected)),
+      thenRefused: then.thenRefused,
+    };
+  },
+});
 const requested: MirrorEvent = {
   type: 'VkItemCreateRequested',
   data: { userId, productId: 'p1', sku: 'p1', requestId: 'p1#1' },
@@ -168,9 +190,89 @@ describe('mirror outcomes', () => {
       message: 'bad',
       retryable: false,
     };
+    const first = { ...failure, attempt: 1, nextRetryAt: '2025-03-01T10:01:00.000Z' };
     given([])
       .when({ type: 'RecordVkCommandFailed', ...failure })
-      .then([{ type: 'VkCommandFailed', data: failure }]);
+      .then([{ type: 'VkCommandFailed', data: first }]);
+  });
+
+  it('counts failures in a row with growing retry delays, then waits for the pipeline; a success clears them', () => {
+    const failure = {
+      userId,
+      productId: 'p1',
+      method: 'market.edit',
+      errorCode: 10,
+      message: 'Internal server error',
+      retryable: true,
+    };
+    const failed = (attempt: number, nextRetryAt: string | null): MirrorEvent => ({
+      type: 'VkCommandFailed',
+      data: { ...failure, at: NOW.toISOString(), attempt, nextRetryAt },
+    });
+    const cmd = { type: 'RecordVkCommandFailed' as const, ...failure };
+    given([failed(1, null)])
+      .when(cmd)
+      .then([failed(2, '2025-03-01T10:05:00.000Z')]);
+    given([failed(1, null), failed(2, null)])
+      .when(cmd)
+      .then([failed(3, '2025-03-01T10:30:00.000Z')]);
+    given([failed(1, null), failed(2, null), failed(3, null)])
+      .when(cmd)
+      .then([failed(4, null)]);
+    const cleared = fold(mirrorDecider, [
+      ...created('p1', 900),
+      failed(1, null),
+      { type: 'VkItemUpdated', data: { userId, productId: 'p1', itemId: 900, fields: [] } },
+    ]);
+    expect(cleared.items.get('p1')?.failure).toBeNull();
+  });
+
+  it('albums: the request first, then created or adopted by title; membership only when VK confirmed', () => {
+    const request: MirrorEvent = {
+      type: 'VkAlbumCreateRequested',
+      data: { userId, groupKey: 'g1', title: 'Группа g1', requestId: 'g1#1' },
+    };
+    given([])
+      .when({
+        type: 'RequestVkAlbumCreate',
+        userId,
+        groupKey: 'g1',
+        title: 'Группа g1',
+        requestId: 'g1#1',
+      })
+      .then([request]);
+    given([request])
+      .when({
+        type: 'RequestVkAlbumCreate',
+        userId,
+        groupKey: 'g1',
+        title: 'Группа g1',
+        requestId: 'g1#2',
+      })
+      .thenRefused('create_pending');
+    const ref = { userId, groupKey: 'g1', albumId: 50, title: 'Группа g1', requestId: 'g1#1' };
+    given([request])
+      .when({ type: 'RecordVkAlbumAdopted', ...ref })
+      .then([{ type: 'VkAlbumAdopted', data: { ...ref, at: NOW.toISOString() } }]);
+    const added = {
+      type: 'RecordVkItemAddedToAlbum' as const,
+      userId,
+      productId: 'p1',
+      itemId: 900,
+      albumId: 50,
+    };
+    const addedEvent: MirrorEvent = {
+      type: 'VkItemAddedToAlbum',
+      data: { userId, productId: 'p1', itemId: 900, albumId: 50, at: NOW.toISOString() },
+    };
+    given(created('p1', 900)).when(added).then([addedEvent]);
+    given([...created('p1', 900), addedEvent])
+      .when(added)
+      .then([]);
+    // put back after a hand removal: recorded although the mirror already had it
+    given([...created('p1', 900), addedEvent])
+      .when({ ...added, reasserted: true })
+      .then([{ ...addedEvent, data: { ...addedEvent.data, reasserted: true } } as MirrorEvent]);
   });
 
   it('runs through the generic command handler', async () => {
@@ -187,7 +289,8 @@ describe('mirror outcomes', () => {
         pushed: pushedOf(desired('p1')),
       },
     );
-    expect(appended).toEqual([created('p1', 900)[1]]);
-    expect(stream).toEqual(created('p1', 900));
+    const [request, outcome] = created('p1', 900);
+    expect(appended).toEqual(stamp([outcome!]));
+    expect(stream).toEqual([request, ...stamp([outcome!])]);
   });
 });

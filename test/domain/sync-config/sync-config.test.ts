@@ -214,3 +214,36 @@ describe('SetFilterRule / ClearFilterRule', () => {
     expect(stream).toEqual([...history, ...expected]);
   });
 });
+
+describe('SetFieldOwnership', () => {
+  const changed = (field: 'description' | 'photos', owner: 'evosync' | 'vk') => ({
+    type: 'FieldOwnershipChanged' as const,
+    data: { userId, field, owner },
+  });
+
+  it('leaves a field to VK, and back to EvoSync', () => {
+    given([])
+      .when({ type: 'SetFieldOwnership', userId, field: 'description', owner: 'vk' })
+      .then([changed('description', 'vk')]);
+    given([changed('photos', 'vk')])
+      .when({ type: 'SetFieldOwnership', userId, field: 'photos', owner: 'evosync' })
+      .then([changed('photos', 'evosync')]);
+  });
+
+  it('returns [] when the field already has that owner (EvoSync by default)', () => {
+    given([])
+      .when({ type: 'SetFieldOwnership', userId, field: 'description', owner: 'evosync' })
+      .then([]);
+  });
+
+  it('refuses fields that are always EvoSync’s', () => {
+    given([])
+      .when({ type: 'SetFieldOwnership', userId, field: 'price' as never, owner: 'vk' })
+      .thenRefused('unknown_field');
+  });
+
+  it('keeps the ownership in the state', () => {
+    const state = fold(syncConfigDecider, [changed('description', 'vk')]);
+    expect(state.ownership).toEqual({ description: 'vk', photos: 'evosync' });
+  });
+});

@@ -150,3 +150,30 @@ describe('RecordVkMarketSnapshot', () => {
     expect(stream).toEqual([...history, ...expected]);
   });
 });
+
+describe('RecordVkMarketSnapshot with the time the fetch began', () => {
+  const at = (iso: string) => ({ ...snapshot([album(3)], [item(10)]), startedAt: iso });
+
+  it('closes the snapshot with VkMarketFetched, also when nothing changed', () => {
+    given([])
+      .when(at('2026-11-28T01:00:00.000Z'))
+      .then([
+        { type: 'VkAlbumObserved', data: { userId, album: album(3) } },
+        observed(item(10)),
+        { type: 'VkMarketFetched', data: { userId, startedAt: '2026-11-28T01:00:00.000Z' } },
+      ]);
+    given([
+      { type: 'VkAlbumObserved', data: { userId, album: album(3) } },
+      observed(item(10)),
+      { type: 'VkMarketFetched', data: { userId, startedAt: '2026-11-28T01:00:00.000Z' } },
+    ])
+      .when(at('2026-11-28T02:00:00.000Z'))
+      .then([{ type: 'VkMarketFetched', data: { userId, startedAt: '2026-11-28T02:00:00.000Z' } }]);
+  });
+
+  it('records nothing for a fetch that began before the last recorded one (stale, out of order)', () => {
+    given([{ type: 'VkMarketFetched', data: { userId, startedAt: '2026-11-28T02:00:00.000Z' } }])
+      .when({ ...snapshot([], []), startedAt: '2026-11-28T01:59:59.000Z' })
+      .then([]);
+  });
+});

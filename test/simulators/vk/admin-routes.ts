@@ -69,6 +69,10 @@ export function adminRouter(admin: VkSimAdmin): Router {
     '/faults/random',
     wrap((req) => admin.setRandomFaults(body(req) as never)),
   );
+  router.post(
+    '/faults/http',
+    wrap((req) => admin.setHttpFaults(body(req) as never)),
+  );
   router.delete(
     '/faults',
     wrap(() => admin.clearFaults()),

@@ -10,7 +10,7 @@ import {
   type SimUser,
   type TokenKind,
 } from './state.js';
-import type { FaultRule, RandomFaults, RateLimits } from './traffic.js';
+import type { FaultRule, HttpFaults, RandomFaults, RateLimits } from './traffic.js';
 
 export interface OAuthApp {
   clientId: string;
@@ -127,6 +127,18 @@ export class VkSimAdmin {
 
   setRandomFaults(random: RandomFaults | null): void {
     this.core.traffic.setRandomFaults(random);
+  }
+
+  /** Random 500 answers and dropped connections (before or after the call is done). */
+  setHttpFaults(http: HttpFaults | null): void {
+    this.core.traffic.setHttpFaults(http);
+  }
+
+  /** Drift: someone takes an item out of an album in VK's own interface. */
+  removeFromAlbum(itemId: number, albumId: number): void {
+    const item = this.core.state.items.get(itemId);
+    if (!item) throw vkError(1403);
+    item.albumIds = item.albumIds.filter((a) => a !== albumId);
   }
 
   clearFaults(): void {

@@ -10,7 +10,7 @@ import type { RateLimits } from './traffic.js';
 import { uploadHandler } from './upload.js';
 
 export { VkSimAdmin } from './admin.js';
-export type { CallLog, FaultRule, RateLimits } from './traffic.js';
+export type { CallLog, FaultRule, HttpFaults, RateLimits } from './traffic.js';
 export type { SimItem, SimAlbum, TokenKind } from './state.js';
 
 export interface VkSimulatorOptions {
@@ -76,8 +76,24 @@ export async function startVkSimulator(options: VkSimulatorOptions = {}): Promis
       const params = stringParams(req.query, req.body);
       const method = String(req.params.name);
       await transit();
+      const fault = core.traffic.httpFault();
+      if (fault === 'http500') {
+        res
+          .status(500)
+          .type('text/html')
+          .send('<html><body>500 Internal Server Error</body></html>');
+        return;
+      }
+      if (fault === 'drop') {
+        req.socket.destroy();
+        return;
+      }
       const answer = core.handle(method, params, tokenOf(req, params));
       await transit();
+      if (fault === 'drop_after') {
+        req.socket.destroy();
+        return;
+      }
       res.json(answer);
     },
   );

@@ -17,6 +17,19 @@ export interface RandomFaults {
   seed: number;
 }
 
+/**
+ * Faults below the API: `http500` answers 500 without doing the call, `drop` closes the
+ * connection before the call, `drop_after` does the call and closes the connection before the
+ * answer (the caller cannot know it happened).
+ */
+export type HttpFaultKind = 'http500' | 'drop' | 'drop_after';
+
+export interface HttpFaults {
+  fraction: number;
+  kinds: HttpFaultKind[];
+  seed: number;
+}
+
 export interface RateLimits {
   user: number;
   community: number;
@@ -67,6 +80,7 @@ export class Traffic {
   limits: RateLimits = { user: 3, community: 20, windowMs: 1000 };
   private faults: FaultRule[] = [];
   private random: { fraction: number; codes: FaultCode[]; next: () => number } | null = null;
+  private http: { fraction: number; kinds: HttpFaultKind[]; next: () => number } | null = null;
   private recent = new Map<string, number[]>();
   private captchaSeq = 1;
   log: CallLog = emptyLog();
@@ -86,6 +100,18 @@ export class Traffic {
   clearFaults(): void {
     this.faults = [];
     this.random = null;
+    this.http = null;
+  }
+
+  setHttpFaults(http: HttpFaults | null): void {
+    this.http = http && { ...http, next: mulberry32(http.seed) };
+  }
+
+  /** The HTTP fault for the next API request, if one is due. */
+  httpFault(): HttpFaultKind | null {
+    const http = this.http;
+    if (!http || http.kinds.length === 0 || http.next() >= http.fraction) return null;
+    return http.kinds[Math.floor(http.next() * http.kinds.length)] ?? 'http500';
   }
 
   resetLog(): void {
