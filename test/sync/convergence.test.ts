@@ -312,8 +312,12 @@ function mismatches(h: SyncHarness, model: Model): string[] {
     snapshot.albums.filter((a) => a.ownerId === -h.vkGroupId).map((a) => [a.id, a.title]),
   );
   const live = h.visibleItems();
-  const photo = snapshot.photos.find((p) => p.groupId === h.vkGroupId)?.id;
   const problems: string[] = [];
+  // One default photo for all (a crash between its upload and its record uploads another:
+  // harmless, as long as every item ends up with the one the mirror uses).
+  const photos = new Set(snapshot.photos.filter((p) => p.groupId === h.vkGroupId).map((p) => p.id));
+  const photo = live[0]?.mainPhotoId ?? null;
+  if (photo !== null && !photos.has(photo)) problems.push(`photo ${photo} is not the community's`);
   const wanted = new Set<string>();
   for (const p of h.evotor.admin.products(storeId)) {
     if (chain(p.parent_id ?? null).some((g) => model.excluded.has(g))) continue;
