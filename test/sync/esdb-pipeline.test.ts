@@ -95,6 +95,23 @@ const writeCalls = (): Record<string, number> =>
     ),
   );
 
+/**
+ * True when the worker has nothing left to do: every runner (the saga too) has handled the
+ * store's head, no job is queued or running, and the head did not move meanwhile. The saga
+ * enqueues before its checkpoint commits, so a runner at the head means its jobs are queued.
+ */
+async function workerIdle(): Promise<boolean> {
+  const head = await container.eventStore.headPosition();
+  if (!head) return false;
+  for (const runner of worker.runners) if (!(await runner.waitForPosition(head, 0))) return false;
+  for (const state of ['queued', 'running'] as const) {
+    const { total } = await container.scheduler.listJobs({ state, limit: 1, skip: 0 });
+    if (total > 0) return false;
+  }
+  const after = await container.eventStore.headPosition();
+  return after?.commit === head.commit && after.prepare === head.prepare;
+}
+
 async function vkCatalogRows(userId: string) {
   return container.sequelize.query<{ sku: string; price_kopecks: number | string }>(
     `SELECT sku, price_kopecks FROM vk_cached_products
@@ -216,7 +233,10 @@ describe('a whole sync on the EventStoreDB adapter, through the worker', () => {
     );
     expect((await vkCatalogRows(userId)).map((r) => r.sku)).toEqual(expected);
 
-    // Evotor changes a price; the periodic pipeline (run now) finds it and the mirror edits it.
+    // Once the first sync's follow-up jobs are done (so none of them can be the one that
+    // notices the change), Evotor changes a price; the periodic pipeline, run now, finds it
+    // and the saga's push edits it.
+    await waitFor(workerIdle, 'the worker to finish the first sync', 30_000);
     const changed = inScope[0]!;
     vk.admin.resetCallLog();
     evotor.admin.changeProduct(storeId, changed.id, { price: 4321 });
