@@ -91,5 +91,6 @@ describe('choosing the Agenda backend by AGENDA_URL', () => {
     } finally {
       await listener.close();
     }
-  });
+    // The control's start gives up only after the driver's own connect timeout (about 10 s).
+  }, 60_000);
 });
