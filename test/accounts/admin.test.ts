@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleStreamId } from '../../src/domain/roles/decide.js';
+import { ALL_PERMISSIONS } from '../../src/domain/roles/permissions.js';
 import {
   csrfFrom,
   login,
@@ -99,13 +101,33 @@ describe('RBAC', () => {
   });
 
   it('the system role keeps every permission', async () => {
+    const systemRole = async () => {
+      const [role] = await h.sequelize.query<{ last_revision: number }>(
+        "SELECT last_revision FROM roles WHERE name = 'system'",
+        { type: QueryTypes.SELECT },
+      );
+      const granted = await h.sequelize.query<{ permission: string }>(
+        "SELECT permission FROM role_permissions WHERE role = 'system'",
+        { type: QueryTypes.SELECT },
+      );
+      return {
+        revision: role!.last_revision,
+        permissions: granted.map((g) => g.permission).sort(),
+      };
+    };
+    const before = await systemRole();
+    expect(before.permissions).toEqual([...ALL_PERMISSIONS].sort());
+    // A current (not stale) form, so only the rule itself can refuse it.
     await submit(root, '/admin/roles', '/admin/roles/system/permissions', {
       permissions: ['admin.users'],
-      revision: '0',
+      revision: String(before.revision),
     });
     expect((await root.get('/admin/roles')).text).toContain(
       'У роли «Система» всегда есть все права',
     );
+    expect(await systemRole()).toEqual(before);
+    const events = await h.store.readStream(roleStreamId('system'));
+    expect(events.map((e) => e.type)).not.toContain('RolePermissionsChanged');
   });
 });
 

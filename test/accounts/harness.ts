@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Sequelize } from 'sequelize';
 import request from 'supertest';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
+import type { EventStore } from '../../src/application/ports/event-store.js';
 import type { Scheduler } from '../../src/application/ports/scheduler.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js';
@@ -9,20 +10,20 @@ import { BcryptHasher } from '../../src/infrastructure/crypto/bcrypt-hasher.js';
 import { SequelizeKeyStore } from '../../src/infrastructure/crypto/key-store.js';
 import { createSequelize } from '../../src/infrastructure/db/database.js';
 import { migrate } from '../../src/infrastructure/db/migrate.js';
-import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
+import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { ProjectionRunner } from '../../src/infrastructure/projections/projection-runner.js';
 import { ConsoleMailer } from '../../src/infrastructure/mail/mailers.js';
 import { createWebApp } from '../../src/web/app.js';
 import { accountsModule, type AccountsModule } from '../../src/web/accounts/module.js';
 import type { RateLimitSettings } from '../../src/web/auth/rate-limits.js';
 import { accountProjections } from '../../projections/accounts.js';
-import { InlineProjector } from '../../projections/read-model-waiters.js';
 import { createTestDatabase } from '../support/mariadb.js';
 
 export interface Harness {
   app: Express;
   sequelize: Sequelize;
-  store: MemoryEventStore;
+  store: EventStore;
   mailer: ConsoleMailer;
   module: AccountsModule;
   config: ReturnType<typeof loadConfig>;
@@ -30,8 +31,11 @@ export interface Harness {
 }
 
 /**
- * The accounts module on a fresh MariaDB database and the in-memory event store. The read
- * models are projected inline after each command (InlineProjector), standing in for the runner.
+ * The accounts module as the web process runs it: the MariaDB event store, the read models
+ * built by the real projection runners (checkpoints and locks in MariaDB, as the worker runs
+ * them), and the module's own waiter on those checkpoints (no `readModel` given, so the web's
+ * default). A command's page therefore sees its read model only once a runner has committed
+ * it, and the web's caches are cleared the way production clears them.
  */
 export async function startHarness(
   label: string,
@@ -58,7 +62,7 @@ export async function startHarness(
     null,
   );
   const logger = createLogger({ level: 'silent' });
-  const store = new MemoryEventStore();
+  const store = await MariaDbEventStore.create(sequelize);
   const mailer = new ConsoleMailer();
   const cipher = new AesGcmCipher(new SequelizeKeyStore(sequelize), config.SECRET_KEY);
   const module = accountsModule({
@@ -71,10 +75,23 @@ export async function startHarness(
     mail: mailer,
     cipher,
     hasher: new BcryptHasher(4),
-    readModel: new InlineProjector(store, sequelize, accountProjections(cipher)),
     rateLimits: { login: 1000, register: 1000, passwordReset: 1000, ...options.rateLimits },
     scheduler: options.scheduler,
   });
+  const runners = accountProjections(cipher).map(
+    (projection) =>
+      new ProjectionRunner({
+        projection,
+        sequelize,
+        store,
+        logger,
+        // Short waits so that a page follows its command quickly; the production defaults
+        // are tuned for a busy store.
+        flushMs: 5,
+        lockPollMs: 50,
+      }),
+  );
+  for (const runner of runners) runner.start();
   await module.start();
   const app = createWebApp({
     logger,
@@ -90,6 +107,8 @@ export async function startHarness(
     module,
     config,
     async close() {
+      await Promise.all(runners.map((r) => r.stop()));
+      await store.close();
       await sequelize.close();
       await db.drop();
     },

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkFrom, PASSWORD, startHarness, type Harness } from '../accounts/harness.js';
-import { launchChromium } from '../support/browser.js';
+import { browserTestTimeout, clickAndLoad, launchChromium, openPage } from '../support/browser.js';
 import { listenLocal } from '../support/http.js';
 
 const ARTIFACTS = 'test-artifacts/accounts';
@@ -39,63 +39,67 @@ async function logIn(page: Page, email: string, password: string) {
   await page.goto(`${base}/login`);
   await page.fill('#f-email', email);
   await page.fill('#f-password', password);
-  await page.click('button[type=submit]:has-text("Войти")');
+  await clickAndLoad(page, 'button[type=submit]:has-text("Войти")');
 }
 
 describe('accounts in a browser', () => {
-  it('register → confirm from the outbox → log in → edit profile → log out; suspended by an admin, then refused', async () => {
-    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    await page.goto(`${base}/register`);
-    await shot(page, '01-register');
-    await page.fill('#f-email', 'shopper@example.test');
-    await page.fill('#f-name', '<b>Магазин</b>');
-    await page.fill('#f-password', PASSWORD);
-    await page.fill('#f-password2', PASSWORD);
-    await page.click('button[type=submit]');
-    expect(await text(page, 'h1')).toBe('Проверьте почту');
+  it(
+    'register → confirm from the outbox → log in → edit profile → log out; suspended by an admin, then refused',
+    async () => {
+      const page = await openPage(browser, { viewport: { width: 390, height: 844 } });
+      await page.goto(`${base}/register`);
+      await shot(page, '01-register');
+      await page.fill('#f-email', 'shopper@example.test');
+      await page.fill('#f-name', '<b>Магазин</b>');
+      await page.fill('#f-password', PASSWORD);
+      await page.fill('#f-password2', PASSWORD);
+      await clickAndLoad(page, 'button[type=submit]');
+      expect(await text(page, 'h1')).toBe('Проверьте почту');
 
-    await page.goto(base + linkFrom(h.mailer, 'shopper@example.test', '/confirm-email'));
-    expect(await text(page, '.flash-success')).toContain('Email подтверждён');
-    await shot(page, '02-login-after-confirm');
+      await page.goto(base + linkFrom(h.mailer, 'shopper@example.test', '/confirm-email'));
+      expect(await text(page, '.flash-success')).toContain('Email подтверждён');
+      await shot(page, '02-login-after-confirm');
 
-    await logIn(page, 'shopper@example.test', PASSWORD);
-    await page.waitForURL(`${base}/profile`);
-    expect(await text(page, '#profile-name')).toBe('<b>Магазин</b>');
-    await shot(page, '03-profile');
+      await logIn(page, 'shopper@example.test', PASSWORD);
+      await page.waitForURL(`${base}/profile`);
+      expect(await text(page, '#profile-name')).toBe('<b>Магазин</b>');
+      await shot(page, '03-profile');
 
-    await page.click('a:has-text("Изменить")');
-    await page.fill('#f-name', 'Магазин у дома');
-    await page.fill('#f-phone', '+7 900 123-45-67');
-    await page.click('button:has-text("Сохранить")');
-    await page.waitForURL(`${base}/profile`);
-    expect(await text(page, '#profile-name')).toBe('Магазин у дома');
-    expect(await text(page, '.flash-success')).toContain('Профиль сохранён');
+      await clickAndLoad(page, 'a:has-text("Изменить")');
+      await page.fill('#f-name', 'Магазин у дома');
+      await page.fill('#f-phone', '+7 900 123-45-67');
+      await clickAndLoad(page, 'button:has-text("Сохранить")');
+      await page.waitForURL(`${base}/profile`);
+      expect(await text(page, '#profile-name')).toBe('Магазин у дома');
+      expect(await text(page, '.flash-success')).toContain('Профиль сохранён');
 
-    await page.click('button:has-text("Выйти")');
-    await page.waitForURL(`${base}/login`);
+      await clickAndLoad(page, 'button:has-text("Выйти")');
+      await page.waitForURL(`${base}/login`);
 
-    await h.module.accounts.admin.createSystemAccount('boss@example.test', PASSWORD);
-    const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await logIn(admin, 'boss@example.test', PASSWORD);
-    await admin.goto(`${base}/admin/users?q=shopper`);
-    await shot(admin, '04-admin-users');
-    await admin.click('a:has-text("shopper@example.test")');
-    await shot(admin, '05-admin-user');
-    await admin.click('button:has-text("Заблокировать")');
-    expect(await text(admin, '.flash-success')).toContain('Пользователь заблокирован');
-    await admin.goto(`${base}/admin/roles`);
-    await shot(admin, '06-admin-roles');
-    await admin.goto(`${base}/admin/audit`);
-    await shot(admin, '07-admin-audit');
-    await admin.click('table a:has-text("UserSuspended")');
-    expect(await text(admin, '#event-data')).toContain('userId');
-    await shot(admin, '08-admin-audit-event');
-    await admin.goto(`${base}/admin/logs`);
-    await shot(admin, '09-admin-logs');
+      await h.module.accounts.admin.createSystemAccount('boss@example.test', PASSWORD);
+      const admin = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+      await logIn(admin, 'boss@example.test', PASSWORD);
+      await admin.goto(`${base}/admin/users?q=shopper`);
+      await shot(admin, '04-admin-users');
+      await clickAndLoad(admin, 'a:has-text("shopper@example.test")');
+      await shot(admin, '05-admin-user');
+      await clickAndLoad(admin, 'button:has-text("Заблокировать")');
+      expect(await text(admin, '.flash-success')).toContain('Пользователь заблокирован');
+      await admin.goto(`${base}/admin/roles`);
+      await shot(admin, '06-admin-roles');
+      await admin.goto(`${base}/admin/audit`);
+      await shot(admin, '07-admin-audit');
+      await clickAndLoad(admin, 'table a:has-text("UserSuspended")');
+      expect(await text(admin, '#event-data')).toContain('userId');
+      await shot(admin, '08-admin-audit-event');
+      await admin.goto(`${base}/admin/logs`);
+      await shot(admin, '09-admin-logs');
 
-    await logIn(page, 'shopper@example.test', PASSWORD);
-    expect(await text(page, '.flash-error')).toContain('Учётная запись заблокирована');
-    await shot(page, '10-login-suspended');
-    expect(page.url()).toBe(`${base}/login`);
-  });
+      await logIn(page, 'shopper@example.test', PASSWORD);
+      expect(await text(page, '.flash-error')).toContain('Учётная запись заблокирована');
+      await shot(page, '10-login-suspended');
+      expect(page.url()).toBe(`${base}/login`);
+    },
+    browserTestTimeout(3),
+  );
 });

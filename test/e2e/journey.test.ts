@@ -15,7 +15,13 @@ import { createTestDatabase } from '../support/mariadb.js';
 import { sendUserToken, sendUserVerify } from '../simulators/evotor/webhooks.js';
 import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
-import { launchChromium } from '../support/browser.js';
+import {
+  BROWSER_WAIT_MS,
+  browserTestTimeout,
+  clickAndLoad,
+  launchChromium,
+  openPage,
+} from '../support/browser.js';
 
 const ARTIFACTS = 'test-artifacts/journey';
 const EMAIL = 'owner@shop.test';
@@ -48,7 +54,7 @@ async function eventually<T>(
   what: string,
   probe: () => T | Promise<T>,
   ok: (v: T) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = BROWSER_WAIT_MS,
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -129,127 +135,134 @@ afterAll(async () => {
 });
 
 describe('the shop owner’s journey, in a browser', () => {
-  it('register, link Evotor by webhooks, connect VK, publish one group, change a price, see it in VK and in the history', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  it(
+    'register, link Evotor by webhooks, connect VK, publish one group, change a price, see it in VK and in the history',
+    async () => {
+      const page = await openPage(browser, { viewport: { width: 1280, height: 900 } });
 
-    // 1. register and confirm the email from the console outbox, then log in
-    await page.goto(`${base}/register`);
-    await page.fill('#f-email', EMAIL);
-    await page.fill('#f-name', 'Ольга');
-    await page.fill('#f-password', PASSWORD);
-    await page.fill('#f-password2', PASSWORD);
-    await page.click('button[type=submit]');
-    await page.goto(base + linkFrom(mailer, EMAIL, '/confirm-email'));
-    await page.goto(`${base}/login`);
-    await page.fill('#f-email', EMAIL);
-    await page.fill('#f-password', PASSWORD);
-    await page.click('button[type=submit]:has-text("Войти")');
-    await page.waitForURL(`${base}/profile`);
+      // 1. register and confirm the email from the console outbox, then log in
+      await page.goto(`${base}/register`);
+      await page.fill('#f-email', EMAIL);
+      await page.fill('#f-name', 'Ольга');
+      await page.fill('#f-password', PASSWORD);
+      await page.fill('#f-password2', PASSWORD);
+      await clickAndLoad(page, 'button[type=submit]');
+      await page.goto(base + linkFrom(mailer, EMAIL, '/confirm-email'));
+      await page.goto(`${base}/login`);
+      await page.fill('#f-email', EMAIL);
+      await page.fill('#f-password', PASSWORD);
+      await clickAndLoad(page, 'button[type=submit]:has-text("Войти")');
+      await page.waitForURL(`${base}/profile`);
 
-    // 2. Evotor links the account through the app webhooks and hands over its API token
-    const target = { baseUrl: base, secret: SECRET };
-    const verified = await sendUserVerify(target, {
-      userId: evotorUser.userId,
-      login: EMAIL,
-      password: PASSWORD,
-    });
-    expect(verified.status).toBe(200);
-    expect(
-      await sendUserToken(target, { userId: evotorUser.userId, token: evotorUser.token }),
-    ).toMatchObject({ status: 200 });
+      // 2. Evotor links the account through the app webhooks and hands over its API token
+      const target = { baseUrl: base, secret: SECRET };
+      const verified = await sendUserVerify(target, {
+        userId: evotorUser.userId,
+        login: EMAIL,
+        password: PASSWORD,
+      });
+      expect(verified.status).toBe(200);
+      expect(
+        await sendUserToken(target, { userId: evotorUser.userId, token: evotorUser.token }),
+      ).toMatchObject({ status: 200 });
 
-    // 3. connect VK through the OAuth login and choose the community
-    await page.goto(`${base}/connections`);
-    await page.click('a:has-text("Войти через VK")');
-    await page.waitForURL(/\/connections\/vk/);
-    await page.check(`input[type=radio][value="${VK_GROUP}"]`);
-    await shot(page, '01-choose-community');
-    await page.click('button:has-text("Подключить")');
-    await page.waitForURL(`${base}/connections`);
-    await page.locator('text=Магазин у дома').first().waitFor();
-    await shot(page, '02-connections');
+      // 3. connect VK through the OAuth login and choose the community
+      await page.goto(`${base}/connections`);
+      await page.click('a:has-text("Войти через VK")');
+      await page.waitForURL(/\/connections\/vk/);
+      await page.check(`input[type=radio][value="${VK_GROUP}"]`);
+      await shot(page, '01-choose-community');
+      await clickAndLoad(page, 'button:has-text("Подключить")');
+      await page.waitForURL(`${base}/connections`);
+      await page.locator('text=Магазин у дома').first().waitFor();
+      await shot(page, '02-connections');
 
-    // 4. the catalog arrives from Evotor (fetched when the token came); include one group
-    const groups = evotor.admin.groups(storeId).filter((g) => !g.parent_id);
-    const chosen = groups[0]!;
-    await eventually(
-      'the catalog pages',
-      async () => {
-        await page.goto(`${base}/catalog/stores/${storeId}/groups`);
-        return page.locator(`tr:has-text("${chosen.name}")`).count();
-      },
-      (n) => n > 0,
-    );
-    await page.locator(`tr:has-text("${chosen.name}") button[value=include]`).first().click();
-    await page.locator(`tr:has-text("${chosen.name}") .rule-include`).first().waitFor();
-    await shot(page, '03-groups');
-    // on the products page every row's buttons submit the page's one form (the pressed button
-    // names the mode and carries the product): exclude the first product, then clear it again
-    await page.goto(`${base}/catalog/stores/${storeId}/products`);
-    const firstRow = page.locator('tbody tr').first();
-    const productName = (await firstRow.locator('td').first().innerText()).split('\n')[0]!;
-    await firstRow.locator('button[name=exclude]').click();
-    const excluded = page.locator('tbody tr', { hasText: productName }).first();
-    await excluded.locator('.rule-exclude').waitFor();
-    expect(await page.locator('.flash').first().innerText()).toContain('исключён');
-    await shot(page, '03b-products');
-    await excluded.locator('button[name=clear]').click();
-    await page
-      .locator('tbody tr', { hasText: productName })
-      .first()
-      .locator('.rule-none')
-      .waitFor();
+      // 4. the catalog arrives from Evotor (fetched when the token came); include one group
+      const groups = evotor.admin.groups(storeId).filter((g) => !g.parent_id);
+      const chosen = groups[0]!;
+      await eventually(
+        'the catalog pages',
+        async () => {
+          await page.goto(`${base}/catalog/stores/${storeId}/groups`);
+          return page.locator(`tr:has-text("${chosen.name}")`).count();
+        },
+        (n) => n > 0,
+      );
+      await clickAndLoad(
+        page,
+        page.locator(`tr:has-text("${chosen.name}") button[value=include]`).first(),
+      );
+      await page.locator(`tr:has-text("${chosen.name}") .rule-include`).first().waitFor();
+      await shot(page, '03-groups');
+      // on the products page every row's buttons submit the page's one form (the pressed button
+      // names the mode and carries the product): exclude the first product, then clear it again
+      await page.goto(`${base}/catalog/stores/${storeId}/products`);
+      const firstRow = page.locator('tbody tr').first();
+      const productName = (await firstRow.locator('td').first().innerText()).split('\n')[0]!;
+      await clickAndLoad(page, firstRow.locator('button[name=exclude]'));
+      const excluded = page.locator('tbody tr', { hasText: productName }).first();
+      await excluded.locator('.rule-exclude').waitFor();
+      expect(await page.locator('.flash').first().innerText()).toContain('исключён');
+      await shot(page, '03b-products');
+      await clickAndLoad(page, excluded.locator('button[name=clear]'));
+      await page
+        .locator('tbody tr', { hasText: productName })
+        .first()
+        .locator('.rule-none')
+        .waitFor();
 
-    // 5. switch on and confirm
-    await page.goto(`${base}/sync`);
-    await page.click('button:has-text("Включить синхронизацию")');
-    await page.click('button:has-text("Подтвердить и запустить")');
-    await page.locator('text=Активна').first().waitFor();
-    await shot(page, '04-sync-active');
+      // 5. switch on and confirm
+      await page.goto(`${base}/sync`);
+      await clickAndLoad(page, 'button:has-text("Включить синхронизацию")');
+      await clickAndLoad(page, 'button:has-text("Подтвердить и запустить")');
+      await page.locator('text=Активна').first().waitFor();
+      await shot(page, '04-sync-active');
 
-    // 6. the group's products appear in VK, and nothing else
-    const allGroups = evotor.admin.groups(storeId);
-    const inChosen = (groupId: string | null | undefined): boolean => {
-      for (let g = groupId ?? null; g; g = allGroups.find((x) => x.id === g)?.parent_id ?? null)
-        if (g === chosen.id) return true;
-      return false;
-    };
-    const expected = evotor.admin
-      .products(storeId)
-      .filter((p) => inChosen(p.parent_id))
-      .map((p) => p.id)
-      .sort();
-    expect(expected.length).toBeGreaterThan(0);
-    await eventually(
-      'the group in VK',
-      () =>
-        vkItems()
-          .map((i) => i.sku)
-          .sort(),
-      (skus) => JSON.stringify(skus) === JSON.stringify(expected),
-    );
+      // 6. the group's products appear in VK, and nothing else
+      const allGroups = evotor.admin.groups(storeId);
+      const inChosen = (groupId: string | null | undefined): boolean => {
+        for (let g = groupId ?? null; g; g = allGroups.find((x) => x.id === g)?.parent_id ?? null)
+          if (g === chosen.id) return true;
+        return false;
+      };
+      const expected = evotor.admin
+        .products(storeId)
+        .filter((p) => inChosen(p.parent_id))
+        .map((p) => p.id)
+        .sort();
+      expect(expected.length).toBeGreaterThan(0);
+      await eventually(
+        'the group in VK',
+        () =>
+          vkItems()
+            .map((i) => i.sku)
+            .sort(),
+        (skus) => JSON.stringify(skus) === JSON.stringify(expected),
+      );
 
-    // 7. a price changes in Evotor; "sync now" brings it to VK and into the product's history
-    const product = evotor.admin.products(storeId).find((p) => p.id === expected[0])!;
-    evotor.admin.changeProduct(storeId, product.id, { price: 1234.5 });
-    await page.goto(`${base}/sync`);
-    await page.click('button:has-text("Синхронизировать сейчас")');
-    await eventually(
-      'the new price in VK',
-      () => vkItems().find((i) => i.sku === product.id)?.price,
-      (p) => p === 1234.5,
-    );
-    await shot(page, '05-sync-after-price');
+      // 7. a price changes in Evotor; "sync now" brings it to VK and into the product's history
+      const product = evotor.admin.products(storeId).find((p) => p.id === expected[0])!;
+      evotor.admin.changeProduct(storeId, product.id, { price: 1234.5 });
+      await page.goto(`${base}/sync`);
+      await clickAndLoad(page, 'button:has-text("Синхронизировать сейчас")');
+      await eventually(
+        'the new price in VK',
+        () => vkItems().find((i) => i.sku === product.id)?.price,
+        (p) => p === 1234.5,
+      );
+      await shot(page, '05-sync-after-price');
 
-    const history = await eventually(
-      'the push in the history',
-      async () => {
-        await page.goto(`${base}/catalog/stores/${storeId}/products/${product.id}/history`);
-        return page.locator('main').innerText();
-      },
-      (text) => /Обновлён в VK\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/.test(text),
-    );
-    expect(history).toMatch(/Изменён в Эвотор\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/);
-    await shot(page, '06-history');
-  }, 180_000);
+      const history = await eventually(
+        'the push in the history',
+        async () => {
+          await page.goto(`${base}/catalog/stores/${storeId}/products/${product.id}/history`);
+          return page.locator('main').innerText();
+        },
+        (text) => /Обновлён в VK\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/.test(text),
+      );
+      expect(history).toMatch(/Изменён в Эвотор\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/);
+      await shot(page, '06-history');
+    },
+    browserTestTimeout(5),
+  );
 });

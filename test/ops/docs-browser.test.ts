@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { createWebApp } from '../../src/web/app.js';
 import { opsRoutes } from '../../src/web/ops/index.js';
-import { launchChromium } from '../support/browser.js';
+import { browserTestTimeout, launchChromium, openPage } from '../support/browser.js';
 import { listenLocal } from '../support/http.js';
 
 let server: Awaited<ReturnType<typeof listenLocal>> | undefined;
@@ -35,7 +35,7 @@ afterAll(async () => {
  * hides the image when it fails, so that one refusal is expected and reported apart.
  */
 async function open(path: string) {
-  const page = await browser.newPage();
+  const page = await openPage(browser);
   const problems: string[] = [];
   const refusedOffSite: string[] = [];
   page.on('pageerror', (e) => problems.push(e.message));
@@ -58,25 +58,33 @@ async function open(path: string) {
 }
 
 describe('the docs pages in a browser, under the site CSP', () => {
-  it('ReDoc renders the document from the local bundle', async () => {
-    const { page, problems, refusedOffSite } = await open('/redoc');
-    await page.locator('h2', { hasText: 'Evotor registers a user in EvoSync' }).waitFor();
-    await page.locator('h2', { hasText: 'Checks the saved VK token' }).waitFor();
-    expect(await page.title()).toContain('ReDoc');
-    expect(problems).toEqual([]);
-    expect(refusedOffSite.every((url) => url.startsWith('https://cdn.redoc.ly/'))).toBe(true);
-    await page.close();
-  });
+  it(
+    'ReDoc renders the document from the local bundle',
+    async () => {
+      const { page, problems, refusedOffSite } = await open('/redoc');
+      await page.locator('h2', { hasText: 'Evotor registers a user in EvoSync' }).waitFor();
+      await page.locator('h2', { hasText: 'Checks the saved VK token' }).waitFor();
+      expect(await page.title()).toContain('ReDoc');
+      expect(problems).toEqual([]);
+      expect(refusedOffSite.every((url) => url.startsWith('https://cdn.redoc.ly/'))).toBe(true);
+      await page.close();
+    },
+    browserTestTimeout(),
+  );
 
-  it('Swagger UI renders every operation', async () => {
-    const { page, problems, refusedOffSite } = await open('/docs/');
-    await page.locator('.opblock').first().waitFor();
-    const paths = await page.locator('.opblock-summary-path').allInnerTexts();
-    expect(paths.map((p) => p.replace(/\u200b/g, ''))).toEqual(
-      expect.arrayContaining(['/health', '/user/create', '/api/v1/installation/event']),
-    );
-    expect(problems).toEqual([]);
-    expect(refusedOffSite).toEqual([]);
-    await page.close();
-  });
+  it(
+    'Swagger UI renders every operation',
+    async () => {
+      const { page, problems, refusedOffSite } = await open('/docs/');
+      await page.locator('.opblock').first().waitFor();
+      const paths = await page.locator('.opblock-summary-path').allInnerTexts();
+      expect(paths.map((p) => p.replace(/\u200b/g, ''))).toEqual(
+        expect.arrayContaining(['/health', '/user/create', '/api/v1/installation/event']),
+      );
+      expect(problems).toEqual([]);
+      expect(refusedOffSite).toEqual([]);
+      await page.close();
+    },
+    browserTestTimeout(),
+  );
 });

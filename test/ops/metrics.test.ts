@@ -57,8 +57,13 @@ describe('metrics', () => {
     expect(count('GET', 'unmatched', '404')).toBe(1);
     expect(text).toContain('# TYPE evosync_http_request_duration_seconds histogram');
     expect(text).not.toContain('/items/42');
-    // default process metrics are there too
-    expect(sample(text, 'process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(0);
+    // The default process metrics are there too, with real readings (a heap and a resident
+    // set are never empty), and only because they were asked for.
+    expect(sample(text, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sample(text, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+    const bare = (await new Metrics({ defaultMetrics: false }).expose()).body;
+    expect(bare).not.toContain('nodejs_heap_size_used_bytes');
+    expect(bare).not.toContain('process_resident_memory_bytes');
   });
 
   it('counts finished jobs by name and outcome', async () => {

@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
@@ -7,6 +8,31 @@ import {
   createAgendaBackend,
 } from '../../src/infrastructure/scheduler/agenda-backend.js';
 import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-scheduler.js';
+import { waitFor } from './redis-namespace.js';
+
+/** A TCP listener on a free port that counts the connections made to it and answers nothing. */
+async function countingListener() {
+  let count = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    count += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return {
+    port: address.port,
+    connections: () => count,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 // No MongoDB on this machine: the MongoDB backend is only selected and constructed here,
 // never connected. Its behaviour is Agenda's own; the Redis tests cover the port's logic.
@@ -44,12 +70,27 @@ describe('choosing the Agenda backend by AGENDA_URL', () => {
   });
 
   it('constructs a MongoDB-backed scheduler lazily: nothing connects before first use', async () => {
-    const scheduler = new AgendaScheduler({
-      url: 'mongodb://127.0.0.1:1/evosync',
-      logger: createLogger({ level: 'silent' }),
-    });
-    expect(scheduler.backendKind).toBe('mongodb');
-    scheduler.define('anything', async () => {});
-    await scheduler.stop();
-  });
+    // A listener that only counts connections stands where MongoDB would be; the driver gives
+    // up on it quickly (no MongoDB answers), so the control below ends soon.
+    const listener = await countingListener();
+    const url = `mongodb://127.0.0.1:${listener.port}/evosync?serverSelectionTimeoutMS=300`;
+    try {
+      const scheduler = new AgendaScheduler({ url, logger: createLogger({ level: 'silent' }) });
+      expect(scheduler.backendKind).toBe('mongodb');
+      scheduler.define('anything', async () => {});
+      await scheduler.stop();
+      expect(listener.connections()).toBe(0);
+
+      // The control: the same listener does see the scheduler once it is used.
+      const used = new AgendaScheduler({ url, logger: createLogger({ level: 'silent' }) });
+      const starting = used.start().catch(() => undefined);
+      await waitFor(() => listener.connections() > 0, 'a connection from a started scheduler');
+      await starting;
+      await used.stop();
+      expect(listener.connections()).toBeGreaterThan(0);
+    } finally {
+      await listener.close();
+    }
+    // The control's start gives up only after the driver's own connect timeout (about 10 s).
+  }, 60_000);
 });
