@@ -14,6 +14,7 @@ import { migrate } from '../infrastructure/db/migrate.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../infrastructure/scheduler/agenda-scheduler.js';
+import { jobsHealthCheck } from '../infrastructure/scheduler/jobs-health.js';
 import { shareVkLimits } from '../infrastructure/vk/rate-limiter.js';
 import { MeteredEventStore } from '../infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../infrastructure/metrics/metrics.js';
@@ -122,6 +123,7 @@ export async function buildContainer(
         check: async () => ({ ...(await eventStore.health()) }),
       },
       { name: 'scheduler', required: true, check: async () => ({ ...(await scheduler.health()) }) },
+      jobsHealthCheck(scheduler),
     ];
 
     return {

@@ -57,6 +57,7 @@ describe('/health', () => {
     expect(res.body.checks.database.ok).toBe(true);
     expect(res.body.checks.eventStore).toMatchObject({ ok: true, adapter: 'mariadb' });
     expect(res.body.checks.scheduler).toMatchObject({ ok: true, backend: 'redis' });
+    expect(res.body.checks.jobs).toMatchObject({ ok: true, required: false, failed: 0 });
     expect(Object.keys(res.body.checks.projections.projections)).toEqual(
       expect.arrayContaining(['cached-products', 'users', 'mirror-saga']),
     );
