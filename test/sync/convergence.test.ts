@@ -1,15 +1,22 @@
 /**
- * Convergence, property-based: random sequences of Evotor edits, VK hand edits, filter and
- * multiplier changes and faults (VK errors, 500s, dropped connections, a worker killed between
- * a VK call and its record) over many pipeline runs; once the faults stop and two runs in a row
- * find nothing to do, VK must equal the desired mirror exactly: every in-scope product once,
- * in its album, with its name, price, availability and main photo, and nothing else of ours live.
+ * Convergence, property-based (fast-check): random sequences of Evotor edits, VK hand edits,
+ * filter and multiplier changes and faults (VK errors, 500s, dropped connections, a worker
+ * killed between a VK call and its record) over many pipeline runs; once the faults stop and two
+ * runs in a row find nothing to do, VK must equal the desired mirror exactly: every in-scope
+ * product once, in its album, with its name, price, availability and main photo, and nothing
+ * else of ours live.
  *
- * On MariaDB (the event store) and the Evotor and VK simulators over HTTP. The sequences come
- * from a seeded generator; a failure prints the seed and the steps, and
- * `CONVERGE_SEED=<seed> CONVERGE_RUNS=1` replays it. `CONVERGE_RUNS` (default 12) and
- * `CONVERGE_STEPS` (default 30) size the run: the default keeps the file well under a minute.
+ * On MariaDB (the event store) and the Evotor and VK simulators over HTTP. Everything random in
+ * a run (the catalog, the steps, the VK simulator's HTTP fault seed) comes from fast-check, so
+ * its seed determines the run. The seed is printed when the run starts; a failure prints the
+ * seed, the path and the shrunk steps, and `CONVERGE_SEED=<seed> CONVERGE_PATH=<path>` replays
+ * exactly that counterexample. `CONVERGE_RUNS` (default 15) and `CONVERGE_STEPS` (default 30,
+ * the longest sequence) size the run: the default keeps the file around 20 s.
+ *
+ * Each run costs up to seconds, so shrinking is bounded: after the first failure, shrinking goes
+ * on for SHRINK_MS, then the smallest counterexample found so far is reported (see `property`).
  */
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { mirrorDecider } from '../../src/domain/mirror/decide.js';
@@ -19,21 +26,14 @@ import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/m
 import { createTestDatabase } from '../support/mariadb.js';
 import { SyncHarness } from '../support/sync-harness.js';
 
-const RUNS = Number(process.env.CONVERGE_RUNS ?? 12);
+const RUNS = Number(process.env.CONVERGE_RUNS ?? 15);
 const STEPS = Number(process.env.CONVERGE_STEPS ?? 30);
-const FIRST_SEED = Number(process.env.CONVERGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
-
-/** The same generator as the VK simulator's faults: a seed gives the same sequence. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Chosen here rather than by fast-check so that it can be printed before the first run.
+const SEED = Number(process.env.CONVERGE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const PATH = process.env.CONVERGE_PATH;
+const SHRINK_MS = 120_000;
+// A run takes seconds; a minute each is far above what any run needs, plus the shrink budget.
+const TIMEOUT_MS = 60_000 + RUNS * 60_000 + SHRINK_MS;
 
 type Killed = 'market.add' | 'market.addAlbum' | 'market.addToAlbum' | 'market.edit';
 type Step =
@@ -52,51 +52,65 @@ type Step =
   | { kind: 'filter'; group: number; exclude: boolean }
   | { kind: 'multiplier'; value: string }
   | { kind: 'fault'; code: 6 | 9 | 10 | 14; count: number; method?: string }
-  | { kind: 'http-faults'; fraction: number }
+  | { kind: 'http-faults'; fraction: number; seed: number }
   | { kind: 'kill'; method: Killed; when: 'before' | 'after' }
   | { kind: 'run' }
   | { kind: 'wait'; minutes: number };
 
-function generate(random: () => number, steps: number): Step[] {
-  const int = (n: number) => Math.floor(random() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
-  const price = () => int(200_000) / 100;
-  const makers: Array<() => Step> = [
-    () => ({ kind: 'evotor-add', group: int(100), price: price() }),
-    () => ({ kind: 'evotor-change', product: int(100), price: price(), rename: random() < 0.3 }),
-    () => ({ kind: 'evotor-move', product: int(100), group: int(100) }),
-    () => ({ kind: 'evotor-rename-group', group: int(100) }),
-    () => ({ kind: 'evotor-remove', product: int(100) }),
-    () => ({ kind: 'evotor-sell', product: int(100), allow: random() < 0.5 }),
-    () => ({ kind: 'vk-price', item: int(100), price: price() }),
-    () => ({ kind: 'vk-title', item: int(100) }),
-    () => ({ kind: 'vk-photo', item: int(100) }),
-    () => ({ kind: 'vk-delete-item', item: int(100), hard: random() < 0.5 }),
-    () => ({ kind: 'vk-delete-album', album: int(100) }),
-    () => ({ kind: 'vk-remove-from-album', item: int(100) }),
-    () => ({ kind: 'filter', group: int(100), exclude: random() < 0.6 }),
-    () => ({ kind: 'multiplier', value: pick(['1', '1.5', '0.9', '2']) }),
-    () => ({
-      kind: 'fault',
-      code: pick([6, 9, 10, 10, 14] as const),
-      count: 1 + int(30),
-      ...(random() < 0.7
-        ? { method: pick(['market.add', 'market.edit', 'market.addToAlbum', 'market.addAlbum']) }
-        : {}),
-    }),
-    () => ({ kind: 'http-faults', fraction: pick([0, 0.1, 0.25]) }),
-    () => ({
-      kind: 'kill',
-      method: pick(['market.add', 'market.addAlbum', 'market.addToAlbum', 'market.edit'] as const),
-      when: pick(['before', 'after'] as const),
-    }),
-    () => ({ kind: 'run' }),
-    () => ({ kind: 'run' }),
-    () => ({ kind: 'run' }),
-    () => ({ kind: 'wait', minutes: pick([1, 5, 31]) }),
-  ];
-  return Array.from({ length: steps }, () => pick(makers)());
-}
+/** An index into whatever exists when the step runs (taken modulo its length). */
+const index = fc.nat(99);
+/** Prices up to 1 999.99 ₽ in kopecks. */
+const price = fc.integer({ min: 0, max: 199_999 }).map((k) => k / 100);
+/** true with probability `tenths`/10. */
+const chance = (tenths: number) =>
+  fc.oneof(
+    { arbitrary: fc.constant(false), weight: 10 - tenths },
+    { arbitrary: fc.constant(true), weight: tenths },
+  );
+const kind = <K extends Step['kind']>(k: K) => fc.constant(k);
+const methods = ['market.add', 'market.edit', 'market.addToAlbum', 'market.addAlbum'] as const;
+
+/** Every kind equally likely except a pipeline run, three times as likely (as the old generator). */
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: kind('evotor-add'), group: index, price }),
+  fc.record({ kind: kind('evotor-change'), product: index, price, rename: chance(3) }),
+  fc.record({ kind: kind('evotor-move'), product: index, group: index }),
+  fc.record({ kind: kind('evotor-rename-group'), group: index }),
+  fc.record({ kind: kind('evotor-remove'), product: index }),
+  fc.record({ kind: kind('evotor-sell'), product: index, allow: chance(5) }),
+  fc.record({ kind: kind('vk-price'), item: index, price }),
+  fc.record({ kind: kind('vk-title'), item: index }),
+  fc.record({ kind: kind('vk-photo'), item: index }),
+  fc.record({ kind: kind('vk-delete-item'), item: index, hard: chance(5) }),
+  fc.record({ kind: kind('vk-delete-album'), album: index }),
+  fc.record({ kind: kind('vk-remove-from-album'), item: index }),
+  fc.record({ kind: kind('filter'), group: index, exclude: chance(6) }),
+  fc.record({ kind: kind('multiplier'), value: fc.constantFrom('1', '1.5', '0.9', '2') }),
+  fc
+    .record({
+      kind: kind('fault'),
+      // 10 (the limit of items or albums) twice as likely: it is the one that loses membership
+      code: fc.constantFrom<6 | 9 | 10 | 14>(6, 9, 10, 10, 14),
+      count: fc.integer({ min: 1, max: 30 }),
+      method: fc.oneof(
+        { arbitrary: fc.constant(undefined), weight: 3 },
+        { arbitrary: fc.constantFrom(...methods), weight: 7 },
+      ),
+    })
+    .map(({ method, ...fault }): Step => (method ? { ...fault, method } : fault)),
+  fc.record({
+    kind: kind('http-faults'),
+    fraction: fc.constantFrom(0, 0.1, 0.25),
+    seed: fc.nat(2 ** 31 - 1),
+  }),
+  fc.record({
+    kind: kind('kill'),
+    method: fc.constantFrom<Killed>(...methods),
+    when: fc.constantFrom<'before' | 'after'>('before', 'after'),
+  }),
+  { arbitrary: fc.record({ kind: kind('run') }), weight: 3 },
+  fc.record({ kind: kind('wait'), minutes: fc.constantFrom(1, 5, 31) }),
+);
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let store: MariaDbEventStore;
@@ -248,7 +262,7 @@ async function apply(h: SyncHarness, model: Model, step: Step): Promise<void> {
     case 'http-faults':
       h.vk.admin.setHttpFaults(
         step.fraction > 0
-          ? { fraction: step.fraction, kinds: ['http500', 'drop', 'drop_after'], seed: 7 }
+          ? { fraction: step.fraction, kinds: ['http500', 'drop', 'drop_after'], seed: step.seed }
           : null,
       );
       return;
@@ -351,33 +365,54 @@ function mismatches(h: SyncHarness, model: Model): string[] {
   return problems;
 }
 
+/**
+ * One run: a fresh harness with its own catalog, the steps, then settle and compare. Once a
+ * failure has been shrunk for SHRINK_MS, further candidates are skipped (`fc.pre`), which ends
+ * shrinking with the smallest counterexample so far, and no run is left going in the background
+ * (as fast-check's own time limit would, racing a predicate it cannot stop).
+ */
+let firstFailureAt: number | null = null;
+let passed = 0;
+const property = fc.asyncProperty(
+  fc.nat(999),
+  fc.array(stepArb, { minLength: Math.ceil(STEPS / 2), maxLength: STEPS }),
+  async (catalogSeed, steps) => {
+    fc.pre(firstFailureAt === null || Date.now() - firstFailureAt < SHRINK_MS);
+    const h = await SyncHarness.start(store, { groups: 4, products: 12, seed: catalogSeed });
+    const model = new Model();
+    try {
+      await h.fetchEvotor();
+      await h.enableAndConfirm();
+      for (const step of steps) await apply(h, model, step);
+      const rounds = await settle(h);
+      expect(mismatches(h, model), `after ${rounds} runs`).toEqual([]);
+      if (firstFailureAt === null) passed++;
+    } catch (error) {
+      firstFailureAt ??= Date.now();
+      throw error;
+    } finally {
+      await h.stop();
+    }
+  },
+);
+
 describe('the mirror converges after any sequence of edits and faults', () => {
-  for (let run = 0; run < RUNS; run++) {
-    const seed = (FIRST_SEED + run) % 2 ** 31;
-    it(`sequence with seed ${seed}`, async () => {
-      const random = mulberry32(seed);
-      const steps = generate(random, STEPS);
-      const h = await SyncHarness.start(store, { groups: 4, products: 12, seed: seed % 1000 });
-      const model = new Model();
-      const done: Step[] = [];
-      try {
-        await h.fetchEvotor();
-        await h.enableAndConfirm();
-        for (const step of steps) {
-          done.push(step);
-          await apply(h, model, step);
-        }
-        const rounds = await settle(h);
-        expect(mismatches(h, model), `after ${rounds} runs`).toEqual([]);
-      } catch (error) {
-        process.stderr.write(
-          `convergence failed: CONVERGE_SEED=${seed} CONVERGE_RUNS=1 CONVERGE_STEPS=${STEPS}\n` +
-            `steps: ${JSON.stringify(done)}\n`,
-        );
-        throw error;
-      } finally {
-        await h.stop();
-      }
-    }, 120_000);
-  }
+  it(
+    `${RUNS} sequences of up to ${STEPS} steps`,
+    async () => {
+      process.stderr.write(
+        `convergence: CONVERGE_SEED=${SEED}${PATH ? ` CONVERGE_PATH=${PATH}` : ''} ` +
+          `CONVERGE_RUNS=${RUNS} CONVERGE_STEPS=${STEPS}\n`,
+      );
+      await fc.assert(property, {
+        numRuns: RUNS,
+        seed: SEED,
+        // A given path replays that one counterexample, without shrinking it again.
+        ...(PATH ? { path: PATH, endOnFailure: true } : {}),
+      });
+      process.stderr.write(`convergence: ${passed} sequences passed, seed ${SEED}\n`);
+      expect(passed).toBe(PATH ? 1 : RUNS);
+    },
+    TIMEOUT_MS,
+  );
 });
