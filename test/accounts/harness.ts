@@ -16,7 +16,7 @@ import { createWebApp } from '../../src/web/app.js';
 import { accountsModule, type AccountsModule } from '../../src/web/accounts/module.js';
 import type { RateLimitSettings } from '../../src/web/auth/rate-limits.js';
 import { accountProjections } from '../../projections/accounts.js';
-import { InlineProjector } from '../../projections/read-model-waiters.js';
+import { InlineProjector } from '../support/inline-projector.js';
 import { createTestDatabase } from '../support/mariadb.js';
 
 export interface Harness {
