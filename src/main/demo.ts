@@ -18,6 +18,8 @@ import { createLogger } from '../infrastructure/logging/logger.js';
 import { startEvotorSimulator } from '../../test/simulators/evotor/index.js';
 import { startVkSimulator } from '../../test/simulators/vk/index.js';
 import { buildContainer, type Container } from './container.js';
+import { connectionAdapters } from '../infrastructure/connections/index.js';
+import { sleep } from '../infrastructure/shared/sleep.js';
 
 const DEMO_DB = process.env.DEMO_DATABASE ?? 'evosync_demo';
 const EMAIL = 'demo@evosync.local';
@@ -70,6 +72,7 @@ async function connectAndConfigure(
     readModel: { waitFor: async () => {} },
     settings: c.config,
     apiLog: c.apiLog,
+    ...connectionAdapters(c.config, c.apiLog),
   };
   await new EvotorConnection(connections).saveToken(userId, evotorToken);
   await new VkConnection(connections).connectWithToken(userId, VK_TOKEN, VK_GROUP);
@@ -119,7 +122,7 @@ async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   throw new Error(`the web process did not become healthy at ${url}`);
 }

@@ -23,6 +23,7 @@ import {
   VkConnection,
 } from '../application/connections/index.js';
 import type { Container } from './container.js';
+import { connectionAdapters } from '../infrastructure/connections/index.js';
 
 /** Every projection a worker runs: the read models and the mirror saga. */
 /** The projections that build read tables (every one but the mirror saga). */
@@ -113,6 +114,7 @@ export async function startConnectionHealth(
     readModel: { waitFor: async () => {} },
     settings: deps.config,
     ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
+    ...connectionAdapters(deps.config, deps.apiLog),
   };
   defineConnectionHealthJob({
     scheduler: deps.scheduler,

@@ -1,6 +1,6 @@
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 import { CONNECTION_HEALTH_JOB } from '../../src/application/connections/index.js';
 import { startConnectionHealth } from '../../src/main/worker-runtime.js';
 import { ConnectionsApp, post, postJson, type Agent } from './harness.js';

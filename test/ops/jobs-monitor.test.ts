@@ -5,7 +5,7 @@ import { CommandHandler } from '../../src/application/commands/command-handler.j
 import { SYNC_JOBS, scheduleSyncPipeline } from '../../src/application/sync/jobs.js';
 import { roleDecider, roleStreamId } from '../../src/domain/roles/decide.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 import {
   csrfFrom,
   login,

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { MeteredEventStore } from '../../src/infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../../src/infrastructure/metrics/metrics.js';
 import { startMetricsServer } from '../../src/infrastructure/metrics/metrics-server.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 import { createWebApp } from '../../src/web/app.js';
 import { httpMetrics, opsRoutes } from '../../src/web/ops/index.js';
 import { sample } from './exposition.js';

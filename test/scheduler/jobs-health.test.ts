@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobsHealthCheck } from '../../src/infrastructure/scheduler/jobs-health.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 
 describe('failing jobs on /health', () => {
   it('counts failed jobs per kind, turns not-ok only when one has no retry left, and names no user or error', async () => {

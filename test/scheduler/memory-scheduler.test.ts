@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobData, JobOutcome } from '../../src/application/ports/scheduler.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 
 function clock(start = Date.parse('2026-01-01T00:00:00Z')) {
   let now = start;

@@ -22,7 +22,7 @@ import { userDecider } from '../../src/domain/users/decide.js';
 import { userStreamId } from '../../src/domain/users/events.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 import {
   defaultPhotoLoader,
   eligibleUsers,

@@ -11,7 +11,7 @@ import { pushRetryKey } from '../../src/application/sync/sync-jobs.js';
 import { mirrorNeedsPush } from '../../src/application/sync/mirror-attention.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
-import { MemoryScheduler } from '../../src/infrastructure/scheduler/memory-scheduler.js';
+import { MemoryScheduler } from '../support/memory-scheduler.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { SETTINGS, SyncHarness } from '../support/sync-harness.js';
 

@@ -4,9 +4,9 @@ import type { ApiRequestLog } from '../ports/api-request-log.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
 import type { ReadModelWaiter } from '../ports/read-model-waiter.js';
-import type { ApiSettings } from './checks.js';
+import type { ConnectionProbes, VkLogin } from './ports.js';
 
-export interface ConnectionsSettings extends ApiSettings {
+export interface ConnectionsSettings {
   SECRET_KEY: string;
   BASE_URL: string;
   VK_OAUTH_URL: string;
@@ -23,6 +23,10 @@ export interface ConnectionsDeps {
   settings: ConnectionsSettings;
   /** every Evotor and VK call is written here (without secrets) */
   apiLog?: ApiRequestLog;
+  /** live checks of Evotor and VK credentials (src/infrastructure/connections) */
+  probes: ConnectionProbes;
+  /** the VK login and pasted-token checks (src/infrastructure/connections) */
+  vkLogin: VkLogin;
 }
 
 /** The read model the connections page shows. */

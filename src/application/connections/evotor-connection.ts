@@ -1,5 +1,5 @@
 import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
-import { checkEvotor, type ConnectionTestResult } from './checks.js';
+import type { ConnectionTestResult } from './ports.js';
 import { connectionCommand, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
 import { loadState } from '../commands/load-state.js';
@@ -35,7 +35,7 @@ export class EvotorConnection {
     const state = await this.state(userId);
     if (!state.tokenCiphertext) return null;
     const token = await this.deps.cipher.decrypt(userId, state.tokenCiphertext);
-    return checkEvotor(this.deps.settings, token, userId, this.deps.apiLog);
+    return this.deps.probes.checkEvotor(token, userId);
   }
 
   /** The check, with its outcome recorded (an event only when the health changes). */

@@ -10,10 +10,7 @@ import {
   type EvotorUserCommand,
 } from '../../domain/connections/evotor-user.js';
 import { DomainError } from '../../domain/shared/decider.js';
-import type {
-  EvotorInstallationEvent,
-  EvotorSubscriptionEvent,
-} from '../../infrastructure/evotor/webhooks.js';
+import type { EvotorInstallationEvent, EvotorSubscriptionEvent } from './webhook-events.js';
 import type { ConnectionsDeps } from './context.js';
 import { evotorApiToken, requestFingerprint, sha256, tokenFingerprint } from './fingerprint.js';
 import { loadState } from '../commands/load-state.js';

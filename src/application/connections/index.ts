@@ -4,7 +4,14 @@ import { EvotorConnection } from './evotor-connection.js';
 import { EvotorWebhooks } from './evotor-webhooks.js';
 import { VkConnection } from './vk-connection.js';
 
-export type { ConnectionTestResult } from './checks.js';
+export { VkRefusal } from './ports.js';
+export type {
+  ConnectionProbes,
+  ConnectionTestResult,
+  VkCredentials,
+  VkGroup,
+  VkLogin,
+} from './ports.js';
 export { ConnectionError, CONNECTIONS_PROJECTION } from './context.js';
 export type { ConnectionsDeps, ConnectionsSettings } from './context.js';
 export { EvotorConnection } from './evotor-connection.js';

@@ -3,17 +3,7 @@ import {
   vkAccountStream,
   type VkAccountEvent,
 } from '../../domain/connections/vk-account.js';
-import { VkApiError, VkOAuthError, VkTransportError } from '../../infrastructure/vk/errors.js';
-import { buildAuthorizeUrl, exchangeCode } from '../../infrastructure/vk/oauth.js';
-import type { VkClient } from '../../infrastructure/vk/vk-client.js';
-import {
-  checkVk,
-  fetchGroup,
-  vkClient,
-  vkFailure,
-  type ConnectionTestResult,
-  type VkGroup,
-} from './checks.js';
+import { VkRefusal, type ConnectionTestResult, type VkGroup } from './ports.js';
 import { connectionCommand, ConnectionError, type ConnectionsDeps } from './context.js';
 import { tokenFingerprint } from './fingerprint.js';
 import { loadState } from '../commands/load-state.js';
@@ -47,13 +37,7 @@ export class VkConnection {
   authorizeUrl(state: string): string {
     const s = this.deps.settings;
     if (!s.VK_APP_ID) throw new ConnectionError('vk_oauth_off', 'Вход через VK не настроен.');
-    return buildAuthorizeUrl({
-      oauthUrl: s.VK_OAUTH_URL,
-      clientId: s.VK_APP_ID,
-      redirectUri: this.redirectUri,
-      state,
-      version: s.VK_API_VERSION,
-    });
+    return this.deps.vkLogin.authorizeUrl({ redirectUri: this.redirectUri, state });
   }
 
   /** Code → user token, then the profile and the communities the user administers. */
@@ -61,30 +45,19 @@ export class VkConnection {
     const s = this.deps.settings;
     if (!s.VK_APP_ID || !s.VK_APP_SECRET)
       throw new ConnectionError('vk_oauth_off', 'Вход через VK не настроен.');
+    const vk = this.deps.vkLogin;
     try {
-      const token = await exchangeCode({
-        oauthUrl: s.VK_OAUTH_URL,
-        clientId: s.VK_APP_ID,
-        clientSecret: s.VK_APP_SECRET,
-        redirectUri: this.redirectUri,
-        code,
-        userId,
-        ...(this.deps.apiLog ? { log: this.deps.apiLog } : {}),
-      });
-      const client = vkClient(s, { token: token.accessToken, tokenKind: 'user' }, userId);
-      const profile = await userProfile(client);
-      const admin = await client.call<{ items: VkGroup[] }>('groups.get', {
-        filter: 'admin',
-        extended: 1,
-      });
+      const token = await vk.exchangeCode({ redirectUri: this.redirectUri, code, userId });
+      const profile = await vk.profile(token.accessToken, 'user', userId);
+      const groups = await vk.adminGroups(token.accessToken, userId);
       return {
         tokenCiphertext: await this.deps.cipher.encrypt(userId, token.accessToken),
         vkUserId: profile?.id ?? token.vkUserId,
         vkUserName: profile?.name ?? `id${token.vkUserId}`,
-        groups: admin.items.map((g) => ({ id: g.id, name: g.name })),
+        groups,
       };
     } catch (error) {
-      if (error instanceof VkOAuthError)
+      if (error instanceof VkRefusal && error.kind === 'oauth')
         throw new ConnectionError('vk_oauth', 'VK не подтвердил вход. Попробуйте ещё раз.');
       throw asConnectionError(error, 'token');
     }
@@ -108,19 +81,16 @@ export class VkConnection {
   /** A pasted user or community token, checked against VK before it is saved. */
   async connectWithToken(userId: string, token: string, groupId: number): Promise<void> {
     const s = this.deps.settings;
-    const asUser = vkClient(s, { token, tokenKind: 'user' }, userId, this.deps.apiLog);
+    const vk = this.deps.vkLogin;
     let profile: { id: number; name: string } | null;
     try {
-      profile = await userProfile(asUser);
+      profile = await vk.profile(token, 'user', userId);
     } catch (error) {
       throw asConnectionError(error, 'token');
     }
-    const client = profile
-      ? asUser
-      : vkClient(s, { token, tokenKind: 'community' }, userId, this.deps.apiLog);
     let group: VkGroup;
     try {
-      group = await fetchGroup(client, groupId);
+      group = await vk.group(token, profile ? 'user' : 'community', groupId, userId);
     } catch (error) {
       throw asConnectionError(error, 'groupId');
     }
@@ -164,11 +134,9 @@ export class VkConnection {
     const { connection } = await this.state(userId);
     if (!connection) return null;
     const token = await this.deps.cipher.decrypt(userId, connection.tokenCiphertext);
-    return checkVk(
-      this.deps.settings,
+    return this.deps.probes.checkVk(
       { token, groupId: connection.groupId, tokenKind: connection.tokenKind },
       userId,
-      this.deps.apiLog,
     );
   }
 
@@ -190,25 +158,8 @@ export class VkConnection {
   }
 }
 
-/** The token's owner; null for a community token (VK refuses users.get with group auth: 27). */
-async function userProfile(client: VkClient): Promise<{ id: number; name: string } | null> {
-  try {
-    const users = await client.call<Array<{ id: number; first_name: string; last_name: string }>>(
-      'users.get',
-      {},
-    );
-    const me = users[0];
-    return me ? { id: me.id, name: `${me.first_name} ${me.last_name}`.trim() } : null;
-  } catch (error) {
-    if (error instanceof VkApiError && error.code === 27) return null;
-    throw error;
-  }
-}
-
 function asConnectionError(error: unknown, field: string): ConnectionError {
-  if (error instanceof VkApiError || error instanceof VkTransportError) {
-    const failure = vkFailure(error);
-    return new ConnectionError(`vk_${failure.errorCode ?? 'error'}`, failure.message, field);
-  }
+  if (error instanceof VkRefusal)
+    return new ConnectionError(`vk_${error.errorCode}`, error.message, field);
   throw error;
 }

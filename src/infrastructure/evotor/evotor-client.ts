@@ -19,6 +19,8 @@ import type {
   EvotorStore,
 } from './types.js';
 import { EVOTOR_V2_MEDIA_TYPE } from './types.js';
+import { jitteredBackoff } from '../shared/backoff.js';
+import { sleep } from '../shared/sleep.js';
 
 export interface EvotorClientOptions {
   /** `EVOTOR_API_URL` */
@@ -49,8 +51,6 @@ const DEFAULTS = {
   maxRateLimitRetries: 5,
   maxRateLimitWaitMs: 60_000,
 };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Reads the Evotor cloud API v2 for one user: stores, groups and products, page by page. */
 export class EvotorClient {
@@ -206,13 +206,12 @@ export class EvotorClient {
     return this.options.log ?? nullApiRequestLog;
   }
 
-  /** Exponential backoff with full jitter, so many workers do not retry in step. */
+  /** Exponential backoff with jitter, so many workers do not retry in step. */
   private backoff(attempt: number): number {
-    const ceiling = Math.min(
-      this.settings.backoffMaxMs,
-      this.settings.backoffBaseMs * 2 ** attempt,
-    );
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    return jitteredBackoff(attempt, {
+      baseMs: this.settings.backoffBaseMs,
+      maxMs: this.settings.backoffMaxMs,
+    });
   }
 }
 

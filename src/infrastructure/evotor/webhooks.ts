@@ -11,39 +11,14 @@ export const EVOTOR_WEBHOOK_PATHS = {
   installationEvent: '/api/v1/installation/event',
 } as const;
 
-export const SUBSCRIPTION_EVENT_TYPES = [
-  'SubscriptionCreated',
-  'SubscriptionActivated',
-  'SubscriptionRenewed',
-  'SubscriptionTermsChanged',
-  'SubscriptionTerminationRequested',
-  'SubscriptionTerminated',
-] as const;
-export type SubscriptionEventType = (typeof SUBSCRIPTION_EVENT_TYPES)[number];
-
-export interface EvotorSubscriptionEvent {
-  subscriptionId: string;
-  productId: string;
-  userId: string;
-  /** ms since the epoch */
-  timestamp: number;
-  /** events with a lower number than one already seen are stale and dropped */
-  sequenceNumber: number;
-  type: SubscriptionEventType;
-  planId: string;
-  trialPeriodDuration: string | null;
-  deviceNumber: number | null;
-}
-
-export type InstallationEventType = 'ApplicationInstalled' | 'ApplicationUninstalled';
-
-export interface EvotorInstallationEvent {
-  id: string;
-  timestamp: number;
-  version: 2;
-  type: InstallationEventType;
-  data: { productId: string; userId: string };
-}
+// The two event payloads are the webhook use cases' input, so they are defined with them.
+export {
+  SUBSCRIPTION_EVENT_TYPES,
+  type EvotorInstallationEvent,
+  type EvotorSubscriptionEvent,
+  type InstallationEventType,
+  type SubscriptionEventType,
+} from '../../application/connections/webhook-events.js';
 
 export interface EvotorUserCreateBody {
   userId: string;

@@ -26,6 +26,7 @@ import {
 import { handledBy, subscriptionFilter } from './event-filter.js';
 import { assertLockHeld, LockLostError, NamedLocks } from './named-lock.js';
 import { delay, Signal } from './timing.js';
+import { backoffCeiling } from '../shared/backoff.js';
 
 export type RunnerState = 'catching-up' | 'live' | 'retrying' | 'waiting-for-lock' | 'stopped';
 
@@ -250,7 +251,10 @@ export class ProjectionRunner {
     this.lastError = errorText(error);
     this.state = 'retrying';
     const poison = error instanceof PoisonEventError ? error : null;
-    const local = Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** attempt);
+    const local = backoffCeiling(attempt, {
+      baseMs: this.backoff.initialMs,
+      maxMs: this.backoff.maxMs,
+    });
     const waitMs = await this.noteFailure(poison, error, local);
     this.options.logger.error(
       {

@@ -1,16 +1,5 @@
 /** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+export { sleep as delay } from '../shared/sleep.js';
 
 /** Wakes everyone waiting on it; waits are bounded so a missed wake-up costs one timeout. */
 export class Signal {

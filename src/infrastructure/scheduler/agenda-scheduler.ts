@@ -24,6 +24,7 @@ import {
   type AgendaBackendKind,
 } from './agenda-backend.js';
 import { UNIQUE_KEY_FIELD, assertOwnData, errorMessage, stripReserved } from './job-data.js';
+import { sleep } from '../shared/sleep.js';
 
 export interface AgendaSchedulerOptions {
   /** `redis://…` or `mongodb://…` (AGENDA_URL) */
@@ -156,7 +157,7 @@ export class AgendaScheduler implements Scheduler {
     const deadline = Date.now() + timeoutMs;
     let running = await runningCount(agenda, this.running.size);
     while (running > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       running = await runningCount(agenda, this.running.size);
     }
     abortDrain.abort();

@@ -1,5 +1,6 @@
 import { VkApiError, toVkError } from './errors.js';
 import { describeCalls, flattenParams, type VkCall, type VkParams } from './params.js';
+import { sleep } from '../shared/sleep.js';
 import type { VkClient } from './vk-client.js';
 
 export const MAX_EXECUTE_CALLS = 25;
@@ -66,7 +67,7 @@ async function runChunk(client: VkClient, calls: VkCall[]): Promise<VkCallResult
   for (let attempt = 0; attempt < client.retry.retries; attempt++) {
     const again = results.flatMap((r, i) => (!r.ok && r.error.transient ? [i] : []));
     if (again.length === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, client.backoff(attempt)));
+    await sleep(client.backoff(attempt));
     const retried = await sendChunk(
       client,
       again.map((i) => calls[i] as VkCall),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import Bottleneck from 'bottleneck';
 import { Redis } from 'ioredis';
+import { sleep } from '../shared/sleep.js';
 import { VkTransportError } from './errors.js';
 
 export type VkTokenKind = 'user' | 'community';
@@ -18,8 +19,6 @@ const WINDOW_PAD_MS = 15;
 const IDLE_KEYS_MS = 10 * 60_000;
 /** Redis key prefix of the limiters (Bottleneck adds `b_` and its own suffixes) */
 const KEY_PREFIX = 'evosync:vk-limit';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One token's limiter. A request holds one of the token's `limit` slots from before it is sent

@@ -2,6 +2,8 @@ import axios, { type AxiosInstance } from 'axios';
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt } from '../api-log/redact.js';
+import { jitteredBackoff } from '../shared/backoff.js';
+import { sleep } from '../shared/sleep.js';
 import { VkApiError, VkTransportError, toVkError } from './errors.js';
 import { executeBatch, type VkCallResult } from './execute.js';
 import { formBody, type VkCall, type VkParams } from './params.js';
@@ -55,7 +57,6 @@ const DEFAULT_RETRY: RetryPolicy = {
 };
 const RATE_LIMIT_CODES: readonly number[] = [6, 9];
 const RATE_BASE_DELAY_MS = 1_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** VK API calls with one token: rate-limited per token, retried on 6/9/10, logged without secrets. */
 export class VkClient {
@@ -112,13 +113,17 @@ export class VkClient {
 
   /** A second or more, doubling: VK's windows are a second long. */
   rateBackoff(attempt: number): number {
-    const exp = Math.min(this.retry.maxDelayMs, RATE_BASE_DELAY_MS * 2 ** attempt);
-    return exp / 2 + Math.random() * (exp / 2) + RATE_BASE_DELAY_MS / 2;
+    return (
+      jitteredBackoff(attempt, { baseMs: RATE_BASE_DELAY_MS, maxMs: this.retry.maxDelayMs }) +
+      RATE_BASE_DELAY_MS / 2
+    );
   }
 
   backoff(attempt: number): number {
-    const exp = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    return exp / 2 + Math.random() * (exp / 2);
+    return jitteredBackoff(attempt, {
+      baseMs: this.retry.baseDelayMs,
+      maxMs: this.retry.maxDelayMs,
+    });
   }
 
   private async send(method: string, params: VkParams, label: string): Promise<VkEnvelope> {

@@ -3,6 +3,7 @@ import { createConnections, type Connections } from '../../application/connectio
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { webhookRoutes } from '../webhooks/routes.js';
 import { connectionRoutes } from './routes.js';
+import { connectionAdapters } from '../../infrastructure/connections/index.js';
 
 export function connectionsFor(deps: DashboardDeps): Connections {
   return createConnections(
@@ -13,6 +14,7 @@ export function connectionsFor(deps: DashboardDeps): Connections {
       readModel: deps.readModel,
       settings: deps.config,
       ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
+      ...connectionAdapters(deps.config, deps.apiLog),
     },
     deps.accounts,
   );

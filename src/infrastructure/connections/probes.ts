@@ -1,39 +1,26 @@
-import type { ApiRequestLog } from '../ports/api-request-log.js';
+import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
+import type {
+  ConnectionProbes,
+  ConnectionTestResult,
+  VkCredentials,
+  VkGroup,
+  VkTokenKind,
+} from '../../application/connections/ports.js';
 import {
   EvotorAuthError,
   EvotorError,
   EvotorPaymentRequiredError,
   EvotorRateLimitedError,
   EvotorUnavailableError,
-} from '../../infrastructure/evotor/errors.js';
-import { EvotorClient } from '../../infrastructure/evotor/evotor-client.js';
-import { VkApiError, VkTransportError } from '../../infrastructure/vk/errors.js';
-import { VkClient } from '../../infrastructure/vk/vk-client.js';
-
-/** What the "Проверить" button and the health job see (the JSON of the test endpoints). */
-export interface ConnectionTestResult {
-  ok: boolean;
-  /** for the user, in Russian */
-  message: string;
-  errorCode?: string;
-  details: Record<string, unknown>;
-  /**
-   * false when the failure says nothing about the connection itself (network, 5xx, rate
-   * limit): the health job does not mark the connection broken for those.
-   */
-  conclusive: boolean;
-}
+} from '../evotor/errors.js';
+import { EvotorClient } from '../evotor/evotor-client.js';
+import { VkApiError, VkTransportError } from '../vk/errors.js';
+import { VkClient } from '../vk/vk-client.js';
 
 export interface ApiSettings {
   EVOTOR_API_URL: string;
   VK_API_URL: string;
   VK_API_VERSION: string;
-}
-
-export interface VkCredentials {
-  token: string;
-  groupId: number;
-  tokenKind: 'user' | 'community';
 }
 
 /** A live `GET /stores` with the token; a check answers within seconds, so few retries. */
@@ -139,7 +126,7 @@ export async function checkVk(
 
 export function vkClient(
   api: ApiSettings,
-  vk: { token: string; tokenKind: 'user' | 'community' },
+  vk: { token: string; tokenKind: VkTokenKind },
   userId: string,
   log?: ApiRequestLog,
 ): VkClient {
@@ -153,13 +140,6 @@ export function vkClient(
     timeoutMs: 15_000,
     retry: { retries: 1, baseDelayMs: 300 },
   });
-}
-
-export interface VkGroup {
-  id: number;
-  name: string;
-  is_admin?: number;
-  market?: { enabled?: number };
 }
 
 export async function fetchGroup(client: VkClient, groupId: number): Promise<VkGroup> {
@@ -217,4 +197,12 @@ export function vkFailure(error: unknown): ConnectionTestResult {
   if (error instanceof VkTransportError)
     return fail('VK сейчас не отвечает. Повторите позже.', 'unavailable', false);
   throw error;
+}
+
+/** The live checks of the connections page and the health job, with these API addresses. */
+export function connectionProbes(api: ApiSettings, log?: ApiRequestLog): ConnectionProbes {
+  return {
+    checkEvotor: (token, userId) => checkEvotor(api, token, userId, log),
+    checkVk: (vk, userId) => checkVk(api, vk, userId, log),
+  };
 }

@@ -11,8 +11,8 @@ import {
   type ListJobsQuery,
   type Scheduler,
   type SchedulerHealth,
-} from '../../application/ports/scheduler.js';
-import { assertOwnData, errorMessage } from './job-data.js';
+} from '../../src/application/ports/scheduler.js';
+import { assertOwnData, errorMessage } from '../../src/infrastructure/scheduler/job-data.js';
 
 export interface MemorySchedulerOptions {
   /**
