@@ -195,6 +195,23 @@ describe('one token, several processes', () => {
     await Promise.all([web.stop(), worker.stop()]);
   }, 60_000);
 
+  it('frees the slots of a process that died holding them (kill -9 while calling VK)', async () => {
+    const key = tokenKey(`dead-${randomUUID()}`);
+    // A worker takes all three slots and dies: its connection drops, its calls never end.
+    const dying = processConnection();
+    const dead = new TokenLimiter(3, 0.05, { connection: dying, key }, 1_500);
+    const never = new Promise<never>(() => undefined);
+    for (let i = 0; i < 3; i++) void dead.schedule(() => never).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await dying.disconnect(false);
+    // The restarted worker gets the token's slots back once the dead ones expire.
+    const restarted = new TokenLimiter(3, 0.05, { connection: processConnection(), key }, 1_500);
+    const vk = vkCounter();
+    await restarted.schedule(() => vk.request());
+    expect(vk.arrivals).toHaveLength(1);
+    await restarted.stop();
+  }, 30_000);
+
   it('would go over with a limiter per process (the check above is real)', async () => {
     const web = new TokenLimiter(3, 0.05);
     const worker = new TokenLimiter(3, 0.05);

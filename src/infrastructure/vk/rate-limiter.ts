@@ -17,6 +17,13 @@ const WINDOW_MS = 1000;
 const WINDOW_PAD_MS = 15;
 /** a token's state in Redis goes after this long without a request */
 const IDLE_KEYS_MS = 10 * 60_000;
+/**
+ * How long a request may hold its slot: longer than any call the limiter wraps (the VK client's
+ * 30 s timeout) plus the window. Past it the slot is freed, which matters when the process
+ * holding it died (kill -9, a lost machine): in Redis its slots would stay taken for as long
+ * as the token is in use, and after three such deaths the shop's VK calls would wait for ever.
+ */
+export const SLOT_EXPIRATION_MS = 90_000;
 /** Redis key prefix of the limiters (Bottleneck adds `b_` and its own suffixes) */
 const KEY_PREFIX = 'evosync:vk-limit';
 
@@ -38,6 +45,7 @@ export class TokenLimiter {
     public perSecond: number,
     margin: number,
     shared?: { connection: Bottleneck.IORedisConnection; key: string },
+    private readonly slotExpirationMs = SLOT_EXPIRATION_MS,
   ) {
     this.bottleneck = new Bottleneck({
       ...settingsFor(perSecond, margin),
@@ -54,7 +62,7 @@ export class TokenLimiter {
   schedule<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.bottleneck
-        .schedule(async () => {
+        .schedule({ expiration: this.slotExpirationMs }, async () => {
           try {
             resolve(await fn());
           } catch (error) {
