@@ -147,18 +147,51 @@ export class CommandHandler {
     commands: readonly Command[],
     meta: Omit<CommandMetadata, 'expectedRevision'>,
   ): Promise<CommandResult<Event> & { state: State }> {
-    let state = at.state;
     const now = this.clock();
+    const { state, events } = this.decideAll(decider, at.state, commands, now);
+    if (events.length === 0) return { events, revision: at.revision, position: null, state };
+    const toAppend = this.toAppend(events, streamId, now, meta);
+    const { revision, position } = await this.appendInParts(
+      streamId,
+      toAppend,
+      at.revision,
+      meta.maxEventsPerAppend,
+    );
+    // A long push writes thousands of events through here: its stream is snapshotted too.
+    if (revision === at.revision + toAppend.length) {
+      this.snapshotLater(decider, streamId, state, revision, 'unknown');
+    }
+    return { events, revision, position, state };
+  }
+
+  /** Each command decided on the state the previous ones left. */
+  private decideAll<Command, Event extends DomainEvent, State>(
+    decider: Decider<Command, Event, State>,
+    initial: State,
+    commands: readonly Command[],
+    now: Date,
+  ): { state: State; events: Event[] } {
+    let state = initial;
     const events: Event[] = [];
     for (const command of commands) {
       const decided = decider.decide(command, state, { now, newId: this.newId });
       state = decided.reduce(decider.evolve, state);
       events.push(...decided);
     }
-    if (events.length === 0) return { events, revision: at.revision, position: null, state };
-    const toAppend = this.toAppend(events, streamId, now, meta);
-    const chunk = meta.maxEventsPerAppend ?? toAppend.length;
-    let revision = at.revision;
+    return { state, events };
+  }
+
+  /**
+   * Appends in parts of at most `maxEventsPerAppend`, the first expecting `revision` and each
+   * further one the revision the previous one left.
+   */
+  private async appendInParts(
+    streamId: string,
+    toAppend: NewEvent[],
+    revision: number,
+    maxEventsPerAppend: number | undefined,
+  ): Promise<{ revision: number; position: Position | null }> {
+    const chunk = maxEventsPerAppend ?? toAppend.length;
     let position: Position | null = null;
     for (let i = 0; i < toAppend.length; i += chunk) {
       const result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
@@ -167,11 +200,7 @@ export class CommandHandler {
       revision = result.nextExpectedRevision;
       position = result.position;
     }
-    // A long push writes thousands of events through here: its stream is snapshotted too.
-    if (revision === at.revision + toAppend.length) {
-      this.snapshotLater(decider, streamId, state, revision, 'unknown');
-    }
-    return { events, revision, position, state };
+    return { revision, position };
   }
 
   private toAppend<Event extends DomainEvent>(
@@ -211,52 +240,27 @@ export class CommandHandler {
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
         throw new StaleRevisionError(streamId, meta.expectedRevision);
       }
-      let state = loaded.state;
       const now = this.clock();
-      const events: Event[] = [];
-      for (const command of commands) {
-        const decided = decider.decide(command, state, { now, newId: this.newId });
-        state = decided.reduce(decider.evolve, state);
-        events.push(...decided);
-      }
+      const { state, events } = this.decideAll(decider, loaded.state, commands, now);
       if (events.length === 0) {
         this.snapshotLater(decider, streamId, state, revision, loaded.snapshotRevision);
         return { events, revision, position: null };
       }
-
-      const correlationId = meta.correlationId ?? this.newId();
-      const metadata: EventMetadata = {
-        actor: meta.actor,
-        correlationId,
-        ...(meta.causationId ? { causationId: meta.causationId } : {}),
-        occurredAt: now.toISOString(),
-      };
-      const toAppend: NewEvent[] = events.map((e, i) => ({
-        id: meta.idempotencyKey
-          ? deterministicId(meta.idempotencyKey, streamId, String(i))
-          : this.newId(),
-        type: e.type,
-        data: e.data,
-        metadata,
-      }));
-      const chunk = meta.maxEventsPerAppend ?? toAppend.length;
+      const toAppend = this.toAppend(events, streamId, now, meta);
       try {
-        let result = await this.store.appendToStream(streamId, toAppend.slice(0, chunk), {
-          expectedRevision: revision === -1 ? 'no_stream' : revision,
-        });
-        // The rest in further appends, each expecting the revision the previous one left.
-        for (let i = chunk; i < toAppend.length; i += chunk) {
-          result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
-            expectedRevision: result.nextExpectedRevision,
-          });
-        }
+        const result = await this.appendInParts(
+          streamId,
+          toAppend,
+          revision,
+          meta.maxEventsPerAppend,
+        );
         // `state` is the stream's state only if these very events followed the revision read:
         // a retried append (ids already recorded) answers with an older revision.
         const after = revision + toAppend.length;
-        if (result.nextExpectedRevision === after) {
+        if (result.revision === after) {
           this.snapshotLater(decider, streamId, state, after, loaded.snapshotRevision);
         }
-        return { events, revision: result.nextExpectedRevision, position: result.position };
+        return { events, revision: result.revision, position: result.position };
       } catch (error) {
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (meta.expectedRevision !== undefined)
