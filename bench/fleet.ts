@@ -18,12 +18,8 @@
 import { createHash } from 'node:crypto';
 import type { ApiRequestLog } from '../src/application/ports/api-request-log.js';
 import { SYNC_JOBS } from '../src/application/sync/sync-jobs.js';
-import { evotorAccount, evotorAccountStream } from '../src/domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../src/domain/sync-config/decide.js';
 import { syncConfigStream } from '../src/domain/sync-config/events.js';
-import { userDecider } from '../src/domain/users/decide.js';
-import { userStreamId } from '../src/domain/users/events.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { dropDatabase, recreateDatabase } from '../src/infrastructure/db/database.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
@@ -33,6 +29,7 @@ import { dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startEvotorSimulator } from '../test/simulators/evotor/index.js';
 import { startVkSimulator } from '../test/simulators/vk/index.js';
 import type { SimItem } from '../test/simulators/vk/state.js';
+import { connectVk, receiveEvotorToken, registerShopOwner } from '../test/support/shop-owner.js';
 
 const SHOPS = Number(process.env.BENCH_SHOPS ?? 50);
 const SOLO = Number(process.env.BENCH_SOLO ?? 2);
@@ -103,22 +100,7 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
   const userId = `fleet-${String(i).padStart(3, '0')}`;
   const meta = { actor: userId };
   const { commands, cipher } = container;
-  await commands.handle(
-    userDecider,
-    userStreamId(userId),
-    {
-      type: 'RegisterUser',
-      userId,
-      email: await cipher.encrypt(userId, `${userId}@example.com`),
-      emailHash: fingerprint(`${userId}@example.com`),
-      name: null,
-      passwordHash: await cipher.encrypt(userId, 'bench'),
-      roles: ['user'],
-      status: 'active',
-      confirmation: null,
-    },
-    meta,
-  );
+  await registerShopOwner(commands, cipher, userId, { fingerprint, passwordHash: 'bench' });
   const owner = evotor.admin.createUser();
   const [store] = evotor.admin.seedCatalog(owner.userId, {
     stores: 1,
@@ -129,22 +111,14 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
   const groupId = 9_000_000 + i;
   const vkToken = `fleet-vk-${i}`;
   vk.admin.addShop({ token: vkToken, userId: 20_000 + i, communityId: groupId });
-  await commands.handle(
-    vkAccount,
-    vkAccountStream(userId),
-    {
-      type: 'ConnectVkCommunity',
-      userId,
-      vkUserId: 20_000 + i,
-      vkUserName: 'Владелец',
-      groupId,
-      groupName: `Магазин ${i}`,
-      tokenCiphertext: await cipher.encrypt(userId, vkToken),
-      tokenFingerprint: fingerprint(vkToken),
-      tokenKind: 'user',
-    },
-    meta,
-  );
+  await connectVk(commands, cipher, userId, {
+    token: vkToken,
+    groupId,
+    fingerprint,
+    vkUserId: 20_000 + i,
+    vkUserName: 'Владелец',
+    groupName: `Магазин ${i}`,
+  });
   await commands.handleMany(
     syncConfigDecider,
     syncConfigStream(userId),
@@ -154,19 +128,8 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
     ],
     meta,
   );
-  const connectEvotor = async () => {
-    await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      {
-        type: 'ReceiveEvotorToken',
-        userId,
-        tokenCiphertext: await cipher.encrypt(userId, owner.token),
-        tokenFingerprint: fingerprint(owner.token),
-      },
-      meta,
-    );
-  };
+  const connectEvotor = () =>
+    receiveEvotorToken(commands, cipher, userId, { token: owner.token, fingerprint });
   shops.push({ userId, storeId: store!.storeId, groupId, connectEvotor });
 }
 const solo = shops.splice(SHOPS, SOLO);

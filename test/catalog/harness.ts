@@ -4,8 +4,6 @@ import request from 'supertest';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
 import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
-import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { EvotorClientCatalogSource } from '../../src/infrastructure/evotor/catalog-source.js';
 import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
@@ -16,6 +14,7 @@ import { buildContainer, type Container } from '../../src/main/container.js';
 import { buildWebApp, type WebRuntime } from '../../src/main/web-runtime.js';
 import { linkFrom, PASSWORD, submit, type Agent } from '../accounts/harness.js';
 import { createTestDatabase } from '../support/mariadb.js';
+import { connectVk, linkEvotor } from '../support/shop-owner.js';
 import { startReadModelRunners, type Settler } from './settle.js';
 import type { EvotorSimulator } from '../simulators/evotor/index.js';
 
@@ -96,43 +95,18 @@ export class CatalogApp {
     vkGroupId: number,
   ): Promise<void> {
     const commands = new CommandHandler(this.c.eventStore);
-    const meta = { actor: userId };
     const fp = (t: string) => createHash('sha256').update(`fp:${t}`).digest('hex');
     const cipher = this.c.cipher;
-    await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      { type: 'LinkEvotorAccount', userId, evotorUserId: evotorUser.userId, via: 'manual' },
-      meta,
-    );
-    await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      {
-        type: 'ReceiveEvotorToken',
-        userId,
-        tokenCiphertext: await cipher.encrypt(userId, evotorUser.token),
-        tokenFingerprint: fp(evotorUser.token),
-      },
-      meta,
-    );
-    const vkToken = `vk-${randomUUID()}`;
-    await commands.handle(
-      vkAccount,
-      vkAccountStream(userId),
-      {
-        type: 'ConnectVkCommunity',
-        userId,
-        vkUserId: 501,
-        vkUserName: 'Тест Тестов',
-        groupId: vkGroupId,
-        groupName: 'Тестовый магазин',
-        tokenCiphertext: await cipher.encrypt(userId, vkToken),
-        tokenFingerprint: fp(vkToken),
-        tokenKind: 'user',
-      },
-      meta,
-    );
+    await linkEvotor(commands, cipher, userId, {
+      evotorUserId: evotorUser.userId,
+      token: evotorUser.token,
+      fingerprint: fp,
+    });
+    await connectVk(commands, cipher, userId, {
+      token: `vk-${randomUUID()}`,
+      groupId: vkGroupId,
+      fingerprint: fp,
+    });
     await this.fetch(userId, evotor);
   }
 

@@ -14,8 +14,8 @@ import { defineSyncJobs, SYNC_JOBS } from '../../src/application/sync/jobs.js';
 import { mirrorSaga } from '../../src/application/sync/mirror-saga.js';
 import type { SyncGateways, VkMarketGateway } from '../../src/application/sync/ports.js';
 import { enqueueSyncJob } from '../../src/application/sync/sync-jobs.js';
-import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
+import { evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
+import { vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { userDecider } from '../../src/domain/users/decide.js';
@@ -33,6 +33,11 @@ import { startReadModelRunners, type Settler } from '../catalog/settle.js';
 import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
+import {
+  connectVk as connectVkCommunity,
+  linkEvotor,
+  registerShopOwner,
+} from '../support/shop-owner.js';
 
 /**
  * The sync jobs as the worker defines them, on the real event store and read tables, against
@@ -79,23 +84,15 @@ function revokeVkToken(vk: VkSimulator, token: string): void {
 
 async function connectVk(shop: Shop, token: string): Promise<void> {
   shop.vk.admin.addToken({ token, kind: 'community', communityIds: [shop.groupId] });
-  const { commands, cipher } = container;
-  await commands.handle(
-    vkAccount,
-    vkAccountStream(shop.userId),
-    {
-      type: 'ConnectVkCommunity',
-      userId: shop.userId,
-      vkUserId: null,
-      vkUserName: null,
-      groupId: shop.groupId,
-      groupName: 'Магазин',
-      tokenCiphertext: await cipher.encrypt(shop.userId, token),
-      tokenFingerprint: fingerprint(token),
-      tokenKind: 'community',
-    },
-    { actor: shop.userId },
-  );
+  await connectVkCommunity(container.commands, container.cipher, shop.userId, {
+    token,
+    groupId: shop.groupId,
+    fingerprint,
+    tokenKind: 'community',
+    vkUserId: null,
+    vkUserName: null,
+    groupName: 'Магазин',
+  });
   shop.vkToken = token;
 }
 
@@ -104,22 +101,7 @@ async function openShop(roles: string[], vk: VkSimulator, products = 12): Promis
   const userId = `u-${randomUUID().slice(0, 8)}`;
   const { commands, cipher } = container;
   const meta = { actor: 'test' };
-  await commands.handle(
-    userDecider,
-    userStreamId(userId),
-    {
-      type: 'RegisterUser',
-      userId,
-      email: await cipher.encrypt(userId, `${userId}@example.com`),
-      emailHash: fingerprint(`${userId}@example.com`),
-      name: null,
-      passwordHash: await cipher.encrypt(userId, 'not-a-real-hash'),
-      roles,
-      status: 'active',
-      confirmation: null,
-    },
-    meta,
-  );
+  await registerShopOwner(commands, cipher, userId, { roles, fingerprint, actor: 'test' });
   const owner = evotor.admin.createUser();
   const [store] = evotor.admin.seedCatalog(owner.userId, {
     stores: 1,
@@ -127,23 +109,12 @@ async function openShop(roles: string[], vk: VkSimulator, products = 12): Promis
     products,
     seed: ++seeds,
   }).stores;
-  await commands.handle(
-    evotorAccount,
-    evotorAccountStream(userId),
-    { type: 'LinkEvotorAccount', userId, evotorUserId: owner.userId, via: 'manual' },
-    meta,
-  );
-  await commands.handle(
-    evotorAccount,
-    evotorAccountStream(userId),
-    {
-      type: 'ReceiveEvotorToken',
-      userId,
-      tokenCiphertext: await cipher.encrypt(userId, owner.token),
-      tokenFingerprint: fingerprint(owner.token),
-    },
-    meta,
-  );
+  await linkEvotor(commands, cipher, userId, {
+    evotorUserId: owner.userId,
+    token: owner.token,
+    fingerprint,
+    actor: 'test',
+  });
   const shop: Shop = {
     userId,
     evotorUserId: owner.userId,

@@ -8,11 +8,7 @@ import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
 import { pushToVk, type PushDeps, type PushReport } from '../../src/application/sync/vk-push.js';
-import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
-import { userDecider } from '../../src/domain/users/decide.js';
-import { userStreamId } from '../../src/domain/users/events.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import type { SyncConfigCommand } from '../../src/domain/sync-config/decide.js';
 import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js';
@@ -23,6 +19,7 @@ import { VkClientMarketGateway } from '../../src/infrastructure/vk/market-gatewa
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
 import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { connectVk, linkEvotor, registerShopOwner } from './shop-owner.js';
 
 type WithoutUser<C> = C extends unknown ? Omit<C, 'userId'> : never;
 
@@ -98,65 +95,23 @@ export class SyncHarness {
   }
 
   private async registerShopOwner(): Promise<void> {
-    const email = `${this.userId}@example.com`;
-    await this.commands.handle(
-      userDecider,
-      userStreamId(this.userId),
-      {
-        type: 'RegisterUser',
-        userId: this.userId,
-        email: await this.cipher.encrypt(this.userId, email),
-        emailHash: fingerprint(email),
-        name: null,
-        passwordHash: await this.cipher.encrypt(this.userId, 'not-a-real-hash'),
-        roles: ['user'],
-        status: 'active',
-        confirmation: null,
-      },
-      { actor: 'test' },
-    );
+    await registerShopOwner(this.commands, this.cipher, this.userId, {
+      fingerprint,
+      actor: 'test',
+    });
   }
 
   private async connect(evotorToken: string): Promise<void> {
-    const meta = { actor: this.userId };
-    await this.commands.handle(
-      evotorAccount,
-      evotorAccountStream(this.userId),
-      {
-        type: 'LinkEvotorAccount',
-        userId: this.userId,
-        evotorUserId: this.evotorUserId,
-        via: 'manual',
-      },
-      meta,
-    );
-    await this.commands.handle(
-      evotorAccount,
-      evotorAccountStream(this.userId),
-      {
-        type: 'ReceiveEvotorToken',
-        userId: this.userId,
-        tokenCiphertext: await this.cipher.encrypt(this.userId, evotorToken),
-        tokenFingerprint: fingerprint(evotorToken),
-      },
-      meta,
-    );
-    await this.commands.handle(
-      vkAccount,
-      vkAccountStream(this.userId),
-      {
-        type: 'ConnectVkCommunity',
-        userId: this.userId,
-        vkUserId: 501,
-        vkUserName: 'Тест Тестов',
-        groupId: this.vkGroupId,
-        groupName: 'Тестовый магазин',
-        tokenCiphertext: await this.cipher.encrypt(this.userId, this.vkToken),
-        tokenFingerprint: fingerprint(this.vkToken),
-        tokenKind: 'user',
-      },
-      meta,
-    );
+    await linkEvotor(this.commands, this.cipher, this.userId, {
+      evotorUserId: this.evotorUserId,
+      token: evotorToken,
+      fingerprint,
+    });
+    await connectVk(this.commands, this.cipher, this.userId, {
+      token: this.vkToken,
+      groupId: this.vkGroupId,
+      fingerprint,
+    });
   }
 
   async configure(...commands: Array<WithoutUser<SyncConfigCommand>>): Promise<void> {

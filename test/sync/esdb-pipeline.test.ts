@@ -2,12 +2,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNC_JOBS } from '../../src/application/sync/jobs.js';
-import { evotorAccount, evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
-import { vkAccount, vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
-import { userDecider } from '../../src/domain/users/decide.js';
-import { userStreamId } from '../../src/domain/users/events.js';
 import { loadConfig } from '../../src/infrastructure/config/config.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
@@ -16,6 +12,7 @@ import { startEsdbSimulator, type EsdbSimulator } from '../simulators/esdb/serve
 import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
+import { connectVk, linkEvotor, registerShopOwner } from '../support/shop-owner.js';
 import {
   dropNamespace,
   LOCAL_REDIS_URL,
@@ -125,23 +122,7 @@ describe('a whole sync on the EventStoreDB adapter, through the worker', () => {
     const { commands, cipher } = container;
     const userId = `u-${randomUUID().slice(0, 8)}`;
     const meta = { actor: userId };
-    const email = `${userId}@example.com`;
-    await commands.handle(
-      userDecider,
-      userStreamId(userId),
-      {
-        type: 'RegisterUser',
-        userId,
-        email: await cipher.encrypt(userId, email),
-        emailHash: fingerprint(email),
-        name: null,
-        passwordHash: await cipher.encrypt(userId, 'not-a-real-hash'),
-        roles: ['user'],
-        status: 'active',
-        confirmation: null,
-      },
-      meta,
-    );
+    await registerShopOwner(commands, cipher, userId, { fingerprint });
     const owner = evotor.admin.createUser();
     const storeId = evotor.admin.seedCatalog(owner.userId, {
       stores: 1,
@@ -155,39 +136,12 @@ describe('a whole sync on the EventStoreDB adapter, through the worker', () => {
     const inScope = products.filter((p) => !excluded.includes(p));
 
     // What the owner does in the web: link Evotor, connect VK, choose the scope, confirm.
-    await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      { type: 'LinkEvotorAccount', userId, evotorUserId: owner.userId, via: 'manual' },
-      meta,
-    );
-    await commands.handle(
-      evotorAccount,
-      evotorAccountStream(userId),
-      {
-        type: 'ReceiveEvotorToken',
-        userId,
-        tokenCiphertext: await cipher.encrypt(userId, owner.token),
-        tokenFingerprint: fingerprint(owner.token),
-      },
-      meta,
-    );
-    await commands.handle(
-      vkAccount,
-      vkAccountStream(userId),
-      {
-        type: 'ConnectVkCommunity',
-        userId,
-        vkUserId: 501,
-        vkUserName: 'Тест Тестов',
-        groupId: VK_GROUP,
-        groupName: 'Тестовый магазин',
-        tokenCiphertext: await cipher.encrypt(userId, VK_TOKEN),
-        tokenFingerprint: fingerprint(VK_TOKEN),
-        tokenKind: 'user',
-      },
-      meta,
-    );
+    await linkEvotor(commands, cipher, userId, {
+      evotorUserId: owner.userId,
+      token: owner.token,
+      fingerprint,
+    });
+    await connectVk(commands, cipher, userId, { token: VK_TOKEN, groupId: VK_GROUP, fingerprint });
     await commands.handleMany(
       syncConfigDecider,
       syncConfigStream(userId),
