@@ -15,7 +15,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY projections ./projections
-COPY test/simulators ./test/simulators
 # tsc emits only JavaScript: bring templates and static files (src/web/views, …) next to it,
 # where src/web/app.ts looks for them (beside the compiled app.js).
 RUN npm run build \

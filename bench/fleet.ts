@@ -26,9 +26,9 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropNamespace } from '../test/scheduler/redis-namespace.js';
-import { startEvotorSimulator } from '../test/simulators/evotor/index.js';
-import { startVkSimulator } from '../test/simulators/vk/index.js';
-import type { SimItem } from '../test/simulators/vk/state.js';
+import { startEvotorSimulator } from '../src/simulators/evotor/index.js';
+import { startVkSimulator } from '../src/simulators/vk/index.js';
+import type { SimItem } from '../src/simulators/vk/state.js';
 import { connectVk, receiveEvotorToken, registerShopOwner } from '../test/support/shop-owner.js';
 
 const SHOPS = Number(process.env.BENCH_SHOPS ?? 50);

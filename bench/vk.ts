@@ -4,7 +4,7 @@
  * 25 calls × 3 requests = 75 calls/s; the limiter's safety margin keeps us a little below it.
  */
 import { ExecuteBatcher, VkClient, vkCalls } from '../src/infrastructure/vk/index.js';
-import { startVkSimulator } from '../test/simulators/vk/index.js';
+import { startVkSimulator } from '../src/simulators/vk/index.js';
 
 const CALLS = Number(process.env.BENCH_VK_CALLS ?? 1000);
 const TOKEN = 'bench-vk-user-token';

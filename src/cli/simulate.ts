@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { startEvotorSimulator } from '../../test/simulators/evotor/index.js';
-import { startVkSimulator } from '../../test/simulators/vk/index.js';
+import { startEvotorSimulator } from '../simulators/evotor/index.js';
+import { startVkSimulator } from '../simulators/vk/index.js';
 
 interface SimulateOptions {
   evotorPort: string;

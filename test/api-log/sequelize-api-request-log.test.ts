@@ -6,7 +6,7 @@ import { createSequelize } from '../../src/infrastructure/db/database.js';
 import { apiRequestLog } from '../../src/infrastructure/db/migrations/0020-api-request-log.js';
 import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

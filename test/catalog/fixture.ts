@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../../src/application/ports/event-store.js';
 import { mirrorStream } from '../../src/domain/mirror/events.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
 
 /** A name with everything a CSV field must survive: the separator, quotes, a line break. */
 export const TRICKY_NAME = 'Сок "Добрый"; яблочный\nнектар';

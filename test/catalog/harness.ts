@@ -16,7 +16,7 @@ import { linkFrom, PASSWORD, submit, type Agent } from '../accounts/harness.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { connectVk, linkEvotor } from '../support/shop-owner.js';
 import { startReadModelRunners, type Settler } from './settle.js';
-import type { EvotorSimulator } from '../simulators/evotor/index.js';
+import type { EvotorSimulator } from '../../src/simulators/evotor/index.js';
 
 /**
  * The web process as it runs (buildContainer + buildWebApp) on a fresh MariaDB database that

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Container } from '../../src/main/container.js';
 import type { WebRuntime } from '../../src/main/web-runtime.js';
 import { csrfFrom, PASSWORD, type Agent } from '../accounts/harness.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { DashboardApp } from '../sync-page/dashboard-app.js';
 
 export { csrfFrom, PASSWORD, type Agent };

@@ -12,9 +12,9 @@ import { buildWebApp } from '../../src/main/web-runtime.js';
 import { startWorker, type Worker } from '../../src/main/worker-runtime.js';
 import { linkFrom } from '../accounts/harness.js';
 import { createTestDatabase } from '../support/mariadb.js';
-import { sendUserToken, sendUserVerify } from '../simulators/evotor/webhooks.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { sendUserToken, sendUserVerify } from '../../src/simulators/evotor/webhooks.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import {
   BROWSER_WAIT_MS,
   browserTestTimeout,

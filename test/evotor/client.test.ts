@@ -14,7 +14,7 @@ import {
   EvotorClient,
   type EvotorClientOptions,
 } from '../../src/infrastructure/evotor/evotor-client.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
 
 class MemoryLog implements ApiRequestLog {
   entries: ApiRequestLogEntry[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVOTOR_V2_MEDIA_TYPE } from '../../src/infrastructure/evotor/types.js';
 import type { EvotorProduct } from '../../src/infrastructure/evotor/types.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
 
 let sim: EvotorSimulator;
 let token: string;

@@ -10,7 +10,7 @@ import {
   sendUserVerify,
   subscriptionEvent,
   type WebhookTarget,
-} from '../simulators/evotor/webhooks.js';
+} from '../../src/simulators/evotor/webhooks.js';
 import { listenLocal } from '../support/http.js';
 
 /** A stand-in receiver that remembers what arrived and answers as the test tells it. */

@@ -13,12 +13,12 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { dropNamespace, uniqueNamespace } from '../scheduler/redis-namespace.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
 import {
   startVkSimulator,
   type VkSimulator,
   type VkSimulatorOptions,
-} from '../simulators/vk/index.js';
+} from '../../src/simulators/vk/index.js';
 
 const USER = 'crash-test-owner';
 const VK_GROUP = 3_100_001;

@@ -30,8 +30,8 @@ import {
 } from '../../src/infrastructure/sync/sync-adapters.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { startReadModelRunners, type Settler } from '../catalog/settle.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import {
   connectVk as connectVkCommunity,

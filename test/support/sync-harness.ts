@@ -17,8 +17,8 @@ import { EvotorClientCatalogSource } from '../../src/infrastructure/evotor/catal
 import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
 import { VkClientMarketGateway } from '../../src/infrastructure/vk/market-gateway.js';
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { connectVk, linkEvotor, registerShopOwner } from './shop-owner.js';
 
 type WithoutUser<C> = C extends unknown ? Omit<C, 'userId'> : never;

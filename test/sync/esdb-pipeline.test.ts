@@ -9,8 +9,8 @@ import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { buildContainer, type Container } from '../../src/main/container.js';
 import { startWorker, type Worker } from '../../src/main/worker-runtime.js';
 import { startEsdbSimulator, type EsdbSimulator } from '../simulators/esdb/server.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../simulators/evotor/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { connectVk, linkEvotor, registerShopOwner } from '../support/shop-owner.js';
 import {

@@ -10,7 +10,7 @@ import {
   VkClient,
   vkCalls,
 } from '../../src/infrastructure/vk/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { MemoryApiRequestLog } from './memory-log.js';
 
 const GROUP = 9101;

@@ -9,7 +9,7 @@ import {
   exchangeCode,
   uploadProductPhoto,
 } from '../../src/infrastructure/vk/index.js';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { makePng } from './helpers.js';
 import { MemoryApiRequestLog } from './memory-log.js';
 

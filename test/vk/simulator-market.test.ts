@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { goodItem, vkPost, type Loose } from './helpers.js';
 
 const TOKEN = 'sim-market-user-token';

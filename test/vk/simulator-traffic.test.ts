@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startVkSimulator, type VkSimulator } from '../simulators/vk/index.js';
+import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { goodItem, makePng, vkPost, type Loose } from './helpers.js';
 
 const TOKEN = 'sim-traffic-user-token';

@@ -11,7 +11,7 @@ import {
   sendUserToken,
   sendUserVerify,
   subscriptionEvent,
-} from '../simulators/evotor/webhooks.js';
+} from '../../src/simulators/evotor/webhooks.js';
 
 let h: ConnectionsApp;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import { EVOTOR_V2_MEDIA_TYPE } from '../../../src/infrastructure/evotor/types.js';
+import { EVOTOR_V2_MEDIA_TYPE } from '../../infrastructure/evotor/types.js';
 import type { EvotorSimulatorState, SimStore } from './state.js';
 
 /** Evotor's error envelope of the v2 API. */

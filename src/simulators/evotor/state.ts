@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  EvotorGroup,
-  EvotorProduct,
-  EvotorStore,
-} from '../../../src/infrastructure/evotor/types.js';
+import type { EvotorGroup, EvotorProduct, EvotorStore } from '../../infrastructure/evotor/types.js';
 import { seedGroups, seedProducts } from './catalog-seed.js';
 import { evotorTime, Random } from './random.js';
 

@@ -1,4 +1,4 @@
-import type { EvotorGroup, EvotorProduct } from '../../../src/infrastructure/evotor/types.js';
+import type { EvotorGroup, EvotorProduct } from '../../infrastructure/evotor/types.js';
 import { ean13, type Random } from './random.js';
 
 /** Sections of a small Russian grocery, each with goods, brands and how they are sold. */

@@ -7,7 +7,7 @@ import {
   type EvotorUserTokenBody,
   type EvotorUserVerifyBody,
   type InstallationEventType,
-} from '../../../src/infrastructure/evotor/webhooks.js';
+} from '../../infrastructure/evotor/webhooks.js';
 
 export { EVOTOR_WEBHOOK_PATHS };
 
