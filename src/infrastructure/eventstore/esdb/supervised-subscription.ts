@@ -13,6 +13,7 @@ import {
   toServerFilter,
   visibleInAll,
 } from './mapping.js';
+import { sleep } from '../../shared/sleep.js';
 
 export interface BackoffOptions {
   initialDelayMs: number;
@@ -158,17 +159,4 @@ export function supervisedSubscription(
     }),
     unsubscribe: close,
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
