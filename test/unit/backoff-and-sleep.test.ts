@@ -16,6 +16,13 @@ describe('the one back-off', () => {
     expect(jitteredBackoff(2, backoff, () => 0.5)).toBe(300);
     expect(jitteredBackoff(2, backoff, () => 0.999_999)).toBe(400);
   });
+
+  it('takes another factor and jitter (the EventStoreDB reconnects: ×3, up to 30 % short)', () => {
+    const esdb = { baseMs: 200, maxMs: 10_000, factor: 3, jitter: 0.3 };
+    expect([0, 1, 2, 5].map((a) => backoffCeiling(a, esdb))).toEqual([200, 600, 1800, 10_000]);
+    expect(jitteredBackoff(1, esdb, () => 0)).toBe(420);
+    expect(jitteredBackoff(1, esdb, () => 0.999_999)).toBe(600);
+  });
 });
 
 describe('the one sleep', () => {

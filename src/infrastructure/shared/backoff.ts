@@ -3,20 +3,26 @@ export interface Backoff {
   baseMs: number;
   /** no wait grows beyond this */
   maxMs: number;
-}
-
-/** base · 2^attempt, capped: the ceiling of the wait before retry number `attempt` (from 0). */
-export function backoffCeiling(attempt: number, backoff: Backoff): number {
-  // Math.min before the power would overflow to Infinity only past attempt ~1000; the cap
-  // keeps the result finite either way.
-  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempt));
+  /** how much each wait grows over the one before (default 2) */
+  factor?: number;
+  /** the share of the ceiling a jittered wait may fall short of it (default 0.5) */
+  jitter?: number;
 }
 
 /**
- * A wait between half the ceiling and the ceiling, so many workers retrying after the same
- * failure do not retry in step, while every wait still grows with the attempt.
+ * base · factor^attempt, capped: the ceiling of the wait before retry number `attempt` (from 0).
+ */
+export function backoffCeiling(attempt: number, backoff: Backoff): number {
+  // The power overflows to Infinity only past attempt ~1000; the cap keeps the result finite.
+  return Math.min(backoff.maxMs, backoff.baseMs * (backoff.factor ?? 2) ** Math.max(0, attempt));
+}
+
+/**
+ * A wait between (1 − jitter) of the ceiling and the ceiling (by default half), so many workers
+ * retrying after the same failure do not retry in step, while every wait still grows.
  */
 export function jitteredBackoff(attempt: number, backoff: Backoff, random = Math.random): number {
   const ceiling = backoffCeiling(attempt, backoff);
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  const jitter = backoff.jitter ?? 0.5;
+  return Math.round(ceiling * (1 - jitter) + random() * ceiling * jitter);
 }

@@ -13,6 +13,7 @@ import {
   toServerFilter,
   visibleInAll,
 } from './mapping.js';
+import { jitteredBackoff } from '../../shared/backoff.js';
 import { sleep } from '../../shared/sleep.js';
 
 export interface BackoffOptions {
@@ -30,12 +31,14 @@ export const DEFAULT_BACKOFF: BackoffOptions = {
   jitter: 0.3,
 };
 
+/** The wait before reconnect attempt `attempt` (from 1), through the adapters' one back-off. */
 export function backoffDelay(attempt: number, options: BackoffOptions): number {
-  const base = Math.min(
-    options.maxDelayMs,
-    options.initialDelayMs * options.factor ** Math.max(0, attempt - 1),
-  );
-  return base * (1 - options.jitter * Math.random());
+  return jitteredBackoff(attempt - 1, {
+    baseMs: options.initialDelayMs,
+    maxMs: options.maxDelayMs,
+    factor: options.factor,
+    jitter: options.jitter,
+  });
 }
 
 export type SubscriptionStatus =
