@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../support/captured-logger.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { cachedGroups } from '../../projections/cached-groups/index.js';
 import { cachedProducts } from '../../projections/cached-products/index.js';
@@ -16,7 +16,6 @@ import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { EsdbEventStore } from '../../src/infrastructure/eventstore/esdb/esdb-event-store.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
-import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { readCheckpoint, recordFailure } from '../../src/infrastructure/projections/checkpoints.js';
 import {
   POISON_AFTER_ATTEMPTS,
@@ -35,18 +34,8 @@ let esdb: EsdbSimulator;
 let esdbStore: EsdbEventStore;
 const runners: ProjectionRunner[] = [];
 /** the runners' log lines, parsed: the retry delays are read from them */
-const logged: Array<Record<string, unknown>> = [];
-const logger = createLogger({
-  level: 'error',
-  destination: new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim()) logged.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
-  }),
-});
+const captured = capturedLogger('error');
+const { logger } = captured;
 
 beforeAll(async () => {
   db = await createTestDatabase('poison_idle');
@@ -65,7 +54,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  logged.length = 0;
+  captured.lines.length = 0;
   await sequelize.query('DELETE FROM projection_checkpoints');
   await sequelize.query('DELETE FROM events');
   for (const p of [cachedProducts, cachedGroups]) {
@@ -166,7 +155,10 @@ describe('a projection that cannot apply an event (poison event)', () => {
     expect(statuses.some((st) => st.failure?.event?.id === poison.id)).toBe(true);
 
     // Not a hot loop: each retry waits longer than the one before, up to the cap.
-    const delays = logged.filter((l) => l.eventId === poison.id).map((l) => Number(l.retryInMs));
+    const delays = captured
+      .records()
+      .filter((l) => l.eventId === poison.id)
+      .map((l) => Number(l.retryInMs));
     expect(delays.slice(0, 5)).toEqual([40, 80, 160, 320, 320]);
 
     // The other projection goes on meanwhile.

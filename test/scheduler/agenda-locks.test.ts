@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../support/captured-logger.js';
 import type { JobOutcome } from '../../src/application/ports/scheduler.js';
-import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-scheduler.js';
 import {
   LOCAL_REDIS_URL,
@@ -18,16 +17,7 @@ import {
  * real processes in test/processes/worker-crash.test.ts.)
  */
 const namespace = uniqueNamespace('agenda-locks');
-const logLines: string[] = [];
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const { logger, lines: logLines } = capturedLogger('info');
 const options = { url: LOCAL_REDIS_URL, logger, namespace, processEveryMs: 100 };
 const worker = new AgendaScheduler({ ...options, processName: 'worker-a' });
 /** a second worker on the same queue, and the admin's view of it */

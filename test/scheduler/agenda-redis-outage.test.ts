@@ -1,6 +1,5 @@
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '../../src/infrastructure/logging/logger.js';
+import { capturedLogger } from '../support/captured-logger.js';
 import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-scheduler.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { dropNamespace, uniqueNamespace, waitFor } from './redis-namespace.js';
@@ -11,16 +10,9 @@ import { dropNamespace, uniqueNamespace, waitFor } from './redis-namespace.js';
  * recovery, not a stack trace on stderr for every reconnection attempt.
  */
 const namespace = uniqueNamespace('agenda-outage');
-const lines: Array<{ level: string; msg: string }> = [];
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: string; msg: string });
-      done();
-    },
-  }),
-});
+type Line = { level: string; msg: string };
+const captured = capturedLogger('info');
+const { logger } = captured;
 let proxy: TcpProxy | undefined;
 let scheduler: AgendaScheduler | undefined;
 
@@ -46,18 +38,18 @@ describe('Redis lost while the scheduler runs', () => {
     try {
       await proxy.cut();
       const lost = (l: { msg: string }) => l.msg.includes('lost the connection');
-      await waitFor(() => lines.some(lost), 'the outage to be logged');
+      await waitFor(() => captured.records<Line>().some(lost), 'the outage to be logged');
       // Several reconnection attempts fail meanwhile (ioredis retries within a second or two).
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       await proxy.open();
       const back = (l: { msg: string }) => l.msg.includes('connected to Redis');
-      await waitFor(() => lines.some(back), 'the recovery to be logged');
-      expect(lines.filter(lost)).toHaveLength(1);
-      expect(lines.find(lost)).toMatchObject({ level: 'error' });
-      expect(lines.find(lost)?.msg).toContain(
+      await waitFor(() => captured.records<Line>().some(back), 'the recovery to be logged');
+      expect(captured.records<Line>().filter(lost)).toHaveLength(1);
+      expect(captured.records<Line>().find(lost)).toMatchObject({ level: 'error' });
+      expect(captured.records<Line>().find(lost)?.msg).toContain(
         `AGENDA_URL: lost the connection to Redis at 127.0.0.1:${proxy.port}`,
       );
-      expect(lines.filter(back)).toHaveLength(1);
+      expect(captured.records<Line>().filter(back)).toHaveLength(1);
       expect(stderr).not.toHaveBeenCalled();
       // And it works again.
       expect((await scheduler.health()).ok).toBe(true);

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capturedLogger } from '../support/captured-logger.js';
 import type { JobContext, JobData, JobOutcome } from '../../src/application/ports/scheduler.js';
-import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-scheduler.js';
 import {
   LOCAL_REDIS_URL,
@@ -12,16 +11,7 @@ import {
 } from './redis-namespace.js';
 
 const namespace = uniqueNamespace('agenda-scheduler');
-const logLines: string[] = [];
-const logger = createLogger({
-  level: 'info',
-  destination: new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  }),
-});
+const { logger, lines: logLines } = capturedLogger('info');
 const scheduler = new AgendaScheduler({
   url: LOCAL_REDIS_URL,
   logger,
