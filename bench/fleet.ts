@@ -18,8 +18,6 @@
 import { createHash } from 'node:crypto';
 import type { ApiRequestLog } from '../src/application/ports/api-request-log.js';
 import { SYNC_JOBS } from '../src/application/sync/sync-jobs.js';
-import { syncConfigDecider } from '../src/domain/sync-config/decide.js';
-import { syncConfigStream } from '../src/domain/sync-config/events.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
 import { dropDatabase, recreateDatabase } from '../src/infrastructure/db/database.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
@@ -29,7 +27,12 @@ import { dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startEvotorSimulator } from '../src/simulators/evotor/index.js';
 import { startVkSimulator } from '../src/simulators/vk/index.js';
 import type { SimItem } from '../src/simulators/vk/state.js';
-import { connectVk, receiveEvotorToken, registerShopOwner } from '../test/support/shop-owner.js';
+import {
+  enableAndConfirmSync,
+  connectVk,
+  receiveEvotorToken,
+  registerShopOwner,
+} from '../test/support/shop-owner.js';
 
 const SHOPS = Number(process.env.BENCH_SHOPS ?? 50);
 const SOLO = Number(process.env.BENCH_SOLO ?? 2);
@@ -98,7 +101,6 @@ say(
 const shops: Shop[] = [];
 for (let i = 0; i < SHOPS + SOLO; i++) {
   const userId = `fleet-${String(i).padStart(3, '0')}`;
-  const meta = { actor: userId };
   const { commands, cipher } = container;
   await registerShopOwner(commands, cipher, userId, { fingerprint, passwordHash: 'bench' });
   const owner = evotor.admin.createUser();
@@ -119,15 +121,7 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
     vkUserName: 'Владелец',
     groupName: `Магазин ${i}`,
   });
-  await commands.handleMany(
-    syncConfigDecider,
-    syncConfigStream(userId),
-    [
-      { type: 'EnableSync', userId },
-      { type: 'ConfirmSync', userId, storeIds: [store!.storeId] },
-    ],
-    meta,
-  );
+  await enableAndConfirmSync(commands, userId, [store!.storeId]);
   const connectEvotor = () =>
     receiveEvotorToken(commands, cipher, userId, { token: owner.token, fingerprint });
   shops.push({ userId, storeId: store!.storeId, groupId, connectEvotor });

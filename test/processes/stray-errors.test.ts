@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { until } from '../support/wait.js';
 
 /**
  * The process-level handlers of web and worker (src/main/process.ts), in a real child process:
@@ -29,19 +30,14 @@ function run(mode: 'rejection' | 'exception') {
   return { child, exited, logLines, stderr: () => stderr };
 }
 
-async function until(what: string, check: () => boolean, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('errors nothing caught, in a web or worker process', () => {
   it('logs a stray rejection with its error and keeps running', async () => {
     const p = run('rejection');
-    await until('the process to log after the rejection', () =>
-      p.logLines().some((l) => l.msg === 'still running after the stray rejection'),
+    // A child process starting under tsx on a busy machine: a longer wait than the default.
+    await until(
+      'the process to log after the rejection',
+      () => p.logLines().some((l) => l.msg === 'still running after the stray rejection'),
+      30_000,
     );
     const logged = p.logLines().find((l) => l.stray === 'unhandledRejection');
     expect(logged).toMatchObject({ level: 'error', name: 'evosync-stray-test' });

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../support/wait.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { cachedGroups } from '../../projections/cached-groups/index.js';
@@ -80,15 +81,6 @@ function runner(projection: Projection, store: EventStore): ProjectionRunner {
   runners.push(r);
   r.start();
   return r;
-}
-
-/** Waits for a condition driven by the runner's own progress; the timeout only reports a hang. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const count = async (table: string) => {

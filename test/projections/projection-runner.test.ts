@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../support/wait.js';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { cachedProducts } from '../../projections/cached-products/index.js';
 import type { Projection } from '../../src/application/projections/projection.js';
@@ -54,15 +55,6 @@ function runner(projection: Projection = cachedProducts): ProjectionRunner {
   runners.push(r);
   r.start();
   return r;
-}
-
-/** Waits for a condition driven by the runner's own progress; the timeout only reports a hang. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const live = (r: ProjectionRunner) => async () => (await r.status()).state === 'live';

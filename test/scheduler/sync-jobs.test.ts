@@ -16,7 +16,6 @@ import type { SyncGateways, VkMarketGateway } from '../../src/application/sync/p
 import { enqueueSyncJob } from '../../src/application/sync/sync-jobs.js';
 import { evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
 import { vkAccountStream } from '../../src/domain/connections/vk-account.js';
-import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { userDecider } from '../../src/domain/users/decide.js';
 import { userStreamId } from '../../src/domain/users/events.js';
@@ -34,6 +33,7 @@ import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators
 import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import {
+  enableAndConfirmSync,
   connectVk as connectVkCommunity,
   linkEvotor,
   registerShopOwner,
@@ -100,7 +100,6 @@ async function connectVk(shop: Shop, token: string): Promise<void> {
 async function openShop(roles: string[], vk: VkSimulator, products = 12): Promise<Shop> {
   const userId = `u-${randomUUID().slice(0, 8)}`;
   const { commands, cipher } = container;
-  const meta = { actor: 'test' };
   await registerShopOwner(commands, cipher, userId, { roles, fingerprint, actor: 'test' });
   const owner = evotor.admin.createUser();
   const [store] = evotor.admin.seedCatalog(owner.userId, {
@@ -125,15 +124,7 @@ async function openShop(roles: string[], vk: VkSimulator, products = 12): Promis
   vk.admin.addCommunity({ id: shop.groupId });
   vkOf.set(userId, vk);
   await connectVk(shop, `vk-${randomUUID()}`);
-  await commands.handleMany(
-    syncConfigDecider,
-    syncConfigStream(userId),
-    [
-      { type: 'EnableSync', userId },
-      { type: 'ConfirmSync', userId, storeIds: [store!.storeId] },
-    ],
-    meta,
-  );
+  await enableAndConfirmSync(commands, userId, [store!.storeId], 'test');
   return shop;
 }
 

@@ -6,11 +6,13 @@ import {
   vkAccountStream,
   type VkConnection,
 } from '../../src/domain/connections/vk-account.js';
+import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
+import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { userDecider } from '../../src/domain/users/decide.js';
 import { userStreamId } from '../../src/domain/users/events.js';
 
 /*
- * What a shop owner does in the web before a sync (register, link Evotor, connect VK), as
+ * What a shop owner does in the web before a sync (register, link Evotor, connect VK, confirm), as
  * commands: for tests and the benches (no vitest here, so bench/ can import it).
  */
 
@@ -123,6 +125,24 @@ export async function connectVk(
       tokenFingerprint: fingerprint(token),
       tokenKind,
     },
+    { actor },
+  );
+}
+
+/** The owner switches the sync on and confirms it for these stores. */
+export async function enableAndConfirmSync(
+  commands: CommandHandler,
+  userId: string,
+  storeIds: string[],
+  actor = userId,
+): Promise<void> {
+  await commands.handleMany(
+    syncConfigDecider,
+    syncConfigStream(userId),
+    [
+      { type: 'EnableSync', userId },
+      { type: 'ConfirmSync', userId, storeIds },
+    ],
     { actor },
   );
 }
