@@ -135,6 +135,7 @@ function gateways(): SyncGateways {
   );
   return {
     evotor: evotorGateways.evotor,
+    evotorImages: evotorGateways.evotorImages,
     vk: (userId, connection) => {
       const vk = vkOf.get(userId)!;
       const gateway = httpSyncGateways(

@@ -45,6 +45,7 @@ async function jobsFor(h: SyncHarness) {
       evotor: () => {
         throw new Error('not in this test');
       },
+      evotorImages: () => h.images(),
       vk: () => gateway,
     },
     eligibleUsers: async () => [h.userId],

@@ -4,8 +4,9 @@ import { storeCatalogStream, storesStream } from '../../domain/catalog/events.js
 import { storesDecider } from '../../domain/catalog/stores-decide.js';
 import { evotorAccount, evotorAccountStream } from '../../domain/connections/evotor-account.js';
 import type { CommandHandler } from '../commands/command-handler.js';
-import type { Position } from '../ports/event-store.js';
-import { ConnectionAuthError, type EvotorCatalogSource } from './ports.js';
+import type { EventStore, Position } from '../ports/event-store.js';
+import { readState } from '../commands/load-state.js';
+import { ConnectionAuthError, type EvotorCatalogSource, type KnownImages } from './ports.js';
 
 /** ~500 bytes per product event: well under EventStoreDB's 1 MiB append limit. */
 const SNAPSHOT_EVENTS_PER_APPEND = 1000;
@@ -25,7 +26,12 @@ export interface EvotorFetchResult {
  * Safe to run twice: an unchanged snapshot decides nothing.
  */
 export async function fetchEvotorCatalog(
-  deps: { commands: CommandHandler; source: EvotorCatalogSource },
+  deps: {
+    commands: CommandHandler;
+    source: EvotorCatalogSource;
+    /** reads the recorded images, so unchanged ones are not downloaded; without it, all are */
+    store?: EventStore;
+  },
   userId: string,
   correlationId: string,
 ): Promise<EvotorFetchResult> {
@@ -53,7 +59,10 @@ export async function fetchEvotorCatalog(
   let changes = 0;
   let position: Position | null = null;
   for (const store of stores) {
-    const fetched = await source.fetchStore(store.id);
+    const fetched = await source.fetchStore(
+      store.id,
+      await knownImages(deps.store, userId, store.id),
+    );
     access[store.id] = fetched.access;
     if (fetched.access === 'payment_required') continue;
     const result = await commands.handle(
@@ -88,4 +97,18 @@ export async function fetchEvotorCatalog(
     changes,
     position,
   };
+}
+
+async function knownImages(
+  store: EventStore | undefined,
+  userId: string,
+  storeId: string,
+): Promise<KnownImages | undefined> {
+  if (!store) return undefined;
+  const { state } = await readState(
+    store,
+    storeCatalogDecider,
+    storeCatalogStream(userId, storeId),
+  );
+  return (productId) => state.products.get(productId)?.images;
 }

@@ -1,4 +1,9 @@
-import type { CatalogGroup, CatalogProduct, StoreInfo } from '../../domain/catalog/events.js';
+import type {
+  CatalogGroup,
+  CatalogImage,
+  CatalogProduct,
+  StoreInfo,
+} from '../../domain/catalog/events.js';
 
 /**
  * What the sync jobs need from the outside world, per user. The infrastructure adapters wrap the
@@ -10,10 +15,22 @@ export type StoreFetch =
   | { access: 'ok'; groups: CatalogGroup[]; products: CatalogProduct[] }
   | { access: 'payment_required' };
 
+/** The images a product had at the last fetch: an image whose identity is unchanged is reused. */
+export type KnownImages = (productId: string) => readonly CatalogImage[] | undefined;
+
 export interface EvotorCatalogSource {
   listStores(): Promise<StoreInfo[]>;
-  /** Resolves only after every page of groups and products arrived; throws otherwise. */
-  fetchStore(storeId: string): Promise<StoreFetch>;
+  /**
+   * Resolves only after every page of groups and products arrived; throws otherwise. A
+   * product's images are read too: a product whose image list could not be read keeps
+   * `images` absent (the recorded ones stay), never blocking the rest of the catalog.
+   */
+  fetchStore(storeId: string, known?: KnownImages): Promise<StoreFetch>;
+}
+
+/** The bytes of an image a product's catalog entry names (its Evotor URL). */
+export interface ProductImageSource {
+  download(url: string): Promise<Buffer>;
 }
 
 /** The token was refused (401/403 from Evotor, error 5 from VK): the connection is unhealthy. */
@@ -77,5 +94,6 @@ export interface UserConnections {
 
 export interface SyncGateways {
   evotor(userId: string, token: string): EvotorCatalogSource;
+  evotorImages(userId: string, token: string): ProductImageSource;
   vk(userId: string, connection: NonNullable<UserConnections['vk']>): VkMarketGateway;
 }

@@ -40,7 +40,15 @@ const PRODUCT_FIELDS: readonly ProductField[] = [
   'articleNumber',
   'code',
   'barcodes',
+  'images',
 ];
+
+/**
+ * A product whose images the snapshot does not know keeps the recorded ones; one recorded
+ * before images were fetched has none (so the first fetch with images records only real ones).
+ */
+const withImages = (product: CatalogProduct, known: CatalogProduct | undefined) =>
+  product.images ? product : { ...product, images: known?.images ?? [] };
 
 function duplicate(kind: string): (id: string) => never {
   return (id) => {
@@ -94,7 +102,8 @@ export function decideStoreCatalog(
     added: (product) => ({ type: 'ProductAdded', data: { userId, storeId, product } }),
     removed: (productId) => ({ type: 'ProductRemoved', data: { userId, storeId, productId } }),
     changed: (old, now) => {
-      const changes = fieldChanges(old, now, PRODUCT_FIELDS);
+      const before = withImages(old, undefined);
+      const changes = fieldChanges(before, withImages(now, before), PRODUCT_FIELDS);
       if (changes.length === 0) return null;
       return { type: 'ProductChanged', data: { userId, storeId, productId: now.id, changes } };
     },

@@ -2,15 +2,23 @@ import type { FieldChange } from './events.js';
 
 /**
  * Field-by-field comparison shared by the snapshot deciders. Values are JSON data (strings,
- * numbers, booleans, null, arrays of those); arrays compare element by element so a reordered
- * barcode list does count as a change — Evotor keeps the order it was given.
+ * numbers, booleans, null, arrays and plain objects of those); arrays compare element by
+ * element so a reordered barcode list does count as a change — Evotor keeps the order it was
+ * given; objects (product images) compare key by key.
  */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => sameValue(a[k], b[k]));
+  }
   return Object.is(a, b);
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function fieldChanges<T extends object, Field extends keyof T & string>(
   before: T,

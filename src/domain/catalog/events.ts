@@ -11,6 +11,20 @@ export interface CatalogGroup {
   name: string;
 }
 
+/**
+ * A product image at Evotor. `sha256` (of the bytes) is what identifies it for VK: the same
+ * bytes are never uploaded twice, other bytes replace the photo. Evotor's id, url and meta are
+ * its identity at Evotor: while they stay the same, a fetch does not download it again.
+ */
+export interface CatalogImage {
+  sha256: string;
+  evotorId: string;
+  url: string;
+  fileSize: number;
+  width: number;
+  height: number;
+}
+
 export interface CatalogProduct {
   id: string;
   /** the product's group (Evotor `parent_id`), null at the root */
@@ -29,6 +43,11 @@ export interface CatalogProduct {
   articleNumber: string;
   code: string;
   barcodes: string[];
+  /**
+   * Evotor's images, main first. Absent: not known by whoever recorded the product (events
+   * before images were fetched, a source that does not read them), which keeps the last known.
+   */
+  images?: CatalogImage[];
 }
 
 export type ProductField = Exclude<keyof CatalogProduct, 'id'>;

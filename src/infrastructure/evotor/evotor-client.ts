@@ -1,4 +1,4 @@
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
@@ -16,6 +16,7 @@ import type {
   EvotorGroup,
   EvotorPage,
   EvotorProduct,
+  EvotorProductImage,
   EvotorStore,
 } from './types.js';
 import { EVOTOR_V2_MEDIA_TYPE } from './types.js';
@@ -43,6 +44,9 @@ export interface EvotorClientOptions {
   maxRateLimitWaitMs?: number;
 }
 
+/** Evotor's documentation: up to about 5 MB; a larger answer is not an image of a product. */
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
 const DEFAULTS = {
   timeoutMs: 30_000,
   maxRetries: 4,
@@ -55,6 +59,8 @@ const DEFAULTS = {
 /** Reads the Evotor cloud API v2 for one user: stores, groups and products, page by page. */
 export class EvotorClient {
   private readonly http: AxiosInstance;
+  /** for image URLs outside Evotor's API origin: no token */
+  private readonly foreignHttp: AxiosInstance;
   private readonly settings: typeof DEFAULTS;
 
   constructor(private readonly options: EvotorClientOptions) {
@@ -69,6 +75,12 @@ export class EvotorClient {
       transformResponse: [(data: unknown) => data],
       transitional: { clarifyTimeoutError: true },
       maxRedirects: 0,
+    });
+    this.foreignHttp = axios.create({
+      timeout: this.settings.timeoutMs,
+      validateStatus: () => true,
+      transitional: { clarifyTimeoutError: true },
+      maxRedirects: 3,
     });
   }
 
@@ -102,6 +114,52 @@ export class EvotorClient {
   getProduct(storeId: string, productId: string): Promise<EvotorProduct> {
     const path = `/stores/${encodeURIComponent(storeId)}/products/${encodeURIComponent(productId)}`;
     return this.getJson<EvotorProduct>(path, storeId);
+  }
+
+  /** The product's images (Evotor's documentation: at most one, a PNG of 300×300). */
+  productImages(storeId: string, productId: string): Promise<EvotorProductImage[]> {
+    const path = `/stores/${encodeURIComponent(storeId)}/products/${encodeURIComponent(productId)}/images`;
+    return collect(this.pages<EvotorProductImage>(path, storeId));
+  }
+
+  /**
+   * An image's bytes from the `url` its list gave. The token goes only to Evotor's own API
+   * origin: an image served from elsewhere (a CDN) never sees it.
+   */
+  async downloadImage(url: string): Promise<Buffer> {
+    const sameOrigin =
+      new URL(url, this.options.baseUrl).origin === new URL(this.options.baseUrl).origin;
+    const request = 'GET product image';
+    let failures = 0;
+    for (;;) {
+      const outcome = await this.attempt(
+        url,
+        { responseType: 'arraybuffer', maxContentLength: MAX_IMAGE_BYTES },
+        sameOrigin ? this.http : this.foreignHttp,
+      );
+      if ('error' in outcome) {
+        if (failures >= this.settings.maxRetries) {
+          throw new EvotorUnavailableError(
+            `Evotor did not answer ${request}: ${outcome.error.message}`,
+            null,
+            request,
+            { cause: outcome.error },
+          );
+        }
+        await sleep(this.backoff(failures++));
+        continue;
+      }
+      const { status, data } = outcome.response;
+      if (status >= 200 && status < 300) return Buffer.from(data as unknown as ArrayBuffer);
+      if (status >= 500 && failures < this.settings.maxRetries) {
+        await sleep(this.backoff(failures++));
+        continue;
+      }
+      const detail = `Evotor answered ${status} to ${request}`;
+      if (status === 401 || status === 403) throw new EvotorAuthError(detail, status, request);
+      if (status === 404) throw new EvotorNotFoundError(detail, status, request);
+      throw new EvotorProtocolError(detail, status, request);
+    }
   }
 
   private async *pages<T>(path: string, storeId: string | null): AsyncGenerator<T[]> {
@@ -173,6 +231,8 @@ export class EvotorClient {
   /** One HTTP call, always recorded in the request log, whatever its outcome. */
   private async attempt(
     url: string,
+    config: AxiosRequestConfig = {},
+    http: AxiosInstance = this.http,
   ): Promise<{ response: AxiosResponse<string> } | { error: Error & { code?: string } }> {
     const started = performance.now();
     const at = new Date();
@@ -180,7 +240,7 @@ export class EvotorClient {
       this.log.record({
         at,
         service: 'evotor',
-        method: `GET ${url.split('?')[0]}`,
+        method: `GET ${url.startsWith('/') ? url.split('?')[0] : 'product image'}`,
         url: redactUrl(url),
         status,
         errorCode,
@@ -190,10 +250,11 @@ export class EvotorClient {
         userId: this.options.userId ?? null,
       });
     try {
-      const response = await this.http.get<string>(url);
+      const response = await http.get<string>(url, config);
       const failed = response.status >= 400;
-      const code = failed ? errorCodeOf(response.data, response.status) : null;
-      record(response.status, code, response.data);
+      const text = typeof response.data === 'string' ? response.data : null;
+      const code = failed ? errorCodeOf(text ?? '', response.status) : null;
+      record(response.status, code, text ?? `[${Buffer.byteLength(response.data)} bytes]`);
       return { response };
     } catch (err) {
       const error = err as Error & { code?: string };

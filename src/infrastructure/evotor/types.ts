@@ -73,6 +73,20 @@ export interface EvotorProduct {
   updated_at?: string;
 }
 
+/**
+ * `GET /stores/{sid}/products/{pid}/images` (scope `product.image:read`), one list item.
+ * Evotor's images page gives the fields, not their types or which are always sent: anything
+ * missing counts as 0 / empty, so an image is then identified by its bytes alone.
+ */
+export interface EvotorProductImage {
+  id: string;
+  product_id?: string;
+  url: string;
+  meta?: { extension?: string; file_size?: number; width?: number; height?: number };
+  created_at?: string;
+  updated_at?: string;
+}
+
 /** Evotor's error envelope of the v2 API (400 adds `violations`). */
 export interface EvotorErrorBody {
   code?: string | number;

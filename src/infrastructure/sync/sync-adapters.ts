@@ -6,6 +6,7 @@ import type { SyncGateways } from '../../application/sync/ports.js';
 import type { Config } from '../config/config.js';
 import { EvotorClientCatalogSource } from '../evotor/catalog-source.js';
 import { EvotorClient } from '../evotor/evotor-client.js';
+import { EvotorProductImages } from '../evotor/images.js';
 import { VkClientMarketGateway } from '../vk/market-gateway.js';
 import { VkClient } from '../vk/vk-client.js';
 
@@ -17,6 +18,10 @@ export function httpSyncGateways(
   return {
     evotor: (userId, token) =>
       new EvotorClientCatalogSource(
+        new EvotorClient({ baseUrl: config.EVOTOR_API_URL, token, userId, log }),
+      ),
+    evotorImages: (userId, token) =>
+      new EvotorProductImages(
         new EvotorClient({ baseUrl: config.EVOTOR_API_URL, token, userId, log }),
       ),
     vk: (userId, connection) =>
