@@ -33,6 +33,7 @@ const pushed = (sku: string, name: string, priceKopecks: number): PushedVkItem =
   priceKopecks,
   categoryId: 40_000,
   stockAmount: 100,
+  photos: [],
   available: true,
   albumKey: 'g1',
 });

@@ -162,6 +162,7 @@ function revoking(
     fetchItems: () => (before(), gateway.fetchItems()),
     run: (calls) => (before(), gateway.run(calls)),
     uploadProductPhoto: (file, name) => (before(), gateway.uploadProductPhoto(file, name)),
+    postProductPhoto: (url, file, name) => (before(), gateway.postProductPhoto(url, file, name)),
   };
 }
 

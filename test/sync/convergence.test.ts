@@ -131,6 +131,7 @@ const killOnce =
     fetchAlbums: () => g.fetchAlbums(),
     fetchItems: () => g.fetchItems(),
     uploadProductPhoto: (file, name) => g.uploadProductPhoto(file, name),
+    postProductPhoto: (url, file, name) => g.postProductPhoto(url, file, name),
     run: async (calls) => {
       const hit = calls.some((c) => c.method === method);
       if (hit) h.wrapGateway = null;

@@ -164,6 +164,7 @@ describe('albums are crash-safe (issue 11, finding 2)', () => {
       fetchAlbums: () => g.fetchAlbums(),
       fetchItems: () => g.fetchItems(),
       uploadProductPhoto: (file, name) => g.uploadProductPhoto(file, name),
+      postProductPhoto: (url, file, name) => g.postProductPhoto(url, file, name),
       run: async (calls) => {
         const at = calls.map((c) => when(c.method)).find((w) => w !== null);
         if (at === 'before') throw new Error('worker killed');
@@ -278,6 +279,7 @@ describe('the push stops cleanly (issue 12.3, 12.6)', () => {
       fetchAlbums: () => vk.fetchAlbums(),
       fetchItems: () => vk.fetchItems(),
       uploadProductPhoto: (f, n) => vk.uploadProductPhoto(f, n),
+      postProductPhoto: (u, f, n) => vk.postProductPhoto(u, f, n),
       run: async (calls) => {
         if (calls.some((c) => c.method === 'market.add'))
           await new Promise((resolve) => setTimeout(resolve, 200));

@@ -85,6 +85,12 @@ export interface VkMarketGateway {
   /** Runs the calls batched through `execute`; one result per call, in order. */
   run(calls: VkCall[]): Promise<VkCallResult[]>;
   uploadProductPhoto(file: Buffer, filename: string): Promise<number>;
+  /**
+   * Posts a photo to an upload URL from `market.getProductPhotoUploadServer` (enlarged to
+   * VK's 400×400 minimum when smaller); the raw answer goes to `market.saveProductPhoto`.
+   * Throws when the upload server refuses it.
+   */
+  postProductPhoto(uploadUrl: string, file: Buffer, filename: string): Promise<string>;
 }
 
 export interface UserConnections {

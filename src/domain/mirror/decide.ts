@@ -33,6 +33,21 @@ export type MirrorCommand =
   | { type: 'AbandonVkAlbumCreate'; userId: string; groupKey: string; requestId: string }
   | { type: 'AbandonVkItemCreate'; userId: string; productId: string; requestId: string }
   | { type: 'RecordDefaultPhotoUploaded'; userId: string; photoId: number }
+  | {
+      type: 'RecordVkPhotoUploaded';
+      userId: string;
+      sha256: string;
+      photoId: number;
+      productId: string;
+    }
+  | {
+      type: 'RecordVkPhotoFailed';
+      userId: string;
+      sha256: string;
+      productId: string;
+      stage: 'download' | 'upload';
+      message: string;
+    }
   /** refused while a request for the product is open, whatever its id: one creator only */
   | {
       type: 'RequestVkItemCreate';
@@ -285,6 +300,18 @@ export function decideMirror(
     case 'RecordDefaultPhotoUploaded':
       if (state.defaultPhotoId === command.photoId) return [];
       return [{ type: 'DefaultPhotoUploaded', data: { userId, photoId: command.photoId } }];
+    case 'RecordVkPhotoUploaded': {
+      const { sha256, photoId, productId } = command;
+      if (state.photos.get(sha256) === photoId) return [];
+      return [{ type: 'VkPhotoUploaded', data: { userId, sha256, photoId, productId, at } }];
+    }
+    case 'RecordVkPhotoFailed': {
+      const { type: _type, ...data } = command;
+      const attempt = (state.photoFailures.get(command.sha256)?.attempts ?? 0) + 1;
+      const next = retryAt(attempt, now.getTime());
+      const nextRetryAt = next === null ? null : new Date(next).toISOString();
+      return [{ type: 'VkPhotoFailed', data: { ...data, at, attempt, nextRetryAt } }];
+    }
     case 'RequestVkItemCreate': {
       const { productId, sku, requestId, replacesItemId } = command;
       // Even the same request id is refused while open: a second asker (two push jobs planning

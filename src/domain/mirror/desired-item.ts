@@ -18,9 +18,18 @@ export interface DesiredVkItem {
   albumKey: string | null;
   /** the album's title, for creating or renaming it; not a field of the item */
   albumTitle: string | null;
+  /** sha256 of the product's Evotor images, main first, at most VK's 5; none: the default photo */
+  photos: string[];
+  /** where each photo's bytes are (Evotor's URL); not a field of the item */
+  photoSources: PhotoSource[];
 }
 
-export type PushedVkItem = Omit<DesiredVkItem, 'albumTitle'>;
+export interface PhotoSource {
+  sha256: string;
+  url: string;
+}
+
+export type PushedVkItem = Omit<DesiredVkItem, 'albumTitle' | 'photoSources'>;
 export type PushedField = keyof PushedVkItem;
 export const PUSHED_FIELDS: readonly PushedField[] = [
   'sku',
@@ -31,7 +40,11 @@ export const PUSHED_FIELDS: readonly PushedField[] = [
   'stockAmount',
   'available',
   'albumKey',
+  'photos',
 ];
+
+/** VK: `main_photo_id` and up to 4 `photo_ids`. */
+const MAX_PHOTOS = 5;
 
 export interface MirrorConfig {
   /** canonical decimal from the sync config, e.g. "1.15" */
@@ -134,5 +147,16 @@ export function desiredVkItem(
     available,
     albumKey: group ? group.id : null,
     albumTitle,
+    ...photosOf(product),
   };
+}
+
+function photosOf(product: CatalogProduct): Pick<DesiredVkItem, 'photos' | 'photoSources'> {
+  const photoSources: PhotoSource[] = [];
+  for (const image of product.images ?? []) {
+    if (photoSources.length === MAX_PHOTOS) break;
+    if (!photoSources.some((p) => p.sha256 === image.sha256))
+      photoSources.push({ sha256: image.sha256, url: image.url });
+  }
+  return { photos: photoSources.map((p) => p.sha256), photoSources };
 }

@@ -12,7 +12,7 @@ import type { PushedField, PushedVkItem } from './desired-item.js';
 
 /** A field VK showed differently from what EvoSync pushed, and that EvoSync sent again. */
 export interface ReassertedField {
-  /** `photo`: the main photo (EvoSync's default photo) */
+  /** `photo`: the main photo (the product's image, or EvoSync's default photo) */
   field: PushedField | 'photo';
   /** what VK showed after the hand edit */
   seen: unknown;
@@ -69,6 +69,28 @@ export type MirrorEvent =
   /** VK no longer has the album (deleted by hand): a new one is requested */
   | { type: 'VkAlbumLost'; data: { userId: string; groupKey: string; albumId: number } }
   | { type: 'DefaultPhotoUploaded'; data: { userId: string; photoId: number } }
+  /** a product image's bytes (by content hash) uploaded once; every item showing them uses it */
+  | {
+      type: 'VkPhotoUploaded';
+      data: { userId: string; sha256: string; photoId: number; productId: string; at: string };
+    }
+  /**
+   * the image could not be downloaded from Evotor or uploaded to VK: the item keeps its last
+   * photo (a new one the default photo) and the rest of its fields; retried like a call
+   */
+  | {
+      type: 'VkPhotoFailed';
+      data: {
+        userId: string;
+        productId: string;
+        sha256: string;
+        stage: 'download' | 'upload';
+        message: string;
+        at: string;
+        attempt: number;
+        nextRetryAt: string | null;
+      };
+    }
   /** written before `market.add`, so a crash between the call and its outcome is detectable */
   | {
       type: 'VkItemCreateRequested';

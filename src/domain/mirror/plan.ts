@@ -21,7 +21,13 @@ import {
 import type { ReassertedField } from './events.js';
 import { planMemberships, type MembershipPlan } from './memberships.js';
 import { handEdits, judging, seenItem, type Ownership, type PlanContext } from './observed.js';
-import { isDue, type MirroredItem, type MirrorState } from './state.js';
+import {
+  expectedMainPhoto,
+  isDue,
+  photoReady,
+  type MirroredItem,
+  type MirrorState,
+} from './state.js';
 
 export type { PlanContext, Ownership } from './observed.js';
 export { EVOSYNC_OWNS_ALL } from './observed.js';
@@ -36,6 +42,8 @@ export interface ItemOp {
 export interface MirrorPlan {
   /** some create needs the default photo and none was uploaded yet */
   needsDefaultPhoto: boolean;
+  /** product images the creates and edits below need that VK has not got yet (by content) */
+  photosToUpload: { sha256: string; url: string; productId: string }[];
   /** `lostAlbumId`: VK lost the album (deleted by hand); this request makes a new one */
   albumsToCreate: { groupKey: string; title: string; requestId: string; lostAlbumId?: number }[];
   /**
@@ -75,6 +83,7 @@ export interface MirrorPlan {
 export function emptyPlan(): MirrorPlan {
   return {
     needsDefaultPhoto: false,
+    photosToUpload: [],
     albumsToCreate: [],
     albumsToAdopt: [],
     albumsToRename: [],
@@ -100,7 +109,7 @@ export function isEmptyPlan(plan: MirrorPlan): boolean {
 }
 
 export function pushedOf(item: DesiredVkItem): PushedVkItem {
-  const { albumTitle: _title, ...fields } = item;
+  const { albumTitle: _title, photoSources: _sources, ...fields } = item;
   return fields;
 }
 
@@ -108,18 +117,48 @@ export function pushedOf(item: DesiredVkItem): PushedVkItem {
 const nextRequestId = (key: string, previous: { requests: number } | undefined) =>
   `${key}#${(previous?.requests ?? 0) + 1}`;
 
-/** Fields left to VK are never sent, not even as an ordinary change. */
+/**
+ * Fields left to VK are never sent, not even as an ordinary change. Photos wait while one of
+ * them is failing and not yet due: the item's other fields go now.
+ */
 function ownedChanges(
   last: PushedVkItem | null,
   item: DesiredVkItem,
   ownership: Ownership,
+  photosReady: boolean,
 ): FieldChange<PushedField>[] {
   const now = pushedOf(item);
   const all = last
-    ? fieldChanges(last, now, PUSHED_FIELDS)
+    ? // Items pushed before photos were recorded carry the default photo: no photos.
+      fieldChanges({ ...last, photos: last.photos ?? [] }, now, PUSHED_FIELDS)
     : // An adopted item's content is unknown: send everything once.
       PUSHED_FIELDS.map((field) => ({ field, from: null, to: now[field] }));
-  return all.filter((c) => c.field !== 'description' || ownership.description);
+  return all.filter(
+    (c) =>
+      (c.field !== 'description' || ownership.description) &&
+      (c.field !== 'photos' || (ownership.photos && photosReady)),
+  );
+}
+
+const allReady = (state: MirrorState, item: DesiredVkItem, now: number) =>
+  item.photos.every((sha) => photoReady(state, sha, now));
+
+/** The images of the items this plan creates or re-photographs that VK has not got yet. */
+function planPhotos(plan: MirrorPlan, state: MirrorState, now: number): void {
+  const wanted = [
+    ...plan.creates,
+    ...plan.recreates,
+    ...plan.edits.filter((e) => e.changes.some((c) => c.field === 'photos')),
+  ];
+  const seen = new Set<string>();
+  for (const { productId, item } of wanted) {
+    for (const source of item.photoSources) {
+      if (seen.has(source.sha256) || !photoReady(state, source.sha256, now)) continue;
+      seen.add(source.sha256);
+      if (!state.photos.has(source.sha256))
+        plan.photosToUpload.push({ sha256: source.sha256, url: source.url, productId });
+    }
+  }
 }
 
 function planAlbums(
@@ -170,8 +209,9 @@ function planLiveItem(
   want: DesiredVkItem,
   mirrored: MirroredItem & { itemId: number },
   ctx: PlanContext,
-  photoId: number | null,
+  state: MirrorState,
 ): void {
+  const photoId = expectedMainPhoto(state, mirrored);
   const { itemId } = mirrored;
   const seen = seenItem(judging(ctx, mirrored.writtenAt), itemId);
   if (seen === null) {
@@ -180,7 +220,8 @@ function planLiveItem(
     return;
   }
   if (mirrored.state === 'hidden') plan.restores.push({ productId, itemId });
-  const changes = ownedChanges(mirrored.lastPushed, want, ctx.ownership);
+  const ready = allReady(state, want, ctx.now);
+  const changes = ownedChanges(mirrored.lastPushed, want, ctx.ownership, ready);
   const sent = new Set<string>(changes.map((c) => c.field));
   const reasserted = seen ? handEdits(seen, want, ctx.ownership, sent, photoId) : [];
   if (mirrored.state === 'hidden') {
@@ -204,7 +245,13 @@ function settleFailures(
   now: number,
 ): void {
   const touched = new Set<string>();
-  const { memberships, settledFailures: _settled, needsDefaultPhoto: _photo, ...lists } = plan;
+  const {
+    memberships,
+    settledFailures: _settled,
+    needsDefaultPhoto: _photo,
+    photosToUpload: _photos,
+    ...lists
+  } = plan;
   for (const list of [...Object.values(lists), ...Object.values(memberships)]) {
     for (const op of list as Array<{ productId?: string; groupKey?: string }>) {
       if (op.productId !== undefined) touched.add(`p:${op.productId}`);
@@ -259,9 +306,10 @@ export function planMirror(
     } else if (!live) {
       plan.creates.push({ productId, requestId: nextRequestId(productId, mirrored), item: want });
     } else {
-      planLiveItem(plan, productId, want, { ...mirrored!, itemId }, ctx, state.defaultPhotoId);
+      planLiveItem(plan, productId, want, { ...mirrored!, itemId }, ctx, state);
     }
   }
+  planPhotos(plan, state, ctx.now);
   plan.memberships = planMemberships(desired, state, ctx);
   settleFailures(plan, state, desired, ctx.now);
   const creating = plan.creates.length + plan.recreates.length + plan.adopts.length;

@@ -56,6 +56,10 @@ export interface MirrorState {
   /** by group key (the Evotor group id) */
   albums: ReadonlyMap<string, MirroredAlbum>;
   defaultPhotoId: number | null;
+  /** VK photo ids of product images uploaded so far, by the sha256 of their bytes */
+  photos: ReadonlyMap<string, number>;
+  /** images whose download or upload failed, by sha256: tried again at their retry time */
+  photoFailures: ReadonlyMap<string, MirrorFailure>;
   paused: { captchaSid: string; captchaImg: string } | null;
 }
 
@@ -63,8 +67,20 @@ export const initialMirrorState = (): MirrorState => ({
   items: new Map(),
   albums: new Map(),
   defaultPhotoId: null,
+  photos: new Map(),
+  photoFailures: new Map(),
   paused: null,
 });
+
+/** The main photo EvoSync last set on the item: its first image's, or the default photo. */
+export function expectedMainPhoto(state: MirrorState, item: MirroredItem): number | null {
+  const main = item.lastPushed?.photos?.[0];
+  return main === undefined ? state.defaultPhotoId : (state.photos.get(main) ?? null);
+}
+
+/** Whether a photo's bytes can be sent now: uploaded, or not failing, or due for a retry. */
+export const photoReady = (state: MirrorState, sha256: string, now: number): boolean =>
+  state.photos.has(sha256) || isDue(state.photoFailures.get(sha256) ?? null, now);
 
 export const NEW_ITEM: MirroredItem = {
   itemId: null,
@@ -161,7 +177,10 @@ type AlbumEvent = Extract<
       | 'VkAlbumCreateAbandoned';
   }
 >;
-type ItemEvent = Extract<MirrorEvent, { data: { productId: string } }>;
+type ItemEvent = Exclude<
+  Extract<MirrorEvent, { data: { productId: string } }>,
+  { type: 'VkPhotoUploaded' | 'VkPhotoFailed' }
+>;
 
 function evolveAlbum(state: MirrorState, event: AlbumEvent): MirrorState {
   switch (event.type) {
@@ -323,6 +342,25 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       return evolveItem(state, event);
     case 'DefaultPhotoUploaded':
       return { ...state, defaultPhotoId: event.data.photoId };
+    case 'VkPhotoUploaded': {
+      const photos = state.photos as Map<string, number>;
+      photos.set(event.data.sha256, event.data.photoId);
+      (state.photoFailures as Map<string, MirrorFailure>).delete(event.data.sha256);
+      return { ...state, photos };
+    }
+    case 'VkPhotoFailed': {
+      const { sha256, at, attempt, nextRetryAt, stage, message } = event.data;
+      const failures = state.photoFailures as Map<string, MirrorFailure>;
+      failures.set(sha256, {
+        attempts: attempt,
+        at: Date.parse(at),
+        nextRetryAt: nextRetryAt ? Date.parse(nextRetryAt) : null,
+        method: stage === 'download' ? 'evotor image' : 'photo upload',
+        code: 0,
+        message,
+      });
+      return { ...state, photoFailures: failures };
+    }
     case 'VkCommandFailed':
       return evolveFailure(state, event);
     case 'VkFailureCleared': {

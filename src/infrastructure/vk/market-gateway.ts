@@ -9,7 +9,7 @@ import {
 } from '../../application/sync/ports.js';
 import { VkApiError, VkCaptchaError } from './errors.js';
 import { VkMarketApi } from './market.js';
-import { uploadProductPhoto } from './upload.js';
+import { postProductPhoto, uploadProductPhoto } from './upload.js';
 import type { VkClient } from './vk-client.js';
 
 /** The sync's view of one community's market over one VK client (one token, one rate limit). */
@@ -69,11 +69,19 @@ export class VkClientMarketGateway implements VkMarketGateway {
 
   uploadProductPhoto(file: Buffer, filename: string): Promise<number> {
     return authErrors(() =>
-      uploadProductPhoto(this.client, this.groupId, file, filename, {
-        ...(this.options.log ? { log: this.options.log } : {}),
-        userId: this.options.userId ?? null,
-      }),
+      uploadProductPhoto(this.client, this.groupId, file, filename, this.uploadOptions),
     );
+  }
+
+  postProductPhoto(uploadUrl: string, file: Buffer, filename: string): Promise<string> {
+    return postProductPhoto(uploadUrl, file, filename, this.uploadOptions);
+  }
+
+  private get uploadOptions() {
+    return {
+      ...(this.options.log ? { log: this.options.log } : {}),
+      userId: this.options.userId ?? null,
+    };
   }
 }
 

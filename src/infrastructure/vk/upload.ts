@@ -3,6 +3,7 @@ import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
 import { VkTransportError, VkUploadError } from './errors.js';
+import { marketPhotoFile } from './photos.js';
 import type { VkClient } from './vk-client.js';
 
 export interface UploadOptions {
@@ -26,7 +27,31 @@ export async function uploadProductPhoto(
     'market.getProductPhotoUploadServer',
     { group_id: groupId },
   );
-  const raw = await postFile(uploadUrl, file, filename, options);
+  const raw = await postProductPhoto(uploadUrl, file, filename, options);
+  const saved = await client.call<{ photo_id: number }>('market.saveProductPhoto', {
+    upload_response: raw,
+  });
+  return saved.photo_id;
+}
+
+/**
+ * Step two alone: the file, enlarged to VK's minimum if needed, POSTed to an upload URL;
+ * resolves to the upload server's raw JSON for `market.saveProductPhoto`, or throws
+ * `VkUploadError` with the server's refusal.
+ */
+export async function postProductPhoto(
+  uploadUrl: string,
+  original: Buffer,
+  originalName: string,
+  options: UploadOptions = {},
+): Promise<string> {
+  let sized: { file: Buffer; filename: string };
+  try {
+    sized = await marketPhotoFile(original, originalName);
+  } catch (error) {
+    throw new VkUploadError(`not an image: ${error instanceof Error ? error.message : error}`);
+  }
+  const raw = await postFile(uploadUrl, sized.file, sized.filename, options);
   let parsed: { error?: unknown };
   try {
     parsed = JSON.parse(raw) as { error?: unknown };
@@ -34,10 +59,7 @@ export async function uploadProductPhoto(
     throw new VkUploadError('the upload server did not answer JSON');
   }
   if (parsed.error) throw new VkUploadError(String(parsed.error));
-  const saved = await client.call<{ photo_id: number }>('market.saveProductPhoto', {
-    upload_response: raw,
-  });
-  return saved.photo_id;
+  return raw;
 }
 
 const MIME: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg' };

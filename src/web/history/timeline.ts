@@ -47,6 +47,8 @@ const FIELD_LABELS: Record<string, string> = {
   available: 'Доступен в VK',
   albumKey: 'Подборка',
   photo: 'Главное фото',
+  photos: 'Фото',
+  images: 'Фото в Эвотор',
 };
 
 export const rubles = (kopecks: number) =>
@@ -57,6 +59,9 @@ function show(field: string, value: unknown): string {
   if (/Kopecks$/.test(field) && typeof value === 'number') return rubles(value);
   if (field === 'quantityMilli' && typeof value === 'number') return String(value / 1000);
   if (typeof value === 'boolean') return value ? 'да' : 'нет';
+  if (field === 'images' && Array.isArray(value)) return value.length ? `${value.length} шт.` : '—';
+  if (field === 'photos' && Array.isArray(value))
+    return value.map((h) => String(h).slice(0, 8)).join(', ') || 'стандартное';
   if (Array.isArray(value)) return value.map(String).join(', ') || '—';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
@@ -170,6 +175,14 @@ function vkEntry(e: MirrorEvent, productId: string) {
         failed: true,
       };
     }
+    case 'VkPhotoUploaded':
+      return { title: 'Фото из Эвотор загружено в VK', details: [`фото ${e.data.photoId}`] };
+    case 'VkPhotoFailed':
+      return {
+        title: e.data.stage === 'download' ? 'Фото не скачалось из Эвотор' : 'VK не принял фото',
+        details: [e.data.message, 'Остальные поля товара отправлены; фото попробуем снова.'],
+        failed: true,
+      };
     case 'VkAlbumCreateRequested':
     case 'VkAlbumCreated':
     case 'VkAlbumAdopted':

@@ -14,12 +14,14 @@ export function desired(productId: string, overrides: Partial<DesiredVkItem> = {
     available: true,
     albumKey: 'g1',
     albumTitle: 'Группа g1',
+    photos: [],
+    photoSources: [],
     ...overrides,
   };
 }
 
 export function pushedOf(item: DesiredVkItem): PushedVkItem {
-  const { albumTitle: _title, ...fields } = item;
+  const { albumTitle: _title, photoSources: _sources, ...fields } = item;
   return fields;
 }
 
