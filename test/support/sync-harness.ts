@@ -5,7 +5,7 @@ import type { EventStore } from '../../src/application/ports/event-store.js';
 import type { PersonalDataCipher } from '../../src/application/ports/personal-data-cipher.js';
 import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
-import type { VkMarketGateway } from '../../src/application/sync/ports.js';
+import type { ProductImageSource, VkMarketGateway } from '../../src/application/sync/ports.js';
 import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
 import { pushToVk, type PushDeps, type PushReport } from '../../src/application/sync/vk-push.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
@@ -15,6 +15,7 @@ import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js'
 import { MemoryKeyStore } from '../../src/infrastructure/crypto/key-store.js';
 import { EvotorClientCatalogSource } from '../../src/infrastructure/evotor/catalog-source.js';
 import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
+import { EvotorProductImages } from '../../src/infrastructure/evotor/images.js';
 import { VkClientMarketGateway } from '../../src/infrastructure/vk/market-gateway.js';
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
 import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
@@ -143,20 +144,29 @@ export class SyncHarness {
     return this.wrapGateway ? this.wrapGateway(gateway) : gateway;
   }
 
-  async fetchEvotor() {
+  private async evotorClient(): Promise<EvotorClient> {
     const { evotor } = await loadConnections(this.store, this.cipher, this.userId);
     if (!evotor) throw new Error('no Evotor connection');
-    const client = new EvotorClient({
+    return new EvotorClient({
       baseUrl: this.evotor.url,
       token: evotor.token,
       userId: this.userId,
       backoffBaseMs: 5,
     });
+  }
+
+  async fetchEvotor() {
+    const source = new EvotorClientCatalogSource(await this.evotorClient());
     return fetchEvotorCatalog(
-      { commands: this.commands, source: new EvotorClientCatalogSource(client) },
+      { commands: this.commands, source, store: this.store },
       this.userId,
       randomUUID(),
     );
+  }
+
+  /** The push's way to the product images, as the worker builds it. */
+  async images(): Promise<ProductImageSource> {
+    return new EvotorProductImages(await this.evotorClient());
   }
 
   /** Moves the harness clock forward: retry times of failing products pass. */
@@ -183,6 +193,7 @@ export class SyncHarness {
         groupId: this.vkGroupId,
         settings: SETTINGS,
         defaultPhoto: async () => ({ file: photo, filename: 'default_product.png' }),
+        images: await this.images(),
         chunkSize: this.realVkRate ? 250 : 50,
         clock: this.clock,
         ...override,

@@ -45,7 +45,7 @@ async function jobsFor(h: SyncHarness) {
       evotor: () => {
         throw new Error('not in this test');
       },
-      evotorImages: () => h.images(),
+      evotorImages: () => ({ download: async (url) => (await h.images()).download(url) }),
       vk: () => gateway,
     },
     eligibleUsers: async () => [h.userId],

@@ -155,7 +155,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.vkPush,
     userJob(SYNC_JOBS.vkPush, true, async (userId, ctx) => {
-      const { vk } = await loadConnections(deps.store, deps.cipher, userId);
+      const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId);
       if (!vk) return;
       const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
         pushToVk(
@@ -166,6 +166,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
             groupId: vk.groupId,
             settings: deps.settings,
             defaultPhoto: deps.defaultPhoto,
+            ...(evotor ? { images: deps.gateways.evotorImages(userId, evotor.token) } : {}),
             onProgress: (progress) => {
               deps.onPushed?.(userId, progress);
               // The scheduler's heartbeat keeps the lock too; a failed touch must not escape.

@@ -18,6 +18,8 @@ export interface PushReport {
   restored: number;
   deleted: number;
   albumsCreated: number;
+  /** product images VK got in this push (each once, by content) */
+  photosUploaded: number;
   failed: number;
   /** failures worth another run (6/9/10 after the client's own retries) */
   retryableFailures: number;
@@ -49,7 +51,7 @@ type Subject = { productId?: string; groupKey?: string };
 const rubles = (kopecks: number) => (kopecks / 100).toFixed(2);
 export const errorCode = (result: Result) => (result.ok ? null : result.error.code);
 
-export function itemParams(item: PushedVkItem, photoId: number | null): VkParams {
+export function itemParams(item: PushedVkItem, photo: VkParams): VkParams {
   return {
     name: item.name,
     description: item.description,
@@ -57,7 +59,7 @@ export function itemParams(item: PushedVkItem, photoId: number | null): VkParams
     price: rubles(item.priceKopecks),
     sku: item.sku,
     stock_amount: item.stockAmount,
-    ...(photoId !== null ? { main_photo_id: photoId } : {}),
+    ...photo,
   };
 }
 
@@ -68,9 +70,9 @@ export function itemParams(item: PushedVkItem, photoId: number | null): VkParams
 export function editParams(
   item: DesiredVkItem,
   fields: ReadonlySet<string>,
-  photoId: number | null,
+  photo: VkParams,
 ): VkParams {
-  const all = itemParams(pushedOf(item), null);
+  const all = itemParams(pushedOf(item), {});
   const byField: Record<string, keyof typeof all> = {
     name: 'name',
     description: 'description',
@@ -84,7 +86,7 @@ export function editParams(
     const value = all[param];
     if (fields.has(field) && value !== undefined) params[param] = value;
   }
-  if (fields.has('photo') && photoId !== null) params.main_photo_id = photoId;
+  if (fields.has('photo') || fields.has('photos')) Object.assign(params, photo);
   if (fields.has('available')) {
     params.stock_amount = item.stockAmount;
     params.deleted = 0;

@@ -12,6 +12,7 @@ import {
   itemParams,
   PushRecorder,
 } from './vk-push-recorder.js';
+import { photoParams, uploadPhotos, withUploadedPhotos } from './vk-push-photos.js';
 
 export { StopPush, type PushReport } from './vk-push-recorder.js';
 
@@ -27,6 +28,19 @@ export class PushRun extends PushRecorder {
       const photo = await this.deps.defaultPhoto();
       const photoId = await this.deps.gateway.uploadProductPhoto(photo.file, photo.filename);
       await this.record([{ type: 'RecordDefaultPhotoUploaded', userId, photoId }]);
+    }
+    if (plan.photosToUpload.length > 0) {
+      this.report.photosUploaded += await uploadPhotos(
+        {
+          userId,
+          groupId: this.deps.groupId,
+          gateway: this.deps.gateway,
+          images: this.deps.images,
+          send: (items, call, settle, subjects) => this.send(items, call, settle, subjects),
+          record: (commands) => this.record(commands),
+        },
+        plan.photosToUpload,
+      );
     }
     // The requests first: a crash after market.addAlbum is then settled by adopting by title.
     await this.record(
@@ -127,6 +141,11 @@ export class PushRun extends PushRecorder {
     );
   }
 
+  /** The item with only the photos VK has got (see withUploadedPhotos). */
+  private sendable(item: DesiredVkItem): DesiredVkItem {
+    return withUploadedPhotos(item, this.state.photos);
+  }
+
   private albumLost(groupKey: string, albumId: number): MirrorCommand[] {
     this.report.needsAnotherRun = true;
     return [{ type: 'RecordVkAlbumLost', userId: this.userId, groupKey, albumId }];
@@ -188,12 +207,15 @@ export class PushRun extends PushRecorder {
       await this.record(adopted);
       this.report.needsAnotherRun ||= adopted.length > 0; // adopted items get their fields next run
     }
-    const photoId = this.state.defaultPhotoId;
+    const sendable = (c: (typeof toCreate)[number]) => pushedOf(this.sendable(c.item));
     await this.send(
       toCreate,
       (c) => ({
         method: 'market.add',
-        params: { owner_id: this.ownerId, ...itemParams(pushedOf(c.item), photoId) },
+        params: {
+          owner_id: this.ownerId,
+          ...itemParams(sendable(c), photoParams(sendable(c), this.state)),
+        },
       }),
       (c, result) => {
         if (!result.ok) return null;
@@ -207,7 +229,7 @@ export class PushRun extends PushRecorder {
             productId,
             requestId,
             itemId,
-            pushed: pushedOf(c.item),
+            pushed: sendable(c),
           },
         ];
       },
@@ -238,11 +260,12 @@ export class PushRun extends PushRecorder {
 
     const edits = plan.edits.map((e) => ({
       ...e,
+      item: this.sendable(e.item),
       fields: new Set<string>([...e.changes, ...e.reasserted].map((c) => c.field)),
     }));
-    const withParams = edits.filter(
-      (e) => Object.keys(editParams(e.item, e.fields, this.state.defaultPhotoId)).length > 0,
-    );
+    const params = (e: (typeof edits)[number]) =>
+      editParams(e.item, e.fields, photoParams(pushedOf(e.item), this.state));
+    const withParams = edits.filter((e) => Object.keys(params(e)).length > 0);
     const updated = (e: (typeof edits)[number]): MirrorCommand => ({
       type: 'RecordVkItemUpdated',
       userId,
@@ -255,11 +278,7 @@ export class PushRun extends PushRecorder {
       withParams,
       (e) => ({
         method: 'market.edit',
-        params: {
-          owner_id: this.ownerId,
-          item_id: e.itemId,
-          ...editParams(e.item, e.fields, this.state.defaultPhotoId),
-        },
+        params: { owner_id: this.ownerId, item_id: e.itemId, ...params(e) },
       }),
       (e, result) => {
         if (errorCode(result) === ITEM_NOT_FOUND) return this.gone(e.productId, e.itemId);

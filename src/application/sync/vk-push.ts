@@ -12,7 +12,7 @@ import {
   loadSyncConfig,
   ownershipOf,
 } from './desired-state.js';
-import type { VkMarketGateway } from './ports.js';
+import type { ProductImageSource, VkMarketGateway } from './ports.js';
 import { PushRun, StopPush, type PushReport } from './vk-push-run.js';
 
 export type { PushReport } from './vk-push-run.js';
@@ -25,6 +25,8 @@ export interface PushDeps {
   groupId: number;
   settings: MirrorSettings;
   defaultPhoto: () => Promise<{ file: Buffer; filename: string }>;
+  /** the user's Evotor images, for the photos of products that have one */
+  images?: ProductImageSource;
   /** calls per chunk whose outcomes are recorded together (progress and crash granularity) */
   chunkSize?: number;
   onProgress?: (report: PushReport) => void;
@@ -69,6 +71,7 @@ export async function pushToVk(
     restored: 0,
     deleted: 0,
     albumsCreated: 0,
+    photosUploaded: 0,
     failed: 0,
     retryableFailures: 0,
     needsAnotherRun: false,

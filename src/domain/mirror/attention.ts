@@ -6,7 +6,7 @@
  */
 import type { DesiredVkItem } from './desired-item.js';
 import { judging, seenItem, type Ownership } from './observed.js';
-import { isDue, type MirroredItem, type MirrorState } from './state.js';
+import { expectedMainPhoto, isDue, type MirroredItem, type MirrorState } from './state.js';
 import type { VkMarketState } from '../vk-market/state.js';
 
 export type MirrorAttention = 'open_requests' | 'failures_due' | 'drift';
@@ -56,7 +56,8 @@ export function mirrorAttention(
   for (const item of state.items.values()) {
     if (item.pendingRequestId) return 'open_requests';
     if (item.failure && isDue(item.failure, now)) failures = true;
-    else if (!drift && drifted(item, observed, ownership, state.defaultPhotoId)) drift = true;
+    else if (!drift && drifted(item, observed, ownership, expectedMainPhoto(state, item)))
+      drift = true;
   }
   if (failures) return 'failures_due';
   return drift ? 'drift' : null;
