@@ -76,6 +76,19 @@ export function adminRoutes(state: EvotorSimulatorState): Router {
     });
   }
 
+  router.put('/stores/:storeId/products/:id/image', (req, res) => {
+    const { png: _png, ...image } = state.setProductImage(
+      p(req, 'storeId'),
+      p(req, 'id'),
+      body(req),
+    );
+    res.json(image);
+  });
+  router.delete('/stores/:storeId/products/:id/image', (req, res) => {
+    state.removeProductImage(p(req, 'storeId'), p(req, 'id'));
+    res.status(204).end();
+  });
+
   router.get('/settings', (_req, res) => {
     res.json({ pageSize: state.pageSize, rateLimit: state.rateLimit });
   });

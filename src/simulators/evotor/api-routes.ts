@@ -1,5 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { EVOTOR_V2_MEDIA_TYPE } from '../../infrastructure/evotor/types.js';
+import { imageItem, imagePng } from './images.js';
 import type { EvotorSimulatorState, SimStore } from './state.js';
 
 /** Evotor's error envelope of the v2 API. */
@@ -141,6 +142,28 @@ export function apiRoutes(state: EvotorSimulatorState): Router {
     res.type(EVOTOR_V2_MEDIA_TYPE).json(product);
   });
 
+  router.get('/stores/:storeId/products/:productId/images', async (req, res) => {
+    const sim = ownStore(req, res);
+    if (!sim) return;
+    if (!sim.products.has(req.params.productId))
+      return sendError(res, 404, 'NOT_FOUND', 'Product not found');
+    const image = sim.images.get(req.params.productId);
+    const origin = `${req.protocol}://${req.get('host')}`;
+    const items = image ? [await imageItem(image, sim.store.id, origin)] : [];
+    page(req, res, items, state.pageSize);
+  });
+
+  router.get('/stores/:storeId/products/:productId/images/:imageId', async (req, res) => {
+    const sim = ownStore(req, res);
+    if (!sim) return;
+    const image = sim.images.get(req.params.productId);
+    if (!image || image.id !== req.params.imageId)
+      return sendError(res, 404, 'NOT_FOUND', 'Image not found');
+    res
+      .type(EVOTOR_V2_MEDIA_TYPE)
+      .json(await imageItem(image, sim.store.id, `${req.protocol}://${req.get('host')}`));
+  });
+
   router.get('/stores/:storeId/product-groups/:groupId', (req, res) => {
     const sim = ownStore(req, res);
     if (!sim) return;
@@ -155,5 +178,22 @@ export function apiRoutes(state: EvotorSimulatorState): Router {
     sendError(res, 403, 'FORBIDDEN', 'Missing scope for this operation');
   });
 
+  return router;
+}
+
+/**
+ * The image files the lists' `url`s point to. Evotor's documentation does not say whether its
+ * image URLs need the token; these do not (a link to a file store), and EvoSync sends the token
+ * only to the API's own origin anyway.
+ */
+export function imageFileRoutes(state: EvotorSimulatorState): Router {
+  const router = Router();
+  router.get('/images/:storeId/:file', async (req, res) => {
+    const sim = state.stores.get(req.params.storeId);
+    const id = req.params.file.replace(/\.png$/, '');
+    const image = sim && [...sim.images.values()].find((i) => i.id === id);
+    if (!image) return sendError(res, 404, 'NOT_FOUND', 'Image not found');
+    res.type('image/png').send(await imagePng(image));
+  });
   return router;
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { adminRoutes } from './admin-routes.js';
-import { apiGate, apiRoutes, sendError } from './api-routes.js';
+import { apiGate, apiRoutes, imageFileRoutes, sendError } from './api-routes.js';
 import {
   EvotorSimulatorState,
   type RateLimit,
@@ -12,6 +12,7 @@ import {
 
 export * from './state.js';
 export * from './webhooks.js';
+export { EVOTOR_IMAGE_SIDE, imagePng, type ImageFields, type SimImage } from './images.js';
 export { acceptable } from './api-routes.js';
 
 export interface EvotorSimulatorOptions {
@@ -53,6 +54,7 @@ export async function startEvotorSimulator(
   app.use('/__admin', adminRoutes(admin));
   app.use(requestLogger(admin));
   app.use(faultInjector(admin));
+  app.use(imageFileRoutes(admin));
   app.use(apiGate(admin));
   app.use(apiRoutes(admin));
   app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'Not found'));

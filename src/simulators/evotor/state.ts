@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EvotorGroup, EvotorProduct, EvotorStore } from '../../infrastructure/evotor/types.js';
 import { seedGroups, seedProducts } from './catalog-seed.js';
+import { newImage, type ImageFields, type SimImage } from './images.js';
 import { evotorTime, Random } from './random.js';
 
 export class SimulatorAdminError extends Error {
@@ -17,6 +18,8 @@ export interface SimStore {
   paymentRequired: boolean;
   groups: Map<string, EvotorGroup>;
   products: Map<string, EvotorProduct>;
+  /** by product id: the product's image (Evotor keeps at most one) */
+  images: Map<string, SimImage>;
 }
 
 export type Fault =
@@ -54,6 +57,8 @@ export interface SeedOptions {
   groups?: number;
   /** per store */
   products?: number;
+  /** share of the products (0…1) that have an image; 0 by default */
+  imageShare?: number;
 }
 
 /** The simulator's data and settings; the HTTP admin API and tests both drive this object. */
@@ -67,6 +72,7 @@ export class EvotorSimulatorState {
   rateLimit: RateLimit | null;
   private nextFaultId = 1;
   private userCounter = 0;
+  private imageCounter = 0;
 
   constructor(options: { pageSize?: number; rateLimit?: RateLimit | null; now?: () => Date } = {}) {
     this.pageSize = options.pageSize ?? 1000;
@@ -111,6 +117,7 @@ export class EvotorSimulatorState {
       paymentRequired: false,
       groups: new Map(),
       products: new Map(),
+      images: new Map(),
     });
     return store;
   }
@@ -161,6 +168,11 @@ export class EvotorSimulatorState {
       const sim = this.requireStore(store.id);
       for (const g of seeded.groups) sim.groups.set(g.id, g);
       for (const p of products) sim.products.set(p.id, p);
+      // Its own sequence: the same seed gives the same catalog with or without images.
+      const pictures = new Random(`${options.seed ?? 1}:images:${s}`);
+      for (const p of products)
+        if (pictures.chance(options.imageShare ?? 0))
+          sim.images.set(p.id, newImage(p.id, {}, stamp, 'seed'));
       result.push({ storeId: store.id, groups: seeded.groups.length, products: products.length });
     }
     return { userId, stores: result };
@@ -232,9 +244,34 @@ export class EvotorSimulatorState {
   }
 
   removeProduct(storeId: string, id: string): void {
-    if (!this.requireStore(storeId).products.delete(id)) {
-      throw new SimulatorAdminError(404, `product ${id} not found`);
+    const sim = this.requireStore(storeId);
+    if (!sim.products.delete(id)) throw new SimulatorAdminError(404, `product ${id} not found`);
+    sim.images.delete(id);
+  }
+
+  /** Sets or replaces the product's image (a new image id, as an upload at Evotor makes). */
+  setProductImage(storeId: string, productId: string, fields: ImageFields = {}): SimImage {
+    const sim = this.requireStore(storeId);
+    if (!sim.products.has(productId))
+      throw new SimulatorAdminError(404, `product ${productId} not found`);
+    const salt = `${this.stamp()}:${++this.imageCounter}`;
+    let image: SimImage;
+    try {
+      image = newImage(productId, fields, this.stamp(), salt);
+    } catch (error) {
+      throw new SimulatorAdminError(400, (error as Error).message);
     }
+    sim.images.set(productId, image);
+    return image;
+  }
+
+  removeProductImage(storeId: string, productId: string): void {
+    if (!this.requireStore(storeId).images.delete(productId))
+      throw new SimulatorAdminError(404, `product ${productId} has no image`);
+  }
+
+  productImage(storeId: string, productId: string): SimImage | null {
+    return this.requireStore(storeId).images.get(productId) ?? null;
   }
 
   storesOf(userId: string): SimStore[] {

@@ -6,6 +6,7 @@ import {
   snapshot,
   type SimCommunity,
   type SimItem,
+  type SimPhoto,
   type SimToken,
   type SimUser,
   type TokenKind,
@@ -84,6 +85,17 @@ export class VkSimAdmin {
 
   item(id: number): SimItem | undefined {
     return this.core.state.items.get(id);
+  }
+
+  /** A saved photo and the file that was uploaded for it. */
+  photo(id: number): (SimPhoto & { file: Buffer | null }) | undefined {
+    const photo = this.core.state.photos.get(id);
+    return photo && { ...photo, file: this.core.state.photoFiles.get(id) ?? null };
+  }
+
+  /** How many files the upload server accepted (saved or not). */
+  uploadCount(): number {
+    return this.core.state.photoFiles.size;
   }
 
   /** Drift: someone edits an item in VK's own interface. */

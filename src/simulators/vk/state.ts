@@ -60,6 +60,8 @@ export interface SimPhoto {
   groupId: number;
   width: number;
   height: number;
+  /** sha256 of the uploaded file, so tests can tell photos apart */
+  sha256?: string;
 }
 
 export interface SimState {
@@ -71,6 +73,8 @@ export interface SimState {
   photos: Map<number, SimPhoto>;
   /** upload hash → the photo waiting for saveProductPhoto */
   uploads: Map<string, SimPhoto>;
+  /** the uploaded files, by photo id (kept out of the JSON snapshot) */
+  photoFiles: Map<number, Buffer>;
   nextId: { album: number; item: number; photo: number };
 }
 
@@ -83,6 +87,7 @@ export function emptyState(): SimState {
     items: new Map(),
     photos: new Map(),
     uploads: new Map(),
+    photoFiles: new Map(),
     nextId: { album: 1, item: 100_001, photo: 457_239_001 },
   };
 }

@@ -47,7 +47,9 @@ export function uploadHandler(core: VkCore) {
       }
       const id = core.state.nextId.photo++;
       const hash = createHash('sha1').update(file).update(String(id)).digest('hex');
-      core.state.uploads.set(hash, { id, groupId, width: size.width, height: size.height });
+      const sha256 = createHash('sha256').update(file).digest('hex');
+      core.state.uploads.set(hash, { id, groupId, width: size.width, height: size.height, sha256 });
+      core.state.photoFiles.set(id, file);
       const photo = JSON.stringify([
         { photo: `${hash.slice(0, 10)}:z`, sizes: [], kid: hash.slice(10, 20) },
       ]);
