@@ -18,7 +18,11 @@ import { EvotorClient } from '../../src/infrastructure/evotor/evotor-client.js';
 import { EvotorProductImages } from '../../src/infrastructure/evotor/images.js';
 import { VkClientMarketGateway } from '../../src/infrastructure/vk/market-gateway.js';
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
-import { startEvotorSimulator, type EvotorSimulator } from '../../src/simulators/evotor/index.js';
+import {
+  startEvotorSimulator,
+  type EvotorSimulator,
+  type SeedOptions,
+} from '../../src/simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { connectVk, linkEvotor, registerShopOwner } from './shop-owner.js';
 
@@ -56,7 +60,7 @@ export class SyncHarness {
 
   static async start(
     store: EventStore,
-    seed: { stores?: number; groups?: number; products?: number; seed?: number } = {},
+    seed: SeedOptions = {},
     options: {
       realVkRate?: boolean;
       pageSize?: number;

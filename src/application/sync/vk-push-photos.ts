@@ -140,15 +140,18 @@ async function uploadRound(deps: PhotoStepDeps, photos: Photo[]): Promise<number
 }
 
 /**
- * The item as it can be sent now: its photos up to the first one VK has not got (a failed
- * upload), so the main photo is never one of the others; none left means the default photo.
+ * The item as it can be sent now, when VK has not got one of its photos (a failed upload): an
+ * existing item keeps the photos it shows (`last`), a new one gets its photos up to the
+ * missing one, so the main photo is never one of the others; none left: the default photo.
  */
 export function withUploadedPhotos(
   item: DesiredVkItem,
   uploaded: ReadonlyMap<string, number>,
+  last?: readonly string[],
 ): DesiredVkItem {
   const missing = item.photos.findIndex((sha) => !uploaded.has(sha));
-  return missing < 0 ? item : { ...item, photos: item.photos.slice(0, missing) };
+  if (missing < 0) return item;
+  return { ...item, photos: last ? [...last] : item.photos.slice(0, missing) };
 }
 
 /**

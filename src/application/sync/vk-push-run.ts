@@ -258,11 +258,14 @@ export class PushRun extends PushRecorder {
       subject,
     );
 
-    const edits = plan.edits.map((e) => ({
-      ...e,
-      item: this.sendable(e.item),
-      fields: new Set<string>([...e.changes, ...e.reasserted].map((c) => c.field)),
-    }));
+    const edits = plan.edits.map((e) => {
+      const last = this.state.items.get(e.productId)?.lastPushed?.photos ?? [];
+      const item = withUploadedPhotos(e.item, this.state.photos, last);
+      const fields = new Set<string>([...e.changes, ...e.reasserted].map((c) => c.field));
+      // The new photo did not reach VK: the item keeps the one it shows.
+      if (item !== e.item) fields.delete('photos');
+      return { ...e, item, fields };
+    });
     const params = (e: (typeof edits)[number]) =>
       editParams(e.item, e.fields, photoParams(pushedOf(e.item), this.state));
     const withParams = edits.filter((e) => Object.keys(params(e)).length > 0);
