@@ -28,7 +28,24 @@ describe('desiredVkItem', () => {
       available: true,
       albumKey: 'g1',
       albumTitle: 'Фрукты',
+      photos: [],
+      photoSources: [],
     });
+  });
+
+  it("takes the product's Evotor images as photos: main first, each content once, at most VK's 5", () => {
+    const image = (sha256: string, url = `https://evotor.test/${sha256}.png`) => ({
+      sha256,
+      evotorId: `id-${sha256}`,
+      url,
+      fileSize: 1000,
+      width: 300,
+      height: 300,
+    });
+    const images = ['a', 'b', 'a', 'c', 'd', 'e', 'f'].map((sha) => image(sha));
+    const item = desiredVkItem(product('p1', { images }), null, { priceMultiplier: '1' }, settings);
+    expect(item.photos).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(item.photoSources[0]).toEqual({ sha256: 'a', url: 'https://evotor.test/a.png' });
   });
 
   it('shows a product not allowed to sell as unavailable with no stock, outside any album', () => {

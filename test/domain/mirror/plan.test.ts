@@ -173,6 +173,7 @@ describe('planMirror', () => {
       'stockAmount',
       'available',
       'albumKey',
+      'photos',
     ]);
   });
 
