@@ -57,9 +57,16 @@ describe('VK product photo upload', () => {
     );
   });
 
-  it('rejects a photo under 400×400 with VkUploadError', async () => {
+  it("enlarges a photo under 400×400 (Evotor keeps 300×300) to VK's minimum, keeping its proportions", async () => {
+    const square = await uploadProductPhoto(vk, GROUP, makePng(300, 300), 'small.png', { log });
+    expect(sim.admin.photo(square)).toMatchObject({ width: 400, height: 400 });
+    const wide = await uploadProductPhoto(vk, GROUP, makePng(300, 200), 'wide.png', { log });
+    expect(sim.admin.photo(wide)).toMatchObject({ width: 600, height: 400 });
+  });
+
+  it('rejects a file that is not an image with VkUploadError, before anything is posted', async () => {
     await expect(
-      uploadProductPhoto(vk, GROUP, makePng(300, 300), 'small.png', { log }),
+      uploadProductPhoto(vk, GROUP, Buffer.from('not a picture'), 'broken.png', { log }),
     ).rejects.toBeInstanceOf(VkUploadError);
   });
 });

@@ -127,7 +127,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       if (evotor && canFetch(config, 'refresh_catalog')) {
         const source = deps.gateways.evotor(userId, evotor.token);
         const result = await fetchEvotorCatalog(
-          { commands: deps.commands, source },
+          { commands: deps.commands, source, store: deps.store },
           userId,
           ctx.jobId,
         );
