@@ -151,6 +151,8 @@ describe('photos from Evotor', () => {
     const failing = await h.push();
 
     expect(failing).toMatchObject({ outcome: 'done', updated: 1, photosUploaded: 0 });
+    // The push job enqueues the photo's retry at that time.
+    expect(Date.parse(failing.nextRetryAt!) - Date.now()).toBeGreaterThan(50_000);
     const item = itemOf(red.id);
     expect(item.price).toBe(4321.5); // the price went out
     expect(item.mainPhotoId).toBe(photoBefore); // the last photo stays

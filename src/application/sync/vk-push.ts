@@ -46,6 +46,7 @@ export function nextRetryAt(state: MirrorState, now: Date): Date | null {
   };
   for (const item of state.items.values()) consider(item.failure?.nextRetryAt);
   for (const album of state.albums.values()) consider(album.failure?.nextRetryAt);
+  for (const photo of state.photoFailures.values()) consider(photo.nextRetryAt);
   return next === null ? null : new Date(next);
 }
 
