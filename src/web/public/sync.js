@@ -7,8 +7,8 @@
   const $ = (id) => document.getElementById(id);
   const time = (iso) =>
     new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' }) + ' (МСК)';
-  let shownRun = $('sync-progress').hidden ? null : 'running';
-  let lastPush = null;
+  // Once a push has been seen running, its end reloads the page (the runs table catches up).
+  let sawRunning = glance.dataset.runningPush !== '';
 
   function draw(s) {
     const status = $('sync-status');
@@ -54,14 +54,11 @@
       if (res.ok) {
         const s = await res.json();
         draw(s);
-        const run = s.running ? 'running' : null;
-        // A push that ended while the page was open: reload once so the runs table is current.
-        if (shownRun === 'running' && run === null && lastPush === s.pushId) {
+        if (s.running) sawRunning = true;
+        else if (sawRunning) {
           window.location.reload();
           return;
         }
-        shownRun = run;
-        lastPush = s.pushId;
       }
     } catch {
       // offline for a moment: the next poll tries again
