@@ -5,6 +5,10 @@ import {
   type SyncJobDeps,
 } from '../application/sync/jobs.js';
 import { mirrorSaga } from '../application/sync/mirror-saga.js';
+import { defineHealthNoticeJob, healthNoticeSaga } from '../application/sync/health-notices.js';
+import type { Mailer } from '../application/ports/mail.js';
+import { createMailer } from '../infrastructure/mail/mailers.js';
+import { emailFromUsersTable } from '../infrastructure/mail/recipients.js';
 import { MariaDbMutex } from '../infrastructure/db/mariadb-mutex.js';
 import { ProjectionRunner } from '../infrastructure/projections/projection-runner.js';
 import {
@@ -32,7 +36,7 @@ export function readModelProjections(c: Container): Projection[] {
 }
 
 export function workerProjections(c: Container): Projection[] {
-  return [...readModelProjections(c), mirrorSaga(c.scheduler)];
+  return [...readModelProjections(c), mirrorSaga(c.scheduler), healthNoticeSaga(c.scheduler)];
 }
 
 export interface Worker {
@@ -46,7 +50,11 @@ export interface Worker {
  */
 export async function startWorker(
   c: Container,
-  options: { onPushed?: SyncJobDeps['onPushed'] } = {},
+  options: {
+    onPushed?: SyncJobDeps['onPushed'];
+    /** where the sync's health notices go (default: the configured mailer) */
+    mailer?: Mailer;
+  } = {},
 ): Promise<Worker> {
   const runners = workerProjections(c).map(
     (projection) =>
@@ -72,6 +80,14 @@ export async function startWorker(
     logger: c.logger,
     concurrency: c.config.SYNC_JOB_CONCURRENCY,
     ...(options.onPushed ? { onPushed: options.onPushed } : {}),
+  });
+  defineHealthNoticeJob({
+    store: c.eventStore,
+    commands: c.commands,
+    scheduler: c.scheduler,
+    mailer: options.mailer ?? createMailer(c.config, c.logger),
+    emailOf: emailFromUsersTable(c.sequelize),
+    baseUrl: c.config.BASE_URL,
   });
   await scheduleSyncPipeline(c.scheduler, c.config.CATALOG_REFRESH_INTERVAL_SECONDS);
   await startConnectionHealth(c);

@@ -96,3 +96,13 @@ export async function post(
     .type('form')
     .send({ ...fields, _csrf: csrfFrom(page.text) });
 }
+
+/** «Подтвердить и запустить» as the page sends it: with the preview the owner was shown. */
+export async function confirmAsShown(agent: Agent) {
+  const page = await agent.get('/sync');
+  const preview = /name="preview" value="([^"]*)"/.exec(page.text)?.[1] ?? '';
+  return agent
+    .post('/sync/confirm')
+    .type('form')
+    .send({ preview, _csrf: csrfFrom(page.text) });
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { syncJobKey } from '../../src/application/sync/sync-jobs.js';
-import { DashboardApp, post, type Agent } from './dashboard-app.js';
+import { confirmAsShown, DashboardApp, post, type Agent } from './dashboard-app.js';
 import { OwnerSync } from './owner-sync.js';
 
 let d: DashboardApp;
@@ -52,7 +52,7 @@ describe('/sync status and confirmation', () => {
 
     await post(owner.agent, '/sync', '/sync/toggle', { enabled: '1' });
     expect(await page()).toContain('Настроено, ожидает подтверждения');
-    await post(owner.agent, '/sync', '/sync/confirm');
+    await confirmAsShown(owner.agent);
     const text = await page();
     expect(text).toContain('Ни один магазин не выбран для синхронизации');
     expect(text).toContain('Настроено, ожидает подтверждения');
@@ -65,7 +65,7 @@ describe('/sync status and confirmation', () => {
     const before = await page();
     expect(before).not.toContain('Эвотор не подключён');
     expect(before).not.toContain('VK не подключён');
-    await post(owner.agent, '/sync', '/sync/confirm');
+    await confirmAsShown(owner.agent);
     const text = await page();
     expect(text).toContain('Синхронизация подтверждена и запущена.');
     expect(text).toContain('Статус: <strong>Активна</strong>');

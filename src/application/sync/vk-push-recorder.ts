@@ -120,6 +120,13 @@ export class PushRecorder {
     return this.mirror.state;
   }
 
+  /** Records the push's start or end (its progress marks) in the mirror stream. */
+  async mark(
+    command: Extract<MirrorCommand, { type: 'StartVkPush' | 'FinishVkPush' }>,
+  ): Promise<void> {
+    await this.record([command]);
+  }
+
   /** Appends expecting the revision this push last saw or wrote; never re-reads the stream. */
   protected async record(commands: MirrorCommand[]): Promise<void> {
     if (commands.length === 0) return;

@@ -1,6 +1,14 @@
 import type { MirrorSettings } from '../../domain/mirror/desired-item.js';
 import { planMemberships } from '../../domain/mirror/memberships.js';
-import { isEmptyPlan, planMirror, type PlanContext } from '../../domain/mirror/plan.js';
+import {
+  isEmptyPlan,
+  planCounts,
+  planMirror,
+  type DesiredEntry,
+  type MirrorPlan,
+  type PlanContext,
+} from '../../domain/mirror/plan.js';
+import type { SyncConfigState } from '../../domain/sync-config/state.js';
 import type { MirrorState } from '../../domain/mirror/state.js';
 import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
@@ -51,6 +59,32 @@ export function nextRetryAt(state: MirrorState, now: Date): Date | null {
 }
 
 /**
+ * The plan a push would carry out now, from the same inputs the push reads: what the /sync
+ * preview shows is what the push then does. `config` need not be active (the preview plans
+ * before the owner confirms).
+ */
+export async function planPush(
+  deps: Pick<PushDeps, 'store' | 'settings' | 'clock'>,
+  userId: string,
+  config: SyncConfigState,
+  mirror: MirrorState,
+): Promise<{ desired: Map<string, DesiredEntry>; ctx: PlanContext; plan: MirrorPlan }> {
+  const desired = await loadDesiredItems(
+    deps.store,
+    userId,
+    config,
+    deps.settings,
+    mirror.items.keys(),
+  );
+  const ctx: PlanContext = {
+    now: (deps.clock ?? (() => new Date()))().getTime(),
+    observed: await loadObservedVk(deps.store, userId),
+    ownership: ownershipOf(config),
+  };
+  return { desired, ctx, plan: planMirror(desired, mirror, ctx) };
+}
+
+/**
  * One push for one user: a three-way plan (desired items, what the mirror stream says was
  * pushed, what VK last showed), sent batched through `execute`. Every outcome is appended to
  * `vk-mirror-{userId}` chunk by chunk, each append expecting the revision the push itself last
@@ -84,20 +118,8 @@ export async function pushToVk(
   const mirror = await loadMirror(deps.store, userId);
   if (mirror.state.paused) return { ...report, outcome: 'paused' };
 
-  const desired = await loadDesiredItems(
-    deps.store,
-    userId,
-    config,
-    deps.settings,
-    mirror.state.items.keys(),
-  );
   const clock = deps.clock ?? (() => new Date());
-  const ctx: PlanContext = {
-    now: clock().getTime(),
-    observed: await loadObservedVk(deps.store, userId),
-    ownership: ownershipOf(config),
-  };
-  const plan = planMirror(desired, mirror.state, ctx);
+  const { desired, ctx, plan } = await planPush(deps, userId, config, mirror.state);
   if (isEmptyPlan(plan)) {
     return {
       ...report,
@@ -108,6 +130,12 @@ export async function pushToVk(
 
   const run = new PushRun(deps, userId, correlationId, report, mirror);
   try {
+    await run.mark({
+      type: 'StartVkPush',
+      userId,
+      pushId: correlationId,
+      planned: planCounts(plan),
+    });
     await run.prepare(plan);
     await run.adoptOrCreate(plan, desired);
     await run.changeExisting(plan);
@@ -115,8 +143,20 @@ export async function pushToVk(
     const memberships = planMemberships(desired, run.state, { ...ctx, now: clock().getTime() });
     await run.memberships(memberships);
   } catch (error) {
-    if (!(error instanceof StopPush)) throw error;
+    if (!(error instanceof StopPush)) {
+      // The job retries; meanwhile the page must not show this push as still running.
+      await run
+        .mark({ type: 'FinishVkPush', userId, pushId: correlationId, outcome: 'failed' })
+        .catch(() => undefined);
+      throw error;
+    }
     report.outcome = error.outcome;
+  }
+  // A superseded push may not write any more: the push that took over records its own end.
+  if (report.outcome !== 'superseded') {
+    const outcome =
+      report.outcome === 'paused' || report.outcome === 'auth_failed' ? report.outcome : 'done';
+    await run.mark({ type: 'FinishVkPush', userId, pushId: correlationId, outcome });
   }
   report.nextRetryAt = nextRetryAt(run.state, clock())?.toISOString() ?? null;
   return report;

@@ -1,7 +1,7 @@
 import { fieldChanges } from '../catalog/diff.js';
 import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
 import { PUSHED_FIELDS, type PushedVkItem } from './desired-item.js';
-import type { MirrorEvent, ReassertedField } from './events.js';
+import type { MirrorEvent, PlanCounts, PushFinish, ReassertedField } from './events.js';
 import {
   evolveMirror,
   initialMirrorState,
@@ -84,7 +84,9 @@ export type MirrorCommand =
     }
   | { type: 'ClearVkFailure'; userId: string; productId?: string; groupKey?: string }
   | { type: 'PauseVkPush'; userId: string; captchaSid: string; captchaImg: string }
-  | { type: 'ResumeVkPush'; userId: string };
+  | { type: 'ResumeVkPush'; userId: string }
+  | { type: 'StartVkPush'; userId: string; pushId: string; planned: PlanCounts }
+  | { type: 'FinishVkPush'; userId: string; pushId: string; outcome: PushFinish };
 
 const STATE_AFTER = {
   RecordVkItemHidden: ['hidden', 'VkItemHidden'],
@@ -376,6 +378,16 @@ export function decideMirror(
     }
     case 'ResumeVkPush':
       return state.paused ? [{ type: 'VkPushResumed', data: { userId } }] : [];
+    // Progress marks, not state: the mirror's fold ignores them (a retried job's repeat is
+    // deduplicated by event id like every outcome).
+    case 'StartVkPush': {
+      const { pushId, planned } = command;
+      return [{ type: 'VkPushStarted', data: { userId, pushId, planned, at } }];
+    }
+    case 'FinishVkPush': {
+      const { pushId, outcome } = command;
+      return [{ type: 'VkPushFinished', data: { userId, pushId, outcome, at } }];
+    }
     default: {
       const _never: never = command;
       return _never;

@@ -160,6 +160,29 @@ export type MirrorEvent =
       type: 'VkPushPaused';
       data: { userId: string; reason: 'captcha'; captchaSid: string; captchaImg: string };
     }
-  | { type: 'VkPushResumed'; data: { userId: string } };
+  | { type: 'VkPushResumed'; data: { userId: string } }
+  /**
+   * A push with something to do begins: what its plan will do, so a page can show how far it
+   * is by counting the item outcomes that follow (one push writes the stream at a time).
+   */
+  | {
+      type: 'VkPushStarted';
+      data: { userId: string; pushId: string; planned: PlanCounts; at: string };
+    }
+  /** `failed`: stopped by an error the job retries; a superseded push records nothing */
+  | {
+      type: 'VkPushFinished';
+      data: { userId: string; pushId: string; outcome: PushFinish; at: string };
+    };
+
+/** Item operations of a plan, as the owner sees them (adoptions and re-creations are creates). */
+export interface PlanCounts {
+  create: number;
+  update: number;
+  hide: number;
+  delete: number;
+}
+
+export type PushFinish = 'done' | 'paused' | 'auth_failed' | 'failed';
 
 export const mirrorStream = (userId: string) => `vk-mirror-${userId}`;

@@ -18,7 +18,7 @@ import {
   type PushedField,
   type PushedVkItem,
 } from './desired-item.js';
-import type { ReassertedField } from './events.js';
+import type { PlanCounts, ReassertedField } from './events.js';
 import { planMemberships, type MembershipPlan } from './memberships.js';
 import { handEdits, judging, seenItem, type Ownership, type PlanContext } from './observed.js';
 import {
@@ -107,6 +107,19 @@ export function isEmptyPlan(plan: MirrorPlan): boolean {
     settledFailures.length === 0
   );
 }
+
+/** What the owner is told a plan will do: every item operation, by kind. */
+export function planCounts(plan: MirrorPlan): PlanCounts {
+  return {
+    create:
+      plan.creates.length + plan.recreates.length + plan.adopts.filter((a) => a.wanted).length,
+    update: plan.edits.length + plan.restores.length,
+    hide: plan.hides.length,
+    delete: plan.deletes.length,
+  };
+}
+
+export const plannedTotal = (c: PlanCounts): number => c.create + c.update + c.hide + c.delete;
 
 export function pushedOf(item: DesiredVkItem): PushedVkItem {
   const { albumTitle: _title, photoSources: _sources, ...fields } = item;

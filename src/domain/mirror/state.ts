@@ -378,6 +378,9 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       };
     case 'VkPushResumed':
       return { ...state, paused: null };
+    case 'VkPushStarted':
+    case 'VkPushFinished':
+      return state;
     default: {
       const _never: never = event;
       return _never;

@@ -193,6 +193,8 @@ function vkEntry(e: MirrorEvent, productId: string) {
     case 'DefaultPhotoUploaded':
     case 'VkPushPaused':
     case 'VkPushResumed':
+    case 'VkPushStarted':
+    case 'VkPushFinished':
       return null;
   }
 }

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import type { SyncTask } from '../../domain/sync-config/events.js';
 import type { SyncStatus } from '../../domain/sync-config/state.js';
 import {
@@ -7,6 +7,9 @@ import {
   loadSyncConfigView,
   userStoreIds,
 } from './queries.js';
+import type { Scheduler } from '../../application/ports/scheduler.js';
+import { loadActivity, type Activity } from './activity.js';
+import { loadScopeCounts } from './scope-counts.js';
 import {
   loadMirrorStatus,
   loadRecentFailures,
@@ -38,35 +41,36 @@ export const TASK_LABELS: Record<SyncTask, { label: string; hint: string }> = {
 
 export type Warning = { text: string; link?: { href: string; label: string } };
 
-/** Everything the /sync page shows, read from the projections. */
-export async function loadSyncPage(sequelize: Sequelize, userId: string) {
-  const [config, connections, rules, storeIds, mirror, runs, failures] = await Promise.all([
-    loadSyncConfigView(sequelize, userId),
-    loadConnectionViews(sequelize, userId),
-    loadRulesSummary(sequelize, userId),
-    userStoreIds(sequelize, userId),
-    loadMirrorStatus(sequelize, userId),
-    loadRecentRuns(sequelize, userId),
-    loadRecentFailures(sequelize, userId),
-  ]);
+/**
+ * Everything the /sync page shows: the projections, and from the scheduler whether a fetch runs
+ * and when the next run is.
+ */
+export async function loadSyncPage(
+  deps: { sequelize: Sequelize; scheduler: Scheduler },
+  userId: string,
+) {
+  const { sequelize } = deps;
+  const [config, connections, rules, storeIds, mirror, runs, failures, scope, unpaid] =
+    await Promise.all([
+      loadSyncConfigView(sequelize, userId),
+      loadConnectionViews(sequelize, userId),
+      loadRulesSummary(sequelize, userId),
+      userStoreIds(sequelize, userId),
+      loadMirrorStatus(sequelize, userId),
+      loadRecentRuns(sequelize, userId),
+      loadRecentFailures(sequelize, userId),
+      loadScopeCounts(sequelize, userId),
+      unpaidStores(sequelize, userId),
+    ]);
+  const activity = await loadActivity(deps, userId, config.status === 'active');
 
   const warnings: Warning[] = [];
   const reconnect = { href: '/connections', label: 'Открыть подключения' };
   if (!connections.evotor.connected) {
     warnings.push({ text: 'Эвотор не подключён: каталог не загружается.', link: reconnect });
-  } else if (connections.evotor.healthy === false) {
-    warnings.push({
-      text: `Подключение к Эвотор не работает${connections.evotor.reason ? `: ${connections.evotor.reason}` : ''}.`,
-      link: reconnect,
-    });
   }
   if (!connections.vk.connected) {
     warnings.push({ text: 'VK не подключён: товары некуда выгружать.', link: reconnect });
-  } else if (connections.vk.healthy === false) {
-    warnings.push({
-      text: `Подключение к VK не работает${connections.vk.reason ? `: ${connections.vk.reason}` : ''}. Подключите сообщество заново.`,
-      link: reconnect,
-    });
   }
   if (connections.evotor.connected && storeIds.length === 0) {
     warnings.push({
@@ -76,9 +80,14 @@ export async function loadSyncPage(sequelize: Sequelize, userId: string) {
 
   // The push marks the connection unhealthy on error 5; a reconnect makes it healthy again.
   const tokenRefused = connections.vk.connected && connections.vk.healthy === false;
+  const health = syncHealth({ connections, unpaid, paused: mirror.paused, activity });
   return {
     config,
-    statusLabel: STATUS_LABELS[config.status],
+    statusLabel: health.broken ? 'Не работает' : STATUS_LABELS[config.status],
+    configLabel: STATUS_LABELS[config.status],
+    health,
+    activity,
+    scope,
     taskLabels: TASK_LABELS,
     connections,
     warnings,
@@ -97,4 +106,52 @@ export async function loadSyncPage(sequelize: Sequelize, userId: string) {
       ...config.tasks,
     } as Record<string, unknown>,
   };
+}
+
+async function unpaidStores(sequelize: Sequelize, userId: string): Promise<string[]> {
+  const rows = await sequelize.query<{ name: string }>(
+    `SELECT name FROM cached_stores WHERE user_id = ? AND lost = 0 AND access = 'payment_required'
+      ORDER BY name`,
+    { replacements: [userId], type: QueryTypes.SELECT },
+  );
+  return rows.map((r) => r.name);
+}
+
+/**
+ * Whether the sync is broken, and why, in words for the owner: a refused token, an unpaid store,
+ * the captcha pause, a push stopped by an error. Any of them turns the status red, whatever the
+ * configuration says. The texts are plain strings, so a shared owner-message mapping can
+ * replace them in one place.
+ */
+export function syncHealth(input: {
+  connections: Awaited<ReturnType<typeof loadConnectionViews>>;
+  unpaid: string[];
+  paused: boolean;
+  activity: Activity;
+}): { broken: boolean; reasons: Warning[] } {
+  const { connections, unpaid, paused, activity } = input;
+  const reconnect = { href: '/connections', label: 'Подключения' };
+  const reasons: Warning[] = [];
+  if (connections.vk.connected && connections.vk.healthy === false)
+    reasons.push({
+      text: 'VK отклонил ключ доступа: товары не выгружаются. Подключите сообщество VK заново.',
+      link: reconnect,
+    });
+  if (connections.evotor.connected && connections.evotor.healthy === false)
+    reasons.push({
+      text: 'Эвотор отклонил токен: каталог не загружается. Переустановите приложение EvoSync в Эвотор.',
+      link: reconnect,
+    });
+  if (unpaid.length > 0)
+    reasons.push({
+      text: `Приложение EvoSync не оплачено в Эвотор для магазина: ${unpaid.join(', ')}. Его товары не загружаются, пока оплата не возобновится.`,
+    });
+  if (paused)
+    reasons.push({
+      text: 'VK запросил капчу: выгрузка приостановлена. Подождите 10–15 минут и нажмите «Продолжить».',
+    });
+  const push = activity.push;
+  if (push && !push.running && push.outcome === 'failed')
+    reasons.push({ text: 'Последняя выгрузка в VK прервалась с ошибкой; она будет повторена.' });
+  return { broken: reasons.length > 0, reasons };
 }

@@ -19,6 +19,8 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { flash, parseForm, refusalToErrors, type FieldErrors } from '../forms.js';
 import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
+import { CHANGED_SINCE_PREVIEW, loadPreview } from './preview.js';
+import { progressJson } from './progress-json.js';
 import { scoped } from '../scoped.js';
 
 export const STALE_SETTINGS =
@@ -67,19 +69,29 @@ export function syncRoutes(deps: DashboardDeps): Router {
   const settled = (position: Position | null, projection: string) =>
     deps.readModel.waitFor(position, [projection]);
 
+  const settings = {
+    categoryId: deps.config.VK_CATEGORY_ID,
+    stockAmount: deps.config.VK_STOCK_AMOUNT,
+  };
+  const preview = (userId: string) =>
+    loadPreview({ sequelize: deps.sequelize, eventStore: deps.eventStore, settings }, userId);
+
   const render = async (
     req: Request,
     res: Response,
     extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {},
   ) => {
     const [page, config] = await Promise.all([
-      loadSyncPage(deps.sequelize, uid(req)),
+      loadSyncPage(deps, uid(req)),
       // Read from the stream itself: the read model has no columns for it, and it is one user's.
       loadSyncConfig(deps.eventStore, uid(req)),
     ]);
+    // Before confirming, the owner sees what the first push will do (the push's own planner).
+    const confirming = page.config.status !== 'active' && page.storeCount > 0;
     res.status(extra.status ?? 200).render('sync/show', {
       title: 'Синхронизация',
       ...page,
+      preview: confirming ? await preview(uid(req)) : null,
       ownership: config.ownership,
       errors: extra.errors ?? {},
       values: extra.values ?? page.formValues,
@@ -87,6 +99,12 @@ export function syncRoutes(deps: DashboardDeps): Router {
   };
 
   r.get('/sync', (req, res) => render(req, res));
+
+  // Polled by the page every few seconds (see docs/architecture.md, «Ход синхронизации»).
+  r.get('/sync/progress', async (req, res) => {
+    const page = await loadSyncPage(deps, uid(req));
+    res.set('Cache-Control', 'no-store').json(progressJson(page));
+  });
 
   r.post('/sync/toggle', async (req, res) => {
     const enable = String((req.body as Record<string, unknown>).enabled ?? '') === '1';
@@ -100,6 +118,12 @@ export function syncRoutes(deps: DashboardDeps): Router {
   r.post('/sync/confirm', async (req, res) => {
     const userId = uid(req);
     const storeIds = await userStoreIds(deps.sequelize, userId);
+    // The owner confirms the plan they saw: a different plan now is shown to them first.
+    const seen = String((req.body as Record<string, unknown>).preview ?? '');
+    const current = storeIds.length > 0 ? await preview(userId) : null;
+    if (current && seen !== current.fingerprint) {
+      return render(req, res, { status: 409, errors: { _form: CHANGED_SINCE_PREVIEW } });
+    }
     try {
       const result = await config(req, { type: 'ConfirmSync', userId, storeIds });
       await settled(result.position, 'sync-configs');

@@ -18,6 +18,7 @@ import { readTableWidths } from './0110-read-table-widths.js';
 import { projectionFailures } from './0111-projection-failures.js';
 import { auditOutcomesIndex } from './0160-audit-outcomes-index.js';
 import { snapshots } from './0120-snapshots.js';
+import { syncProgressMigration } from '../../../../projections/sync-progress/migration.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   projectionFailures,
   snapshots,
   auditOutcomesIndex,
+  syncProgressMigration,
 ];
