@@ -12,6 +12,8 @@ import type { Logger } from '../infrastructure/logging/logger.js';
 import { healthRoutes } from './health/health-routes.js';
 import { viewFormat } from './shared/format.js';
 import { pageNumbers } from './shared/pager.js';
+import { eventLabel } from './shared/event-labels.js';
+import { actorLabel, roleTitle } from './shared/roles.js';
 
 export const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -62,6 +64,9 @@ export function createWebApp(options: WebAppOptions): Express {
   // What every view formats with: one style of numbers and one labelled time zone.
   app.locals.format = viewFormat(options.timeZone);
   app.locals.pageNumbers = pageNumbers;
+  app.locals.roleTitle = roleTitle;
+  app.locals.eventLabel = eventLabel;
+  app.locals.actorLabel = actorLabel;
 
   for (const handler of options.before ?? []) app.use(handler);
   app.use(healthRoutes(options.healthChecks));

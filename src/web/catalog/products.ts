@@ -9,10 +9,9 @@ import {
   type VkState,
 } from '../shared/format.js';
 import {
-  ownerError,
   ownerErrorText,
-  parseMirrorError,
   productHistoryHref,
+  vkItemError,
   type OwnerError,
 } from '../shared/owner-errors.js';
 import {
@@ -130,13 +129,11 @@ export function productViews(
       groupAncestors: group?.ancestors ?? [],
       productId: p.product_id,
     });
-    const failure = parseMirrorError(p.vk_error);
-    const product = { name: p.name, storeId, productId: p.product_id };
-    const error = failure
-      ? ownerError({ service: 'vk', ...failure, tokenKind: ctx.vkTokenKind }, product)
-      : p.vk_error
-        ? ownerError({ service: 'vk', code: 0, message: p.vk_error }, product)
-        : null;
+    const error = vkItemError(p.vk_error, ctx.vkTokenKind, {
+      name: p.name,
+      storeId,
+      productId: p.product_id,
+    });
     const status = statusOf(state, error !== null, inScope);
     return {
       id: p.product_id,

@@ -261,6 +261,20 @@ export function parseMirrorError(
 }
 
 /**
+ * The owner's message for a product's failure as the mirror read model keeps it; a text not
+ * in the mirror's shape still gets a Russian sentence (its raw words stay in `raw`).
+ */
+export function vkItemError(
+  lastError: string | null | undefined,
+  tokenKind: string | null,
+  product?: ProductRef | null,
+): OwnerError | null {
+  if (!lastError) return null;
+  const failure = parseMirrorError(lastError) ?? { code: 0, message: lastError };
+  return ownerError({ service: 'vk', ...failure, tokenKind }, product);
+}
+
+/**
  * A refused connection as the connection read models record it (a health reason such as
  * "Эвотор отклонил токен (HTTP 401)" or "VK отклонил токен (ошибка 5)"): always a refused
  * token, since only a refusal marks a connection unhealthy.
