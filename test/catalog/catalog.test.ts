@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorStream } from '../../src/domain/mirror/events.js';
 import request from 'supertest';
@@ -533,6 +534,43 @@ describe('access', () => {
       .send({ _csrf: csrfFrom(page) });
     expect(toggle.status).toBe(404);
     expect((await owner.get('/catalog/stores')).text).not.toContain('Чужой');
+  });
+});
+
+describe('admin pages about this shop', () => {
+  it('shows the owner’s shop on the user page: connections, sync state, counts, raw VK errors', async () => {
+    const res = await stranger.get(`/admin/users/${ownerId}`);
+    expect(res.status).toBe(200);
+    const shop = res.text.slice(res.text.indexOf('<section class="card admin-shop">'));
+    expect(shop).toContain('<h2>Магазин</h2>');
+    expect(shop).toMatch(/class="shop-vk">[\s\S]*?ключ доступа вашей страницы VK/);
+    // earlier tests add stores and products: the counts are the read tables'
+    const [live] = await h.c.sequelize.query<{ stores: number; products: number }>(
+      `SELECT (SELECT COUNT(*) FROM cached_stores WHERE user_id = ? AND lost = 0) AS stores,
+              (SELECT COUNT(*) FROM cached_products WHERE user_id = ? AND removed = 0) AS products`,
+      { replacements: [ownerId, ownerId], type: QueryTypes.SELECT },
+    );
+    expect(Number(live!.products)).toBeGreaterThan(100);
+    expect(shop).toContain(
+      `class="shop-counts">магазинов ${live!.stores}, товаров ${live!.products}, в VK 1, с ошибкой 1<`,
+    );
+    // the admin sees VK's own words beside what the owner is told
+    expect(shop).toContain('market.add, код 5: User authorization failed');
+    expect(shop).toContain('VK отклонил ключ доступа вашей страницы VK');
+    expect(shop).toContain('Пакет');
+    expect(res.text).toMatch(/<dt>Роль<\/dt><dd>Пользователь <small>user<\/small>/);
+    expect(res.text).toMatch(/\d\d\.\d\d\.\d{4}, \d\d:\d\d\u00a0МСК/);
+  });
+
+  it('labels audit event types in Russian beside their code names, in the labelled zone', async () => {
+    const res = await stranger.get(`/admin/audit?type=VkCommandFailed`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(
+      'Запрос к VK не выполнен</a> <small class="event-type">VkCommandFailed</small>',
+    );
+    expect(res.text).toContain('<th>Время, МСК</th>');
+    expect(res.text).toContain('>система</a>');
+    expect(res.text).toContain('Товар добавлен в Эвоторе (ProductAdded)');
   });
 });
 
