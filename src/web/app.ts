@@ -2,6 +2,7 @@ import express, {
   type ErrorRequestHandler,
   type Express,
   type RequestHandler,
+  type Response,
   type Router,
 } from 'express';
 import path from 'node:path';
@@ -9,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import type { HealthCheck } from '../application/ports/health.js';
 import type { Logger } from '../infrastructure/logging/logger.js';
 import { healthRoutes } from './health/health-routes.js';
+import { viewFormat } from './shared/format.js';
+import { pageNumbers } from './shared/pager.js';
+import { eventLabel } from './shared/event-labels.js';
+import { actorLabel, roleTitle } from './shared/roles.js';
 
 export const VIEWS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'views');
 
@@ -22,6 +27,28 @@ export interface WebAppOptions {
   trustProxy?: boolean;
   /** runs first, before /health too: request metrics must see every request */
   before?: RequestHandler[];
+  /** the zone pages show times in (IANA name); Moscow when not set */
+  timeZone?: string;
+}
+
+const ERROR_TITLES: Record<number, string> = {
+  400: 'Неверный запрос',
+  403: 'Нет доступа',
+  404: 'Страница не найдена',
+  413: 'Слишком большой запрос',
+  500: 'Ошибка на сервере',
+};
+
+/**
+ * An error page inside the site's layout, with the menu of whoever asks (the user and the
+ * CSRF token are in the response's locals by now). Should the layout itself fail, a plain
+ * text answer still goes out.
+ */
+function renderError(res: Response, status: number, title: string, message: string): void {
+  res.status(status).render('error', { title, status, message }, (error, html) => {
+    if (error) res.type('text/plain; charset=utf-8').send(`${title}. ${message}`);
+    else res.type('html').send(html);
+  });
 }
 
 /** The Express 5 app. Everything it needs comes in through options: no globals. */
@@ -34,6 +61,12 @@ export function createWebApp(options: WebAppOptions): Express {
   // Compiled templates (and their includes) are kept: compiling per request cost more than the
   // database work of a page. A template edit needs a restart, in development too.
   app.set('view cache', true);
+  // What every view formats with: one style of numbers and one labelled time zone.
+  app.locals.format = viewFormat(options.timeZone);
+  app.locals.pageNumbers = pageNumbers;
+  app.locals.roleTitle = roleTitle;
+  app.locals.eventLabel = eventLabel;
+  app.locals.actorLabel = actorLabel;
 
   for (const handler of options.before ?? []) app.use(handler);
   app.use(healthRoutes(options.healthChecks));
@@ -44,7 +77,12 @@ export function createWebApp(options: WebAppOptions): Express {
     if (req.accepts(['html', 'json']) === 'json') {
       res.status(404).json({ error: 'not_found', message: 'Нет такой страницы' });
     } else {
-      res.status(404).type('text/plain; charset=utf-8').send('Страница не найдена');
+      renderError(
+        res,
+        404,
+        'Страница не найдена',
+        'Такой страницы нет. Проверьте адрес или начните с главной.',
+      );
     }
   });
 
@@ -58,7 +96,7 @@ export function createWebApp(options: WebAppOptions): Express {
     const message = status >= 500 ? 'Внутренняя ошибка сервера' : String((error as Error).message);
     if (req.accepts(['html', 'json']) === 'json')
       res.status(status).json({ error: 'error', message });
-    else res.status(status).type('text/plain; charset=utf-8').send(message);
+    else renderError(res, status, ERROR_TITLES[status] ?? 'Ошибка', message);
   };
   app.use(onError);
   return app;

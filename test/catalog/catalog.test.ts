@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mirrorStream } from '../../src/domain/mirror/events.js';
 import request from 'supertest';
 import { submit, type Agent } from '../accounts/harness.js';
 import { CatalogApp, csrfFrom, PASSWORD } from './harness.js';
@@ -84,8 +87,10 @@ describe('catalog pages', () => {
     expect(unpaid).toContain('приложение не оплачено для этого магазина');
     expect(rowOf(res.text, f.storeLost)).toContain('магазин больше не найден в Эвоторе');
     const a = rowOf(res.text, f.storeA);
-    // 6 groups; 5 hand-made products and the filler (the removed one is not counted)
-    expect(a).toMatch(/<td>6<\/td>\s*<td>125<\/td>/);
+    // 6 groups; 5 hand-made products and the filler (the removed one is not counted): one in
+    // VK (the hidden one is not), all in scope while there are no rules
+    expect(a).toMatch(/data-label="Групп">6<\/td>/);
+    expect(a).toMatch(/count-vk[^>]*>1<\/span> \/ <span[^>]*>125<\/span> \/ <span[^>]*>125</);
     expect(a).toContain('по умолчанию');
     expect(a).toContain('в синхронизации');
     expect(res.text).toContain('Белый список');
@@ -111,19 +116,35 @@ describe('catalog pages', () => {
     expect(rowOf(page.text, f.products.water)).toContain('99\u00a0999,00\u00a0₽');
     const water = rowOf(page.text, f.products.water);
     expect(water).toContain(html(`https://vk.com/market-${VK_GROUP}?w=product-${VK_GROUP}_555`));
-    expect(water).toContain('опубликован');
-    expect(rowOf(page.text, f.products.orange)).toContain('скрыт');
-    expect(rowOf(page.text, f.products.apple)).toContain('не опубликован');
+    expect(water).toContain('status-in_vk">в VK<');
+    expect(water).toMatch(/выгрузка: \d\d\.\d\d\.\d{4}, \d\d:\d\d\u00a0МСК/);
+    expect(rowOf(page.text, f.products.orange)).toContain('status-hidden">скрыт<');
+    expect(rowOf(page.text, f.products.apple)).toContain('status-waiting">ожидает<');
     const bread = await owner.get(
       `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Батон')}`,
     );
     const loaf = rowOf(bread.text, f.products.loaf);
-    expect(loaf).toContain('создаётся');
-    expect(loaf).toMatch(/<td>нет<\/td>/);
+    expect(loaf).toContain('status-waiting">ожидает<');
+    expect(loaf).toMatch(/data-label="Продаётся">нет<\/td>/);
     const gone = await owner.get(
       `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Снятый')}`,
     );
     expect(productIds(gone.text)).toEqual([]);
+    expect(gone.text).toContain('Ничего не найдено');
+  });
+
+  it('says in Russian why a product failed, with the user token named and a link to its history', async () => {
+    const page = await owner.get(
+      `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Пакет')}`,
+    );
+    const bag = rowOf(page.text, f.products.bag);
+    expect(bag).toContain('status-error">ошибка<');
+    // the connection signs with a user token (VK ID), not a community key
+    expect(bag).toContain('VK отклонил ключ доступа вашей страницы VK (вход через VK ID)');
+    expect(bag).not.toContain('сообщества');
+    expect(bag).toContain('Подключите VK заново');
+    expect(bag).not.toContain('User authorization failed');
+    expect(bag).toContain(`href="/catalog/stores/${f.storeA}/products/${f.products.bag}/history"`);
   });
 
   it('searches by name, article and barcode', async () => {
@@ -145,9 +166,24 @@ describe('catalog pages', () => {
     expect(second).toContain(`Товары <small>(${FILLER})</small>`);
     expect(second).toContain('Страница 2 из 3');
     expect(productIds(second)).toHaveLength(50);
-    const beyond = (await owner.get(`${path}&page=9`)).text;
-    expect(beyond).toContain(`Товары <small>(${FILLER})</small>`);
-    expect(productIds(beyond)).toEqual([]);
+    const beyond = await owner.get(`${path}&page=9`);
+    expect(beyond.status).toBe(302);
+    expect(beyond.headers.location).toBe(`${path.replace('%20', '+')}&page=3`);
+    const last = (await owner.get(beyond.headers.location!)).text;
+    expect(last).toContain('Страница 3 из 3');
+    expect(productIds(last)).toHaveLength(FILLER - 100);
+    // numbered pages: the first and the last, and the ones around the current page
+    expect(last).toMatch(/<a href="\?[^"]*">1<\/a>/);
+    expect(last).toContain('<strong aria-current="page">3</strong>');
+  });
+
+  it('sends an out-of-range page of an empty list to its first page', async () => {
+    const path = `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('нет такого')}`;
+    const res = await owner.get(`${path}&page=5`);
+    expect(res.status).toBe(302);
+    expect(res.headers.location).not.toContain('page=');
+    const page = (await owner.get(res.headers.location!)).text;
+    expect(page).toContain('Ничего не найдено');
   });
 
   it('filters by a group with its subgroups', async () => {
@@ -476,6 +512,10 @@ describe('access', () => {
       .type('form')
       .send({ _csrf: csrfFrom(profile), mode: 'exclude', revision: '0' });
     expect(res.status).toBe(403);
+    // in the layout, with the signed-in menu
+    expect(res.text).toContain('Нет доступа');
+    expect(res.text).toContain('Выйти');
+    expect(res.text).not.toContain('href="/login"');
   });
 
   it('answers 404 for another user’s store, and changes nothing', async () => {
@@ -497,6 +537,43 @@ describe('access', () => {
   });
 });
 
+describe('admin pages about this shop', () => {
+  it('shows the owner’s shop on the user page: connections, sync state, counts, raw VK errors', async () => {
+    const res = await stranger.get(`/admin/users/${ownerId}`);
+    expect(res.status).toBe(200);
+    const shop = res.text.slice(res.text.indexOf('<section class="card admin-shop">'));
+    expect(shop).toContain('<h2>Магазин</h2>');
+    expect(shop).toMatch(/class="shop-vk">[\s\S]*?ключ доступа вашей страницы VK/);
+    // earlier tests add stores and products: the counts are the read tables'
+    const [live] = await h.c.sequelize.query<{ stores: number; products: number }>(
+      `SELECT (SELECT COUNT(*) FROM cached_stores WHERE user_id = ? AND lost = 0) AS stores,
+              (SELECT COUNT(*) FROM cached_products WHERE user_id = ? AND removed = 0) AS products`,
+      { replacements: [ownerId, ownerId], type: QueryTypes.SELECT },
+    );
+    expect(Number(live!.products)).toBeGreaterThan(100);
+    expect(shop).toContain(
+      `class="shop-counts">магазинов ${live!.stores}, товаров ${live!.products}, в VK 1, с ошибкой 1<`,
+    );
+    // the admin sees VK's own words beside what the owner is told
+    expect(shop).toContain('market.add, код 5: User authorization failed');
+    expect(shop).toContain('VK отклонил ключ доступа вашей страницы VK');
+    expect(shop).toContain('Пакет');
+    expect(res.text).toMatch(/<dt>Роль<\/dt><dd>Пользователь <small>user<\/small>/);
+    expect(res.text).toMatch(/\d\d\.\d\d\.\d{4}, \d\d:\d\d\u00a0МСК/);
+  });
+
+  it('labels audit event types in Russian beside their code names, in the labelled zone', async () => {
+    const res = await stranger.get(`/admin/audit?type=VkCommandFailed`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain(
+      'Запрос к VK не выполнен</a> <small class="event-type">VkCommandFailed</small>',
+    );
+    expect(res.text).toContain('<th>Время, МСК</th>');
+    expect(res.text).toContain('>система</a>');
+    expect(res.text).toContain('Товар добавлен в Эвоторе (ProductAdded)');
+  });
+});
+
 describe('catalog changes', () => {
   it('shows a fetched change on the next page view (count and pages are not kept stale)', async () => {
     const path = `/catalog/stores/${f.storeA}/products?group=${f.groups.bread}`;
@@ -511,5 +588,29 @@ describe('catalog changes', () => {
     const after = (await owner.get(path)).text;
     expect(after).toContain(`Товары <small>(${FILLER + 2})</small>`);
     expect(productIds(after)[0]).toBe(added.id);
+  });
+
+  it('shows a product’s new VK status and the store’s counts once the push recorded it', async () => {
+    const path = `/catalog/stores/${f.storeA}/products?q=${encodeURIComponent('Батон')}`;
+    expect(rowOf((await owner.get(path)).text, f.products.loaf)).toContain('ожидает');
+    await h.c.eventStore.appendToStream(mirrorStream(ownerId), [
+      {
+        id: randomUUID(),
+        type: 'VkItemCreated',
+        data: { userId: ownerId, productId: f.products.loaf, requestId: 'r2', itemId: 557 },
+        metadata: {
+          actor: 'system',
+          correlationId: randomUUID(),
+          occurredAt: new Date().toISOString(),
+        },
+      },
+    ]);
+    await h.settle();
+    const after = (await owner.get(path)).text;
+    expect(rowOf(after, f.products.loaf)).toContain('status-in_vk">в VK<');
+    expect(after).toMatch(/в VK — <strong>2<\/strong>/);
+    const groups = (await owner.get(`/catalog/stores/${f.storeA}/groups`)).text;
+    // the bread group holds the loaf: one of its products is in VK now
+    expect(rowOf(groups, f.groups.bread)).toMatch(/count-vk[^>]*>1<\/span>/);
   });
 });

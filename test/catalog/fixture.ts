@@ -84,7 +84,10 @@ export async function seedEvotor(): Promise<CatalogFixture> {
   };
 }
 
-/** Mirror events as the push job records them: one published, one being created, one hidden. */
+/**
+ * Mirror events as the push job records them: one published, one being created, one hidden,
+ * one whose create VK refused (error 5, the token).
+ */
 export async function recordVkItems(
   store: EventStore,
   userId: string,
@@ -101,7 +104,7 @@ export async function recordVkItems(
     data: { userId, ...data },
     metadata,
   });
-  const { water, loaf, orange } = f.products;
+  const { water, loaf, orange, bag } = f.products;
   await store.appendToStream(mirrorStream(userId), [
     ev('VkItemCreateRequested', { productId: water, sku: water, requestId: 'r1' }),
     ev('VkItemAdopted', { productId: water, requestId: 'r1', itemId: 555 }),
@@ -109,5 +112,14 @@ export async function recordVkItems(
     ev('VkItemCreateRequested', { productId: orange, sku: orange, requestId: 'r3' }),
     ev('VkItemAdopted', { productId: orange, requestId: 'r3', itemId: 556 }),
     ev('VkItemHidden', { productId: orange, itemId: 556 }),
+    ev('VkItemCreateRequested', { productId: bag, sku: bag, requestId: 'r4' }),
+    ev('VkCommandFailed', {
+      productId: bag,
+      method: 'market.add',
+      errorCode: 5,
+      message: 'User authorization failed: invalid access_token (4).',
+      retryable: false,
+      attempt: 1,
+    }),
   ]);
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QueryTypes } from 'sequelize';
 import { DashboardApp, post, type Agent } from '../sync-page/dashboard-app.js';
+import { formatRoubles } from '../../src/web/shared/format.js';
 import { OwnerSync } from '../sync-page/owner-sync.js';
 
 let d: DashboardApp;
@@ -9,8 +10,8 @@ let shop: OwnerSync;
 let path: string;
 let oldPrice: number;
 
-const rub = (kopecks: number) =>
-  `${(kopecks / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ₽`;
+/** Russian money style: no-break spaces between thousands and before the sign, a comma. */
+const rub = (kopecks: number) => formatRoubles(kopecks);
 
 beforeAll(async () => {
   d = await DashboardApp.start('history');
@@ -64,12 +65,12 @@ describe('product history', () => {
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
     expect(text).toContain(`Цена: ${rub(oldPrice)} → ${rub(77_770)}`);
     expect(text).toContain(`Цена: ${rub(Math.round(oldPrice * 1.5))} → ${rub(116_655)}`);
-    expect(text).toContain('1 → 1.5');
+    expect(text).toContain('1 → 1,5');
   });
 
   it('answers "why this price": Evotor price × multiplier, and the last pushed price', async () => {
     const text = (await owner.agent.get(path)).text;
-    expect(text).toContain(`<strong>${rub(77_770)}</strong> × множитель <strong>1.5</strong>`);
+    expect(text).toContain(`<strong>${rub(77_770)}</strong> × множитель <strong>1,5</strong>`);
     expect(text).toContain(`<strong class="history-desired">${rub(116_655)}</strong>`);
     expect(text).toMatch(new RegExp(`class="history-pushed">${rub(116_655)}, \\d`));
   });

@@ -41,7 +41,7 @@ describe('product history: repairs and failures', () => {
     const text = await historyOf(item.sku!);
     expect(text).toContain('Исправлен в VK после ручной правки');
     expect(text).toContain(
-      'Цена: в VK изменено вручную (было 1,50 ₽) — возвращено, потому что этим полем управляет EvoSync',
+      'Цена: в VK изменено вручную (было 1,50\u00a0₽) — возвращено, потому что этим полем управляет EvoSync',
     );
   });
 
@@ -54,8 +54,9 @@ describe('product history: repairs and failures', () => {
     shop.vk.admin.clearFaults();
     expect(report.nextRetryAt).not.toBeNull();
     const text = await historyOf(product.id);
-    expect(text).toContain('Ошибка VK');
-    expect(text).toContain('market.edit, код 10');
+    // the owner reads VK's error 10 in Russian, not VK's English text
+    expect(text).toContain('Ошибка VK: У VK временный сбой.');
+    expect(text).toContain('EvoSync повторит попытку сам');
     expect(text).toMatch(/Попытка 1; следующая — \d/);
   });
 });

@@ -6,6 +6,7 @@ import { SYNC_JOBS, scheduleSyncPipeline } from '../../src/application/sync/jobs
 import { roleDecider, roleStreamId } from '../../src/domain/roles/decide.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../../src/web/shared/format.js';
 import {
   csrfFrom,
   login,
@@ -92,7 +93,7 @@ describe('/admin/jobs', () => {
     expect(res.text).toContain('Evotor ответил 503 &lt;Service Unavailable&gt;');
     const [pipeline] = (await scheduler.listJobs({ name: SYNC_JOBS.pipeline, limit: 1, skip: 0 }))
       .jobs;
-    const next = pipeline!.nextRunAt!.toISOString().replace('T', ' ').slice(0, 19);
+    const next = formatDateTime(pipeline!.nextRunAt!, DEFAULT_TIME_ZONE, { seconds: true });
     const banner = /<p class="flash flash-info" id="pipeline-next">([\s\S]*?)<\/p>/.exec(res.text);
     expect(banner?.[1]).toContain('Следующий запуск синхронизации');
     expect(banner?.[1]).toContain(next);

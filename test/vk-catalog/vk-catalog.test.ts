@@ -1,3 +1,4 @@
+import { QueryTypes } from 'sequelize';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
 import { DashboardApp, type Agent } from '../sync-page/dashboard-app.js';
@@ -9,11 +10,22 @@ let shop: OwnerSync;
 let foreignAlbum: number;
 let driftedId: number;
 let looseId: number;
+/** the two albums of groups named alike in two stores */
+let twins: { storeA: string; storeB: string };
 
 beforeAll(async () => {
   d = await DashboardApp.start('vk_catalog');
   owner = await d.owner('vk-owner@example.test');
   shop = await OwnerSync.start(d.c, owner.userId, { groups: 1, products: 70, seed: 5 });
+  // A group named alike in a second store: two albums of one title, told apart by their store.
+  const admin = shop.evotor.admin;
+  const first = shop.storeIds[0]!;
+  const second = admin.addStore(shop.evotorUserId, { name: 'Магазин на Садовой' }).id;
+  shop.storeIds.push(second);
+  for (const storeId of [first, second]) {
+    const group = admin.addGroup(storeId, { name: 'Выпечка' });
+    admin.addProduct(storeId, { name: 'Булочка с маком', parent_id: group.id, price: 45 });
+  }
   await shop.fetchEvotor();
   await shop.enableAndConfirm();
   expect((await shop.push()).outcome).toBe('done');
@@ -31,6 +43,12 @@ beforeAll(async () => {
   shop.vk.admin.changeItem(looseId, { albumIds: [] });
   await shop.fetchVk();
   await d.settle();
+  const names = await d.c.sequelize.query<{ store_id: string; name: string }>(
+    'SELECT store_id, name FROM cached_stores WHERE user_id = ?',
+    { replacements: [owner.userId], type: QueryTypes.SELECT },
+  );
+  const nameOf = (id: string) => names.find((n) => n.store_id === id)!.name;
+  twins = { storeA: nameOf(first), storeB: nameOf(second) };
 }, 120_000);
 
 afterAll(async () => {
@@ -52,10 +70,22 @@ describe('/vk-catalog/albums', () => {
       (a) => a.id !== foreignAlbum && a.ownerId === -shop.vkGroupId,
     )!;
     const count = snapshot.items.filter((i) => i.albumIds.includes(ours.id)).length;
-    const row = new RegExp(
-      `/vk-catalog/albums/${ours.id}/products">[^<]*</a></td>\\s*<td>(\\d+)</td>`,
-    );
+    const row = new RegExp(`data-album="${ours.id}">[\\s\\S]*?data-label="Товаров">(\\d+)</td>`);
     expect(Number(row.exec(res.text)![1])).toBe(count);
+    // every column has a header
+    expect(res.text).toContain('<th>Магазин Эвотор</th>');
+    expect(res.text).not.toMatch(/<th><\/th>/);
+  });
+
+  it('tells apart albums of two stores’ groups of the same name by the store', async () => {
+    const res = await owner.agent.get('/vk-catalog/albums');
+    const stores = [
+      ...res.text.matchAll(/>Выпечка<\/a><\/td>\s*<td class="album-store"[^>]*>([^<]*)</g),
+    ]
+      .map((m) => m[1])
+      .sort();
+    expect(stores).toEqual([twins.storeA, twins.storeB].sort());
+    expect(twins.storeA).not.toBe(twins.storeB);
   });
 });
 
@@ -81,6 +111,11 @@ describe('/vk-catalog/albums/{id}/products', () => {
     expect(all.match(/badge badge-evosync/g)).toHaveLength(expected);
     expect(all).toContain('Исправлено вручную в VK');
     expect(all).toMatch(/\/catalog\/stores\/[^/]+\/products\/[^/]+\/history/);
+    // the article column shows the Evotor article, never the Evotor id VK keeps as sku
+    const skus = new Set(snapshot.items.map((i) => i.sku).filter(Boolean));
+    expect(skus.size).toBeGreaterThan(0);
+    for (const sku of skus) expect(all).not.toContain(`<td data-label="Артикул">${sku}<`);
+    expect(all).not.toMatch(/<th><\/th>/);
   });
 
   it('an album of nobody (or of another community) is a 404', async () => {

@@ -154,8 +154,9 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     );
     app.use(renewCookieDaily);
     app.use(initialize);
-    app.use(csrfProtection({ exempt: deps.csrfExempt }));
+    // The user first: a refused form's 403 page then shows the menu of who is signed in.
     app.use(currentUser(sequelize));
+    app.use(csrfProtection({ exempt: deps.csrfExempt }));
     app.use((req, res, next) => {
       res.locals.flash = takeFlash(req);
       res.locals.path = req.path;

@@ -10,6 +10,7 @@ import {
 } from '../../infrastructure/projections/lag-health.js';
 import { requirePermission } from '../auth/current-user.js';
 import { scoped } from '../scoped.js';
+import { DEFAULT_TIME_ZONE, formatDateTime } from '../shared/format.js';
 
 export const CONDITIONS: Record<ProjectionCondition, { label: string; badge: string }> = {
   idle: { label: 'Всё обработано', badge: 'badge-active' },
@@ -25,7 +26,7 @@ export const CONDITIONS: Record<ProjectionCondition, { label: string; badge: str
 /** What an operator does about each condition, in the words of the admin page. */
 export function advice(p: ProjectionOverview): string {
   const retry = p.failure?.nextRetryAt
-    ? ` Следующая попытка — ${p.failure.nextRetryAt.toISOString().replace('T', ' ').slice(0, 19)} UTC.`
+    ? ` Следующая попытка — ${formatDateTime(p.failure.nextRetryAt, DEFAULT_TIME_ZONE, { seconds: true })}.`
     : '';
   switch (p.condition) {
     case 'failing':

@@ -7,6 +7,7 @@ import { emailField, optionalText, phone } from '../accounts/schemas.js';
 import { flash, pageOf, parseForm, queryString, refusalToErrors, renderForm } from '../forms.js';
 import { page, roleNames, userById, userFilters, type UserRow } from './queries.js';
 import { scoped } from '../scoped.js';
+import { loadShop } from './shop.js';
 
 const PAGE_SIZE = 25;
 const ADMIN_HOME = [
@@ -105,7 +106,9 @@ export function adminUsersRoutes({
 
   const detail = async (id: string) => {
     const user = await userById(sequelize, id);
-    return user ? { user, roles: await roleNames(sequelize), statuses: STATUSES } : null;
+    if (!user) return null;
+    const [roles, shop] = await Promise.all([roleNames(sequelize), loadShop(sequelize, id)]);
+    return { user, roles, statuses: STATUSES, shop };
   };
 
   r.get('/admin/users/:id', async (req, res) => {

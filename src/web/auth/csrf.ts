@@ -16,6 +16,16 @@ export function csrfProtection(
   return (req, res, next) => {
     const session = req.session as unknown as CsrfSession | undefined;
     if (!session) return next(new Error('csrfProtection needs express-session before it'));
+    // Lazily created, so pages without forms do not start a session for anonymous visitors;
+    // defined before the check, as the refusal page's menu has a sign-out form too.
+    Object.defineProperty(res.locals, 'csrfToken', {
+      enumerable: true,
+      configurable: true,
+      get() {
+        session.csrfToken ??= randomBytes(32).toString('base64url');
+        return session.csrfToken;
+      },
+    });
     if (UNSAFE.has(req.method) && !options.exempt?.(req.path)) {
       const sent =
         (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
@@ -34,15 +44,6 @@ export function csrfProtection(
         return;
       }
     }
-    // Lazily created, so pages without forms do not start a session for anonymous visitors.
-    Object.defineProperty(res.locals, 'csrfToken', {
-      enumerable: true,
-      configurable: true,
-      get() {
-        session.csrfToken ??= randomBytes(32).toString('base64url');
-        return session.csrfToken;
-      },
-    });
     next();
   };
 }

@@ -37,6 +37,8 @@ export interface StoreContext {
   compiled: CatalogRules;
   revision: number;
   vkGroupId: number | null;
+  /** how the VK connection signs its calls, so an error names the right key */
+  vkTokenKind: string | null;
   tree: ReturnType<typeof groupTree>;
 }
 
@@ -67,6 +69,7 @@ export async function storeContext(
     compiled: catalogRules(rules),
     revision: store.revision,
     vkGroupId: store.vk_group_id,
+    vkTokenKind: store.vk_token_kind,
     summary: summarizeRules(rules),
     modeSentences: MODE_SENTENCES,
     tree: groupTree(groups),

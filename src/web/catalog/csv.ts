@@ -1,9 +1,15 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { storeContext, userIdOf } from './context.js';
-import { formatRoublesPlain } from './format.js';
+import { formatRoublesPlain } from '../shared/format.js';
 import { allProducts } from './product-queries.js';
-import { productFilters, productQuery, productViews, type ProductView } from './products.js';
+import {
+  productFilters,
+  productQuery,
+  productViews,
+  statusText,
+  type ProductView,
+} from './products.js';
 
 const HEADER = [
   'ID',
@@ -52,7 +58,7 @@ const csvRow = (p: ProductView) =>
     p.allowToSell ? 'да' : 'нет',
     p.ruleLabel,
     p.inScope ? 'да' : 'нет',
-    p.vkLabel,
+    statusText(p),
     p.vkLink ?? '',
   ]);
 

@@ -27,6 +27,10 @@ export interface ProductRow {
   allow_to_sell: number;
   vk_state: string | null;
   vk_item_id: number | string | null;
+  /** the last failure of a VK call for the product ("market.edit 5: …"); null once settled */
+  vk_error: string | null;
+  /** when the mirror last recorded something for the product */
+  vk_synced_at: Date | string | null;
 }
 
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -78,7 +82,8 @@ export async function countProducts(sequelize: Sequelize, q: ProductQuery): Prom
 
 const ROW_COLUMNS = `p.product_id, p.group_id, p.name, p.price_kopecks, p.quantity_milli,
   p.measure_name, p.article_number, p.barcodes, p.allow_to_sell,
-  m.state AS vk_state, m.item_id AS vk_item_id`;
+  m.state AS vk_state, m.item_id AS vk_item_id, m.last_error AS vk_error,
+  m.updated_at AS vk_synced_at`;
 
 /**
  * The rows (with their VK mirror state) of the ids a derived table picks, in the page's order:

@@ -4,11 +4,16 @@ import type { StoreContext } from './context.js';
 import {
   formatQuantity,
   formatRoubles,
-  VK_STATE_LABELS,
   vkItemLink,
   vkState,
   type VkState,
-} from './format.js';
+} from '../shared/format.js';
+import {
+  ownerErrorText,
+  productHistoryHref,
+  vkItemError,
+  type OwnerError,
+} from '../shared/owner-errors.js';
 import {
   SORTS,
   type ProductQuery,
@@ -62,9 +67,40 @@ export interface ProductView {
   ruleLabel: string;
   inScope: boolean;
   vkState: VkState;
-  vkLabel: string;
   vkLink: string | null;
+  status: ProductStatus;
+  statusLabel: string;
+  /** the owner's reason while the product's last VK call failed */
+  error: OwnerError | null;
+  /** when the mirror last recorded something for it (null: never pushed) */
+  syncedAt: Date | null;
+  historyHref: string;
 }
+
+/**
+ * Where a product stands with VK, for the owner: shown, hidden, failing (with the reason),
+ * waiting for the push (in scope, not there yet) or not synced at all (out of scope).
+ */
+export type ProductStatus = 'in_vk' | 'hidden' | 'error' | 'waiting' | 'out';
+
+export const STATUS_LABELS: Record<ProductStatus, string> = {
+  in_vk: 'в VK',
+  hidden: 'скрыт',
+  error: 'ошибка',
+  waiting: 'ожидает',
+  out: 'не выгружается',
+};
+
+function statusOf(state: VkState, failing: boolean, inScope: boolean): ProductStatus {
+  if (failing) return 'error';
+  if (state === 'active') return 'in_vk';
+  if (state === 'hidden') return 'hidden';
+  return inScope ? 'waiting' : 'out';
+}
+
+/** The status as one line of text (the CSV's cell): «ошибка: VK отклонил …». */
+export const statusText = (p: ProductView): string =>
+  p.error ? `${p.statusLabel}: ${ownerErrorText({ ...p.error, product: null })}` : p.statusLabel;
 
 function parseBarcodes(json: string): string[] {
   try {
@@ -87,6 +123,18 @@ export function productViews(
     const group = p.group_id === null ? undefined : groups.get(p.group_id);
     const rule = ctx.compiled.ruleOf('product', p.product_id);
     const state = vkState(p.vk_state);
+    const inScope = ctx.compiled.scope.product({
+      storeId,
+      groupId: p.group_id,
+      groupAncestors: group?.ancestors ?? [],
+      productId: p.product_id,
+    });
+    const error = vkItemError(p.vk_error, ctx.vkTokenKind, {
+      name: p.name,
+      storeId,
+      productId: p.product_id,
+    });
+    const status = statusOf(state, error !== null, inScope);
     return {
       id: p.product_id,
       name: p.name,
@@ -100,15 +148,14 @@ export function productViews(
       allowToSell: Number(p.allow_to_sell) === 1,
       rule,
       ruleLabel: RULE_LABELS[rule],
-      inScope: ctx.compiled.scope.product({
-        storeId,
-        groupId: p.group_id,
-        groupAncestors: group?.ancestors ?? [],
-        productId: p.product_id,
-      }),
+      inScope,
       vkState: state,
-      vkLabel: VK_STATE_LABELS[state],
       vkLink: vkItemLink(vkGroupId, p.vk_item_id, state),
+      status,
+      statusLabel: STATUS_LABELS[status],
+      error,
+      syncedAt: p.vk_synced_at ? new Date(p.vk_synced_at) : null,
+      historyHref: productHistoryHref(storeId, p.product_id),
     };
   });
 }

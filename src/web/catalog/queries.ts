@@ -47,10 +47,19 @@ export async function storeWithSettings(
   sequelize: Sequelize,
   userId: string,
   storeId: string,
-): Promise<(StoreRow & { revision: number; vk_group_id: number | null }) | null> {
-  const rows = await select<StoreRow & { revision: number | null; vk_group_id: number | null }>(
+): Promise<
+  (StoreRow & { revision: number; vk_group_id: number | null; vk_token_kind: string | null }) | null
+> {
+  const rows = await select<
+    StoreRow & {
+      revision: number | null;
+      vk_group_id: number | null;
+      vk_token_kind: string | null;
+    }
+  >(
     sequelize,
-    `SELECT s.store_id, s.name, s.address, s.access, s.lost, c.revision, v.group_id AS vk_group_id
+    `SELECT s.store_id, s.name, s.address, s.access, s.lost, c.revision, v.group_id AS vk_group_id,
+            v.token_kind AS vk_token_kind
      FROM cached_stores s
      LEFT JOIN sync_configs c ON c.user_id = ?
      LEFT JOIN vk_connections v ON v.user_id = ? AND v.connected = 1

@@ -10,6 +10,8 @@ import { RULE_LABELS } from './scope.js';
 import { catalogFilterRoutes } from './filter-routes.js';
 import { catalogCsvRoute } from './csv.js';
 import { scoped } from '../scoped.js';
+import { catalogCounts, countsOf } from './counts.js';
+import { pageBeyondLast } from '../shared/pager.js';
 
 export const PAGE_SIZE = 50;
 
@@ -27,6 +29,7 @@ export function catalogRoutes(deps: DashboardDeps): Router {
       countsByStore(sequelize, userId),
       pageBasics(sequelize, userId),
     ]);
+    const sync = await catalogCounts(sequelize, userId, basics.compiled.scope);
     const rows = stores.map((s) => {
       const rule = basics.compiled.ruleOf('store', s.store_id);
       return {
@@ -34,6 +37,7 @@ export function catalogRoutes(deps: DashboardDeps): Router {
         lost: Number(s.lost) === 1,
         accessLabel: ACCESS_LABELS[s.access] ?? s.access,
         counts: counts.get(s.store_id) ?? { groups: 0, products: 0 },
+        sync: countsOf(sync.stores, s.store_id),
         rule,
         ruleLabel: RULE_LABELS[rule],
         inScope: basics.compiled.scope.store(s.store_id),
@@ -46,6 +50,7 @@ export function catalogRoutes(deps: DashboardDeps): Router {
     const ctx = await storeContext(sequelize, req, res);
     if (!ctx) return;
     const storeId = ctx.store.store_id;
+    const sync = await catalogCounts(sequelize, userIdOf(req), ctx.compiled.scope, storeId);
     const groups = ctx.tree.map((g) => {
       const rule = ctx.compiled.ruleOf('group', g.group_id);
       return {
@@ -53,12 +58,14 @@ export function catalogRoutes(deps: DashboardDeps): Router {
         rule,
         ruleLabel: RULE_LABELS[rule],
         inScope: ctx.compiled.scope.group(storeId, g.group_id, g.ancestors),
+        sync: countsOf(sync.groups, g.group_id),
       };
     });
     res.render('catalog/groups', {
       title: `Группы — ${ctx.store.name}`,
       ...ctx,
       storeInScope: ctx.compiled.scope.store(storeId),
+      storeCounts: countsOf(sync.stores, storeId),
       groups,
       back: req.originalUrl,
     });
@@ -71,15 +78,23 @@ export function catalogRoutes(deps: DashboardDeps): Router {
     const filters = productFilters(req);
     const query = productQuery(userId, ctx, filters);
     const { page, offset } = pageOf(req, PAGE_SIZE);
-    const { total, rows } = await pageWithTotal(sequelize, query, PAGE_SIZE, offset);
+    const [{ total, rows }, sync] = await Promise.all([
+      pageWithTotal(sequelize, query, PAGE_SIZE, offset),
+      catalogCounts(sequelize, userId, ctx.compiled.scope, ctx.store.store_id),
+    ]);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const last = pageBeyondLast(req, page, pages);
+    if (last) return res.redirect(302, last);
     res.render('catalog/products', {
       title: `Товары — ${ctx.store.name}`,
       ...ctx,
       filters,
+      filtered: filters.q !== '' || filters.group !== '',
       products: productViews(rows, ctx, ctx.vkGroupId),
+      storeCounts: countsOf(sync.stores, ctx.store.store_id),
       total,
       page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      pages,
       back: req.originalUrl,
     });
   });

@@ -8,6 +8,7 @@ import { requirePermission } from '../auth/current-user.js';
 import type { DashboardDeps } from '../dashboard/deps.js';
 import { productTimeline, rubles } from './timeline.js';
 import { scoped } from '../scoped.js';
+import { vkItemError } from '../shared/owner-errors.js';
 
 /** Newest entries shown; a product changed daily for years still renders as one page. */
 const MAX_ENTRIES = 300;
@@ -47,10 +48,17 @@ export function historyRoutes({ sequelize, eventStore }: DashboardDeps): Router 
           message: 'Такого товара нет в ваших магазинах.',
         });
       }
-      const [config] = await select<{ price_multiplier: string }>(
-        'SELECT price_multiplier FROM sync_configs WHERE user_id = ?',
-        [userId],
-      );
+      const [[config], [vk]] = await Promise.all([
+        select<{ price_multiplier: string }>(
+          'SELECT price_multiplier FROM sync_configs WHERE user_id = ?',
+          [userId],
+        ),
+        select<{ token_kind: string | null }>(
+          'SELECT token_kind FROM vk_connections WHERE user_id = ?',
+          [userId],
+        ),
+      ]);
+      const tokenKind = vk?.token_kind ?? null;
       const [item] = await select<{
         item_id: number | null;
         state: string;
@@ -67,7 +75,7 @@ export function historyRoutes({ sequelize, eventStore }: DashboardDeps): Router 
           )
         : [];
 
-      const timeline = await productTimeline(eventStore, userId, storeId, productId);
+      const timeline = await productTimeline(eventStore, userId, storeId, productId, tokenKind);
       const lastPush = timeline.findLast((e) => e.pushedPriceKopecks !== null) ?? null;
       const multiplier = config?.price_multiplier ?? DEFAULT_PRICE_MULTIPLIER;
       const evotorPrice = Number(product.price_kopecks);
@@ -88,7 +96,13 @@ export function historyRoutes({ sequelize, eventStore }: DashboardDeps): Router 
           inVk: inVk ? rubles(Number(inVk.price_kopecks)) : null,
           upToDate: pushedPrice === desired,
         },
-        item: item ? { ...item, stateLabel: ITEM_STATES[item.state] ?? item.state } : null,
+        item: item
+          ? {
+              ...item,
+              stateLabel: ITEM_STATES[item.state] ?? item.state,
+              error: vkItemError(item.last_error, tokenKind),
+            }
+          : null,
         entries: timeline.slice(-MAX_ENTRIES),
         omitted: Math.max(0, timeline.length - MAX_ENTRIES),
       });

@@ -14,6 +14,8 @@ import {
   type ReassertedField,
 } from '../../domain/mirror/events.js';
 import { syncConfigStream, type SyncConfigEvent } from '../../domain/sync-config/events.js';
+import { formatDateTime, formatNumber, formatQuantity, formatRoubles } from '../shared/format.js';
+import { ownerError } from '../shared/owner-errors.js';
 
 export type EntrySource = 'evotor' | 'vk' | 'config';
 
@@ -51,13 +53,12 @@ const FIELD_LABELS: Record<string, string> = {
   images: 'Фото в Эвотор',
 };
 
-export const rubles = (kopecks: number) =>
-  `${(kopecks / 100).toLocaleString('ru-RU', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ₽`;
+export const rubles = (kopecks: number) => formatRoubles(Math.round(kopecks));
 
 function show(field: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (/Kopecks$/.test(field) && typeof value === 'number') return rubles(value);
-  if (field === 'quantityMilli' && typeof value === 'number') return String(value / 1000);
+  if (field === 'quantityMilli' && typeof value === 'number') return formatQuantity(value);
   if (typeof value === 'boolean') return value ? 'да' : 'нет';
   if (field === 'images' && Array.isArray(value)) return value.length ? `${value.length} шт.` : '—';
   if (field === 'photos' && Array.isArray(value))
@@ -99,9 +100,6 @@ function evotorEntry(e: StoreCatalogEvent, productId: string) {
   }
 }
 
-const moscow = (iso: string) =>
-  new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' });
-
 /** Why a field was sent again: VK showed it changed by hand, and EvoSync owns it. */
 const reassertedLines = (reasserted: ReassertedField[]) =>
   reasserted.map(
@@ -110,7 +108,7 @@ const reassertedLines = (reasserted: ReassertedField[]) =>
       'возвращено, потому что этим полем управляет EvoSync',
   );
 
-function vkEntry(e: MirrorEvent, productId: string) {
+function vkEntry(e: MirrorEvent, productId: string, tokenKind: string | null) {
   if (!('productId' in e.data) || e.data.productId !== productId) return null;
   switch (e.type) {
     case 'VkItemCreateRequested':
@@ -166,12 +164,14 @@ function vkEntry(e: MirrorEvent, productId: string) {
           ? []
           : [
               nextRetryAt
-                ? `Попытка ${attempt}; следующая — ${moscow(nextRetryAt)}`
+                ? `Попытка ${attempt}; следующая — ${formatDateTime(nextRetryAt)}`
                 : `Попытка ${attempt}; следующая — при ближайшей плановой синхронизации`,
             ];
+      const { errorCode: code, message, method } = e.data;
+      const owner = ownerError({ service: 'vk', code, message, method, tokenKind });
       return {
-        title: 'Ошибка VK',
-        details: [`${e.data.method}, код ${e.data.errorCode}: ${e.data.message}`, ...retry],
+        title: `Ошибка VK: ${owner.reason}`,
+        details: [owner.action, ...retry],
         failed: true,
       };
     }
@@ -209,6 +209,8 @@ export async function productTimeline(
   userId: string,
   storeId: string,
   productId: string,
+  /** how the VK connection signs its calls, so a failure names the right key */
+  tokenKind: string | null = null,
 ): Promise<TimelineEntry[]> {
   const [catalog, mirror, config] = await Promise.all([
     store.readStream(storeCatalogStream(userId, storeId)),
@@ -234,13 +236,13 @@ export async function productTimeline(
   };
   for (const e of catalog)
     add(e, 'evotor', evotorEntry(e as unknown as StoreCatalogEvent, productId));
-  for (const e of mirror) add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId));
+  for (const e of mirror) add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId, tokenKind));
   for (const e of config) {
     const c = e as unknown as SyncConfigEvent;
     if (c.type !== 'PriceMultiplierChanged') continue;
     add(e, 'config', {
       title: 'Изменён множитель цены',
-      details: [`${c.data.from} → ${c.data.to}`],
+      details: [`${formatNumber(c.data.from)} → ${formatNumber(c.data.to)}`],
     });
   }
   entries.sort((a, b) => comparePositions(a.event.position, b.event.position));

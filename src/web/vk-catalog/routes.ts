@@ -4,6 +4,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { pageOf } from '../forms.js';
 import { drifted, findAlbum, listAlbums, listItems } from './queries.js';
 import { scoped } from '../scoped.js';
+import { pageBeyondLast } from '../shared/pager.js';
 
 const PAGE_SIZE = 50;
 
@@ -36,18 +37,22 @@ export function vkCatalogRoutes({ sequelize }: DashboardDeps): Router {
   const items = async (
     req: Request,
     res: Response,
-    album: { id: number; title: string } | null,
+    album: { id: number; title: string; storeName: string | null } | null,
   ) => {
     const { page, offset, size } = pageOf(req, PAGE_SIZE);
     const { rows, total } = await listItems(sequelize, uid(req), album?.id ?? null, size, offset);
+    const pages = Math.max(1, Math.ceil(total / size));
+    const last = pageBeyondLast(req, page, pages);
+    if (last) return res.redirect(302, last);
     res.render('vk-catalog/products', {
       title: album ? `Подборка «${album.title}»` : 'Товары VK без подборки',
       heading: album ? album.title : 'Товары без подборки',
+      storeName: album?.storeName ?? null,
       items: rows.map((row) => ({ ...row, drifted: drifted(row) })),
       availability: AVAILABILITY,
       total,
       page,
-      pages: Math.max(1, Math.ceil(total / size)),
+      pages,
       query: {},
     });
   };
@@ -57,7 +62,11 @@ export function vkCatalogRoutes({ sequelize }: DashboardDeps): Router {
     if (!/^\d{1,18}$/.test(id)) return notFound(res);
     const album = await findAlbum(sequelize, uid(req), Number(id));
     if (!album) return notFound(res);
-    await items(req, res, { id: Number(album.album_id), title: album.title });
+    await items(req, res, {
+      id: Number(album.album_id),
+      title: album.title,
+      storeName: album.store_name,
+    });
   });
 
   r.get('/vk-catalog/products', (req, res) => items(req, res, null));
