@@ -5,6 +5,7 @@ import { LocalMutex } from '../../src/application/ports/mutex.js';
 import { VK_RECONNECT_REASON, VkTokens } from '../../src/application/connections/index.js';
 import { defineSyncJobs, SYNC_JOBS } from '../../src/application/sync/jobs.js';
 import { enqueueSyncJob } from '../../src/application/sync/sync-jobs.js';
+import { loadConnections } from '../../src/application/sync/connections.js';
 import { vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { vkIdLogin } from '../../src/infrastructure/connections/index.js';
 import { MariaDbMutex } from '../../src/infrastructure/db/mariadb-mutex.js';
@@ -39,13 +40,13 @@ const simState = (): SimState =>
 const refreshes = () => h.vk.admin.vkIdRequests().filter((r) => r.grantType === 'refresh_token');
 
 /** A second process's renewals: its own mutex connection, the same database. */
-const tokensOfAnotherProcess = () =>
+const tokensOfAnotherProcess = (vkIdUrl = h.c.config.VK_ID_URL) =>
   new VkTokens({
     store: h.c.eventStore,
     commands: h.c.commands,
     cipher: h.c.cipher,
     mutex: new MariaDbMutex(h.c.sequelize),
-    vkId: vkIdLogin(h.c.config, h.c.apiLog),
+    vkId: vkIdLogin({ ...h.c.config, VK_ID_URL: vkIdUrl }, h.c.apiLog),
     settings: h.c.config,
     now: clock,
   });
@@ -244,6 +245,32 @@ describe('renewing the access token in the worker', () => {
     expect(refreshes().length - before).toBe(1);
     expect(new Set(tokens).size).toBe(1);
     expect(refreshes().every((r) => r.error === null)).toBe(true);
+  });
+
+  it('uses the token in hand while VK ID does not answer, and turns nothing red', async () => {
+    const unanswered = tokensOfAnotherProcess('http://127.0.0.1:1');
+    const before = await vkTokens.accessToken(owner.userId);
+    later(45); // 15 minutes left: due for renewal, but VK ID is out of reach
+    expect(await unanswered.accessToken(owner.userId)).toBe(before);
+    later(20); // expired, still out of reach
+    await expect(unanswered.accessToken(owner.userId)).rejects.toMatchObject({
+      errorCode: 'unavailable',
+    });
+    expect((await eventsOf('VkHealthChanged', owner.userId)).some((e) => !e.healthy)).toBe(false);
+    // VK ID back: the refresh token was never spent, so the renewal succeeds.
+    const asked = refreshes().length;
+    expect(await vkTokens.accessToken(owner.userId)).not.toBe(before);
+    expect(refreshes().slice(asked)).toEqual([expect.objectContaining({ error: null })]);
+  });
+
+  it('renews in the middle of a job: one gateway, requests on both sides of the expiry', async () => {
+    const { vk } = await loadConnections(h.c.eventStore, h.c.cipher, owner.userId, vkTokens);
+    const gateway = httpSyncGateways(h.c.config, h.c.apiLog).vk(owner.userId, vk!);
+    await gateway.fetchAlbums();
+    const asked = refreshes().length;
+    later(24 * 60); // a long push: the token it started with has expired
+    expect(await gateway.fetchItems()).toEqual([]);
+    expect(refreshes().slice(asked)).toEqual([expect.objectContaining({ error: null })]);
   });
 });
 

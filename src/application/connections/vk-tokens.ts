@@ -3,7 +3,6 @@ import {
   vkAccount,
   vkAccountStream,
   type VkAccountState,
-  type VkIdGrant,
 } from '../../domain/connections/vk-account.js';
 import { loadState } from '../commands/load-state.js';
 import type { ConnectionsDeps } from './context.js';
@@ -22,6 +21,11 @@ export const REFRESH_MARGIN_MS = 20 * 60_000;
 /** how long a caller waits for another process's renewal before giving up for now */
 const RENEWAL_WAIT_MS = 30_000;
 const RENEWAL_POLL_MS = 500;
+/**
+ * A token handed out is reused this long without reading the stream again: a push asks before
+ * every request (three a second), and the stream gains a renewal every forty minutes.
+ */
+const REUSE_MS = 30_000;
 
 /** VK ID refused the refresh token (recorded as the connection's health): reconnect. */
 export class VkReconnectNeeded extends Error {
@@ -36,6 +40,14 @@ type Deps = Pick<
   'store' | 'commands' | 'cipher' | 'mutex' | 'vkId' | 'settings'
 > & { now?: () => number };
 
+/** A token handed out, with the time (ms) it stops working; null expiry: it does not. */
+interface Held {
+  token: string;
+  expiresAt: number | null;
+  /** VK ID did not answer a renewal: use this token a while before asking VK ID again */
+  renewLater?: boolean;
+}
+
 /**
  * The access token of a user's VK connection, renewed before it expires. VK ID accepts a
  * refresh token once, so two renewals for one user must never overlap: a renewal holds the
@@ -43,6 +55,8 @@ type Deps = Pick<
  * it, and records the new pair before letting go; whoever waited then takes that pair.
  */
 export class VkTokens {
+  private readonly recent = new Map<string, Held & { until: number }>();
+
   constructor(private readonly deps: Deps) {}
 
   private now(): number {
@@ -53,8 +67,23 @@ export class VkTokens {
     return loadState(this.deps.store, vkAccount, vkAccountStream(userId));
   }
 
-  private fresh(grant: VkIdGrant): boolean {
-    return Date.parse(grant.expiresAt) - this.now() > REFRESH_MARGIN_MS;
+  private fresh(expiresAt: number | null): boolean {
+    return expiresAt === null || expiresAt - this.now() > REFRESH_MARGIN_MS;
+  }
+
+  private usable(held: Held): boolean {
+    if (held.renewLater) return held.expiresAt === null || held.expiresAt > this.now();
+    return this.fresh(held.expiresAt);
+  }
+
+  /** The stored token when it needs no renewal (none, or VK ID refused the last one: throws). */
+  private async stored(userId: string, state: VkAccountState): Promise<Held | 'renew' | null> {
+    const { connection } = state;
+    if (!connection) return null;
+    if (connection.vkId && state.reconnectNeeded) throw new VkReconnectNeeded();
+    const expiresAt = connection.vkId ? Date.parse(connection.vkId.expiresAt) : null;
+    if (!this.fresh(expiresAt)) return 'renew';
+    return { token: await this.deps.cipher.decrypt(userId, connection.tokenCiphertext), expiresAt };
   }
 
   /**
@@ -63,41 +92,40 @@ export class VkTokens {
    * when VK ID did not answer and the token in hand has expired.
    */
   async accessToken(userId: string): Promise<string | null> {
-    const state = await this.load(userId);
-    const connection = state.connection;
-    if (!connection) return null;
-    if (connection.vkId && state.reconnectNeeded) throw new VkReconnectNeeded();
-    if (!connection.vkId || this.fresh(connection.vkId))
-      return this.deps.cipher.decrypt(userId, connection.tokenCiphertext);
-    return this.renew(userId);
+    const recent = this.recent.get(userId);
+    if (recent && recent.until > Date.now() && this.usable(recent)) return recent.token;
+    this.recent.delete(userId);
+    const found = await this.stored(userId, await this.load(userId));
+    const held = found === 'renew' ? await this.renew(userId) : found;
+    if (!held) return null;
+    this.recent.set(userId, { ...held, until: Date.now() + REUSE_MS });
+    return held.token;
   }
 
-  private async renew(userId: string): Promise<string | null> {
+  private async renew(userId: string): Promise<Held | null> {
     const giveUpAt = Date.now() + RENEWAL_WAIT_MS;
     for (;;) {
-      const held = await this.deps.mutex.tryWithLock(`vk-token:${userId}`, () =>
+      const locked = await this.deps.mutex.tryWithLock(`vk-token:${userId}`, () =>
         this.renewHoldingLock(userId),
       );
-      if (held.acquired) return held.value;
+      if (locked.acquired) return locked.value;
       // Another process is renewing: its pair is ours as soon as it is recorded.
       await wait(RENEWAL_POLL_MS);
-      const { connection, reconnectNeeded } = await this.load(userId);
-      if (!connection) return null;
-      if (reconnectNeeded) throw new VkReconnectNeeded();
-      if (!connection.vkId || this.fresh(connection.vkId))
-        return this.deps.cipher.decrypt(userId, connection.tokenCiphertext);
+      const found = await this.stored(userId, await this.load(userId));
+      if (found !== 'renew') return found;
       if (Date.now() > giveUpAt)
         throw new VkRefusal('vk', 'unavailable', 'VK ID не ответил вовремя. Повторите позже.');
     }
   }
 
-  private async renewHoldingLock(userId: string): Promise<string | null> {
+  private async renewHoldingLock(userId: string): Promise<Held | null> {
     const { cipher, commands, settings } = this.deps;
-    const { connection, reconnectNeeded } = await this.load(userId);
-    if (!connection) return null;
+    // Read again under the lock: a renewal may have been recorded since the caller looked.
+    const state = await this.load(userId);
+    const found = await this.stored(userId, state);
+    const { connection } = state;
+    if (found !== 'renew' || !connection?.vkId) return found === 'renew' ? null : found;
     const grant = connection.vkId;
-    if (grant && reconnectNeeded) throw new VkReconnectNeeded();
-    if (!grant || this.fresh(grant)) return cipher.decrypt(userId, connection.tokenCiphertext);
 
     const stream = vkAccountStream(userId);
     const meta = { actor: 'system' };
@@ -120,10 +148,16 @@ export class VkTokens {
         throw new VkReconnectNeeded();
       }
       // VK ID did not answer: the token in hand serves until it expires; the next use retries.
-      if (Date.parse(grant.expiresAt) > this.now())
-        return cipher.decrypt(userId, connection.tokenCiphertext);
+      const expiresAt = Date.parse(grant.expiresAt);
+      if (expiresAt > this.now())
+        return {
+          token: await cipher.decrypt(userId, connection.tokenCiphertext),
+          expiresAt,
+          renewLater: true,
+        };
       throw error;
     }
+    const expiresAt = this.now() + pair.expiresIn * 1000;
     await commands.handle(
       vkAccount,
       stream,
@@ -136,11 +170,11 @@ export class VkTokens {
         vkId: {
           refreshCiphertext: await cipher.encrypt(userId, pair.refreshToken),
           deviceId: grant.deviceId,
-          expiresAt: new Date(this.now() + pair.expiresIn * 1000).toISOString(),
+          expiresAt: new Date(expiresAt).toISOString(),
         },
       },
       meta,
     );
-    return pair.accessToken;
+    return { token: pair.accessToken, expiresAt };
   }
 }
