@@ -87,19 +87,20 @@ export class VkTokens {
   }
 
   /**
-   * The token for a VK request now; null when no community is connected. Throws
+   * The token for a VK request now; null when no community is connected. `reuse`: a VK ID
+   * token handed out in the last 30 s will do (the sync's requests; a check reads the stream). Throws
    * VkReconnectNeeded when VK ID refused the refresh token, and a VkRefusal (`unavailable`)
    * when VK ID did not answer and the token in hand has expired.
    */
-  async accessToken(userId: string): Promise<string | null> {
+  async accessToken(userId: string, options: { reuse?: boolean } = {}): Promise<string | null> {
     const recent = this.recent.get(userId);
-    if (recent && recent.until > Date.now() && this.usable(recent)) return recent.token;
-    this.recent.delete(userId);
+    if (options.reuse && recent && recent.until > Date.now() && this.usable(recent))
+      return recent.token;
     const found = await this.stored(userId, await this.load(userId));
     const held = found === 'renew' ? await this.renew(userId) : found;
-    if (!held) return null;
-    this.recent.set(userId, { ...held, until: Date.now() + REUSE_MS });
-    return held.token;
+    if (held?.expiresAt) this.recent.set(userId, { ...held, until: Date.now() + REUSE_MS });
+    else this.recent.delete(userId);
+    return held?.token ?? null;
   }
 
   private async renew(userId: string): Promise<Held | null> {

@@ -41,7 +41,7 @@ export async function loadConnections(
 
 async function renewedToken(vkTokens: Pick<VkTokens, 'accessToken'>, userId: string) {
   try {
-    const token = await vkTokens.accessToken(userId);
+    const token = await vkTokens.accessToken(userId, { reuse: true });
     if (token === null) throw new ConnectionAuthError('vk', 'VK отключён.');
     return token;
   } catch (error) {
