@@ -19,6 +19,7 @@ import { VkClient } from '../../src/infrastructure/vk/vk-client.js';
 import { exchangeVkIdCode } from '../../src/infrastructure/vk/vk-id.js';
 import type { SimState } from '../../src/simulators/vk/state.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
+import { startConnectionHealth } from '../../src/main/worker-runtime.js';
 import { ConnectionsApp, post, postJson, type Agent } from './harness.js';
 
 /**
@@ -271,6 +272,30 @@ describe('renewing the access token in the worker', () => {
     later(24 * 60); // a long push: the token it started with has expired
     expect(await gateway.fetchItems()).toEqual([]);
     expect(refreshes().slice(asked)).toEqual([expect.objectContaining({ error: null })]);
+  });
+});
+
+describe('the health job', () => {
+  it('renews an idle VK ID connection before its token expires', async () => {
+    const owner = await h.owner('vkid-idle@example.test');
+    h.vk.admin.setSettings({ vkIdAccessTokenSeconds: 600 }); // inside the renewal margin at once
+    try {
+      await connectThroughVkId(owner.agent, { userId: 9401, groupId: 7401, name: 'Тихая лавка' });
+    } finally {
+      h.vk.admin.setSettings({ vkIdAccessTokenSeconds: 3600 });
+    }
+    let now = Date.now();
+    const healthScheduler = new MemoryScheduler({ now: () => new Date(now) });
+    await startConnectionHealth({ ...h.c, scheduler: healthScheduler }, 15);
+    const asked = refreshes().length;
+    now += 16 * 60_000;
+    expect(await healthScheduler.runPending()).toEqual({ ran: 1, failed: 0 });
+
+    expect(refreshes().slice(asked)).toEqual([expect.objectContaining({ error: null })]);
+    expect((await eventsOf('VkTokenRefreshed', owner.userId)).length).toBe(1);
+    expect(await eventsOf('VkHealthChanged', owner.userId)).toEqual([
+      expect.objectContaining({ healthy: true }),
+    ]);
   });
 });
 
