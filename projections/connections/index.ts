@@ -108,6 +108,9 @@ function vkChange(event: RecordedEvent): RowChange {
       return change(() => EMPTY_VK);
     case 'VkHealthChanged':
       return change((row) => health(row, e.data));
+    case 'VkTokenRefreshed':
+      // Not in VK_TYPES: an hourly VK ID renewal changes nothing the page shows.
+      return change((row) => row);
     default: {
       const _never: never = e;
       return _never;

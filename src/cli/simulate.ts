@@ -12,8 +12,8 @@ interface SimulateOptions {
 
 /**
  * `evosync simulate`: the Evotor and VK simulators on their own, with a seeded catalog, a VK
- * community and tokens for both — for trying EvoSync by hand (point EVOTOR_API_URL, VK_API_URL
- * and VK_OAUTH_URL at the printed URLs). Runs until Ctrl-C.
+ * community and tokens for both — for trying EvoSync by hand (point EVOTOR_API_URL, VK_API_URL,
+ * VK_OAUTH_URL and VK_ID_URL at the printed URLs). Runs until Ctrl-C.
  */
 export async function simulate(options: SimulateOptions): Promise<() => Promise<void>> {
   const evotor = await startEvotorSimulator({ port: Number(options.evotorPort) });
@@ -33,9 +33,10 @@ export async function simulate(options: SimulateOptions): Promise<() => Promise<
     `  Evotor user ${user.userId}, token ${user.token}`,
     `VK simulator:     ${vk.apiUrl}  (admin API: http://127.0.0.1:${vk.port}/__admin)`,
     `  VK OAuth:       ${vk.oauthUrl}  (VK_APP_ID=51000001 VK_APP_SECRET=vk-sim-app-secret)`,
+    `  VK ID:          ${vk.vkIdUrl}  (VK_ID_APP_ID=${vk.admin.vkIdApp.clientId})`,
     `  community 220000001, user token vk-sim-user-token`,
     '',
-    `EVOTOR_API_URL=${evotor.url} VK_API_URL=${vk.apiUrl} VK_OAUTH_URL=${vk.oauthUrl}`,
+    `EVOTOR_API_URL=${evotor.url} VK_API_URL=${vk.apiUrl} VK_OAUTH_URL=${vk.oauthUrl} VK_ID_URL=${vk.vkIdUrl}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return async () => {

@@ -72,7 +72,7 @@ async function connectAndConfigure(
     readModel: { waitFor: async () => {} },
     settings: c.config,
     apiLog: c.apiLog,
-    ...connectionAdapters(c.config, c.apiLog),
+    ...connectionAdapters(c.config, c.sequelize, c.apiLog),
   };
   await new EvotorConnection(connections).saveToken(userId, evotorToken);
   await new VkConnection(connections).connectWithToken(userId, VK_TOKEN, VK_GROUP);

@@ -25,6 +25,8 @@ import {
   EvotorConnection,
   scheduleConnectionHealth,
   VkConnection,
+  VkTokens,
+  type ConnectionsDeps,
 } from '../application/connections/index.js';
 import type { Container } from './container.js';
 import { connectionAdapters } from '../infrastructure/connections/index.js';
@@ -74,6 +76,7 @@ export async function startWorker(
     scheduler: c.scheduler,
     mutex: new MariaDbMutex(c.sequelize),
     gateways: httpSyncGateways(c.config, c.apiLog),
+    vkTokens: new VkTokens(workerConnectionDeps(c)),
     eligibleUsers: () => eligibleUsers(c.sequelize),
     settings: { categoryId: c.config.VK_CATEGORY_ID, stockAmount: c.config.VK_STOCK_AMOUNT },
     defaultPhoto: defaultPhotoLoader(c.config.VK_DEFAULT_PHOTO_PATH),
@@ -116,22 +119,10 @@ export async function startWorker(
  * saved connection.
  */
 export async function startConnectionHealth(
-  deps: Pick<
-    Container,
-    'config' | 'eventStore' | 'commands' | 'cipher' | 'scheduler' | 'sequelize' | 'logger'
-  > & { apiLog?: Container['apiLog'] },
+  deps: WorkerConnectionParts & Pick<Container, 'scheduler' | 'logger'>,
   everyMinutes = 15,
 ): Promise<void> {
-  const connectionDeps = {
-    store: deps.eventStore,
-    commands: deps.commands,
-    cipher: deps.cipher,
-    // The job reads nothing back, so it never waits for a projection.
-    readModel: { waitFor: async () => {} },
-    settings: deps.config,
-    ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
-    ...connectionAdapters(deps.config, deps.apiLog),
-  };
+  const connectionDeps = workerConnectionDeps(deps);
   defineConnectionHealthJob({
     scheduler: deps.scheduler,
     evotor: new EvotorConnection(connectionDeps),
@@ -140,4 +131,23 @@ export async function startConnectionHealth(
     logger: deps.logger,
   });
   await scheduleConnectionHealth(deps.scheduler, everyMinutes);
+}
+
+type WorkerConnectionParts = Pick<
+  Container,
+  'config' | 'eventStore' | 'commands' | 'cipher' | 'sequelize'
+> & { apiLog?: Container['apiLog'] };
+
+/** The connection use cases' dependencies in a worker (health job, VK ID renewals). */
+function workerConnectionDeps(deps: WorkerConnectionParts): ConnectionsDeps {
+  return {
+    store: deps.eventStore,
+    commands: deps.commands,
+    cipher: deps.cipher,
+    // The worker reads nothing back, so it never waits for a projection.
+    readModel: { waitFor: async () => {} },
+    settings: deps.config,
+    ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
+    ...connectionAdapters(deps.config, deps.sequelize, deps.apiLog),
+  };
 }

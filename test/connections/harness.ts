@@ -23,9 +23,10 @@ export class ConnectionsApp {
     private readonly server: Server,
   ) {}
 
-  static async start(label: string): Promise<ConnectionsApp> {
+  /** `vkNow`: the VK simulator's clock (token lifetimes), for tests that pass an expiry. */
+  static async start(label: string, options: { vkNow?: () => number } = {}) {
     const evotor = await startEvotorSimulator({ pageSize: 50 });
-    const vk = await startVkSimulator();
+    const vk = await startVkSimulator(options.vkNow ? { now: options.vkNow } : {});
     vk.admin.setLimits({ user: 1000, community: 1000 });
     const server: Server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -38,6 +39,8 @@ export class ConnectionsApp {
       VK_OAUTH_URL: vk.oauthUrl,
       VK_APP_ID: vk.admin.oauthApp.clientId,
       VK_APP_SECRET: vk.admin.oauthApp.clientSecret,
+      VK_ID_URL: vk.vkIdUrl,
+      VK_ID_APP_ID: vk.admin.vkIdApp.clientId,
     });
     server.on('request', d.app);
     return new ConnectionsApp(d, evotor, vk, baseUrl, server);

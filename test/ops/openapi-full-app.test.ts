@@ -40,6 +40,7 @@ const HTML_PAGES = [
   '/connections/vk/disconnect',
   '/connections/vk/choose',
   '/connections/vk/oauth/*',
+  '/connections/vk/id/*',
 ];
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

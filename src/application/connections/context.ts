@@ -4,7 +4,8 @@ import type { ApiRequestLog } from '../ports/api-request-log.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
 import type { ReadModelWaiter } from '../ports/read-model-waiter.js';
-import type { ConnectionProbes, VkLogin } from './ports.js';
+import type { Mutex } from '../ports/mutex.js';
+import type { ConnectionProbes, VkIdLogin, VkLogin } from './ports.js';
 
 export interface ConnectionsSettings {
   SECRET_KEY: string;
@@ -12,6 +13,7 @@ export interface ConnectionsSettings {
   VK_OAUTH_URL: string;
   VK_APP_ID?: string | undefined;
   VK_APP_SECRET?: string | undefined;
+  VK_ID_APP_ID?: string | undefined;
 }
 
 /** What the connection use cases are given. */
@@ -27,6 +29,10 @@ export interface ConnectionsDeps {
   probes: ConnectionProbes;
   /** the VK login and pasted-token checks (src/infrastructure/connections) */
   vkLogin: VkLogin;
+  /** VK ID sign-in and token refresh (src/infrastructure/connections) */
+  vkId: VkIdLogin;
+  /** one VK ID refresh per user at a time, across the web and every worker */
+  mutex: Mutex;
 }
 
 /** The read model the connections page shows. */

@@ -10,6 +10,8 @@ export type {
   ConnectionTestResult,
   VkCredentials,
   VkGroup,
+  VkIdLogin,
+  VkIdTokenPair,
   VkLogin,
 } from './ports.js';
 export { ConnectionError, CONNECTIONS_PROJECTION } from './context.js';
@@ -21,7 +23,13 @@ export {
   defineConnectionHealthJob,
   scheduleConnectionHealth,
 } from './health-job.js';
-export { VK_CALLBACK_PATH, VkConnection, type PendingVkLogin } from './vk-connection.js';
+export {
+  VK_CALLBACK_PATH,
+  VK_ID_CALLBACK_PATH,
+  VkConnection,
+  type PendingVkLogin,
+} from './vk-connection.js';
+export { VK_RECONNECT_REASON, VkReconnectNeeded, VkTokens } from './vk-tokens.js';
 
 export interface Connections {
   evotor: EvotorConnection;

@@ -43,8 +43,9 @@ export interface VkGroup {
 }
 
 /**
- * VK refused or could not be reached: `oauth` when the code exchange failed, otherwise the
- * errorCode and Russian message a check would show (`unavailable`, or VK's error number).
+ * VK refused or could not be reached: `oauth` when VK's OAuth server (oauth.vk.com, VK ID)
+ * refused a code or a refresh token, otherwise the errorCode and Russian message a check would
+ * show (`unavailable`, or VK's error number).
  */
 export class VkRefusal extends Error {
   constructor(
@@ -74,4 +75,31 @@ export interface VkLogin {
   /** the communities the token's user administers */
   adminGroups(token: string, userId: string): Promise<Array<{ id: number; name: string }>>;
   group(token: string, tokenKind: VkTokenKind, groupId: number, userId: string): Promise<VkGroup>;
+}
+
+/** A VK ID token pair (OAuth 2.1): the access token lives `expiresIn` seconds. */
+export interface VkIdTokenPair {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  vkUserId: number;
+}
+
+/**
+ * VK ID sign-in with PKCE and the refresh of its tokens. A refusal by VK ID (a wrong code or
+ * verifier, a used or revoked refresh token) is a VkRefusal of kind `oauth`; no answer is a
+ * VkRefusal of kind `vk` with errorCode `unavailable`.
+ */
+export interface VkIdLogin {
+  /** id.vk.com/authorize with the S256 challenge of `codeVerifier` */
+  authorizeUrl(o: { redirectUri: string; state: string; codeVerifier: string }): string;
+  exchangeCode(o: {
+    redirectUri: string;
+    code: string;
+    codeVerifier: string;
+    deviceId: string;
+    state: string;
+    userId: string;
+  }): Promise<VkIdTokenPair>;
+  refresh(o: { refreshToken: string; deviceId: string; userId: string }): Promise<VkIdTokenPair>;
 }

@@ -2,15 +2,21 @@ import { evotorAccount, evotorAccountStream } from '../../domain/connections/evo
 import { vkAccount, vkAccountStream } from '../../domain/connections/vk-account.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
-import type { ConnectionAuthError, UserConnections } from './ports.js';
+import { VkReconnectNeeded, type VkTokens } from '../connections/vk-tokens.js';
+import { ConnectionAuthError, type UserConnections } from './ports.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import { loadState } from '../commands/load-state.js';
 
-/** The user's connections with their tokens decrypted, read from the account streams. */
+/**
+ * The user's connections with their tokens decrypted, read from the account streams. Given
+ * `vkTokens`, a VK ID connection comes with `accessToken`, which renews the token before it
+ * expires; VK ID refusing the renewal is a refused token, as VK's error 5 is.
+ */
 export async function loadConnections(
   store: EventStore,
   cipher: PersonalDataCipher,
   userId: string,
+  vkTokens?: Pick<VkTokens, 'accessToken'>,
 ): Promise<UserConnections> {
   const [evotor, vk] = await Promise.all([
     loadState(store, evotorAccount, evotorAccountStream(userId)),
@@ -25,9 +31,23 @@ export async function loadConnections(
           token: await cipher.decrypt(userId, vk.connection.tokenCiphertext),
           groupId: vk.connection.groupId,
           tokenKind: vk.connection.tokenKind,
+          ...(vkTokens && vk.connection.vkId
+            ? { accessToken: () => renewedToken(vkTokens, userId) }
+            : {}),
         }
       : null,
   };
+}
+
+async function renewedToken(vkTokens: Pick<VkTokens, 'accessToken'>, userId: string) {
+  try {
+    const token = await vkTokens.accessToken(userId, { reuse: true });
+    if (token === null) throw new ConnectionAuthError('vk', 'VK отключён.');
+    return token;
+  } catch (error) {
+    if (error instanceof VkReconnectNeeded) throw new ConnectionAuthError('vk', error.message);
+    throw error;
+  }
 }
 
 /**

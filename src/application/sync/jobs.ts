@@ -4,6 +4,7 @@ import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Mutex } from '../ports/mutex.js';
 import type { PersonalDataCipher } from '../ports/personal-data-cipher.js';
+import type { VkTokens } from '../connections/vk-tokens.js';
 import type { JobContext, JobHandler, Scheduler } from '../ports/scheduler.js';
 import { loadConnections, recordTokenRefused, vkTokenRefused } from './connections.js';
 import { loadSyncConfig } from './desired-state.js';
@@ -30,6 +31,8 @@ export interface SyncJobDeps {
   /** one push per user at a time, across workers */
   mutex: Mutex;
   gateways: SyncGateways;
+  /** renews VK ID tokens before they expire (the worker's; absent: tokens are used as stored) */
+  vkTokens?: Pick<VkTokens, 'accessToken'>;
   /** users the pipeline syncs: role `user`, active, sync on and confirmed, both connections */
   eligibleUsers(): Promise<string[]>;
   settings: MirrorSettings;
@@ -143,7 +146,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.vkFetch,
     userJob(SYNC_JOBS.vkFetch, true, async (userId, ctx) => {
-      const { vk } = await loadConnections(deps.store, deps.cipher, userId);
+      const { vk } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
       if (!vk) return;
       const gateway = deps.gateways.vk(userId, vk);
       const result = await fetchVkMarket({ commands: deps.commands, gateway }, userId, ctx.jobId);
@@ -155,7 +158,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.vkPush,
     userJob(SYNC_JOBS.vkPush, true, async (userId, ctx) => {
-      const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId);
+      const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
       if (!vk) return;
       const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
         pushToVk(

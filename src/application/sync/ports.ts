@@ -95,7 +95,13 @@ export interface VkMarketGateway {
 
 export interface UserConnections {
   evotor: { token: string } | null;
-  vk: { token: string; groupId: number; tokenKind: 'user' | 'community' } | null;
+  vk: {
+    token: string;
+    groupId: number;
+    tokenKind: 'user' | 'community';
+    /** a VK ID connection's current token, renewed before it expires (use instead of `token`) */
+    accessToken?: () => Promise<string>;
+  } | null;
 }
 
 export interface SyncGateways {

@@ -22,6 +22,13 @@ const url = (schemes: readonly string[]) =>
     { message: `must be a URL starting with ${schemes.map((s) => `${s}://`).join(', ')}` },
   );
 
+/** A host name as VK publishes it (api.vk.com, id.vk.ru); no scheme, no path. */
+const host = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i, {
+    message: 'must be a host name such as api.vk.com, without https:// or a path',
+  });
+
 /** A whole number from the environment; a bad value is named (numbers are never secrets). */
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.union([z.string(), z.number()]).transform((raw, ctx) => {
@@ -77,10 +84,22 @@ const schema = z
     EVOTOR_WEBHOOK_SECRET: z.string().min(8, 'must be at least 8 characters').optional(),
     EVOTOR_API_URL: url(['http', 'https']).default('https://api.evotor.ru'),
 
-    VK_API_URL: url(['http', 'https']).default('https://api.vk.com/method'),
+    /** VK serves the API at api.vk.com and api.vk.ru */
+    VK_API_HOST: host.default('api.vk.com'),
+    /** the whole method URL instead of `https://{VK_API_HOST}/method` (simulators) */
+    VK_API_URL: url(['http', 'https']).optional(),
     VK_OAUTH_URL: url(['http', 'https']).default('https://oauth.vk.com'),
     VK_APP_ID: z.string().optional(),
     VK_APP_SECRET: z.string().optional(),
+    /** VK ID (OAuth 2.1 with PKCE): id.vk.com, also served as id.vk.ru */
+    VK_ID_HOST: host.default('id.vk.com'),
+    /** the whole VK ID URL instead of `https://{VK_ID_HOST}` (simulators) */
+    VK_ID_URL: url(['http', 'https']).optional(),
+    /** the VK ID app's id; VK ID sign-in is offered when it is set */
+    VK_ID_APP_ID: z
+      .string()
+      .regex(/^\d{1,12}$/, 'must be the app id from the VK ID cabinet: digits only')
+      .optional(),
     VK_API_VERSION: z
       .string()
       .regex(/^\d+\.\d+$/, 'must look like 5.199')
@@ -120,7 +139,11 @@ const schema = z
     }
   });
 
-export type Config = z.infer<typeof schema> & { BASE_URL: string };
+export type Config = z.infer<typeof schema> & {
+  BASE_URL: string;
+  VK_API_URL: string;
+  VK_ID_URL: string;
+};
 
 /** Every setting's name, optional ones included (`.env.example` is checked against it). */
 export const CONFIG_KEYS = Object.keys(schema.shape) as Array<keyof Config>;
@@ -151,5 +174,10 @@ export function loadConfig(
   }
   const c = parsed.data;
   const baseUrl = c.BASE_URL ?? (c.DOMAIN ? `https://${c.DOMAIN}` : `http://${c.HOST}:${c.PORT}`);
-  return { ...c, BASE_URL: baseUrl.replace(/\/$/, '') };
+  return {
+    ...c,
+    BASE_URL: baseUrl.replace(/\/$/, ''),
+    VK_API_URL: c.VK_API_URL ?? `https://${c.VK_API_HOST}/method`,
+    VK_ID_URL: c.VK_ID_URL ?? `https://${c.VK_ID_HOST}`,
+  };
 }

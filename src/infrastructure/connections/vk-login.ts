@@ -1,7 +1,8 @@
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
-import { VkRefusal, type VkLogin } from '../../application/connections/ports.js';
+import { VkRefusal, type VkIdLogin, type VkLogin } from '../../application/connections/ports.js';
 import { VkApiError, VkOAuthError, VkTransportError } from '../vk/errors.js';
 import { buildAuthorizeUrl, exchangeCode } from '../vk/oauth.js';
+import { buildVkIdAuthorizeUrl, exchangeVkIdCode, refreshVkIdToken } from '../vk/vk-id.js';
 import type { VkClient } from '../vk/vk-client.js';
 import { fetchGroup, vkClient, vkFailure, type ApiSettings } from './probes.js';
 
@@ -9,11 +10,18 @@ export interface VkLoginSettings extends ApiSettings {
   VK_OAUTH_URL: string;
   VK_APP_ID?: string | undefined;
   VK_APP_SECRET?: string | undefined;
+  VK_ID_URL: string;
+  VK_ID_APP_ID?: string | undefined;
 }
+
+/** OAuth error codes that say "later", not "no" (RFC 6749 §4.1.2.1). */
+const OAUTH_LATER = ['server_error', 'temporarily_unavailable'];
 
 /** VK's errors as the refusals the use cases show (the same messages as a check). */
 function refusal(error: unknown): never {
-  if (error instanceof VkOAuthError) throw new VkRefusal('oauth', error.message, error.message);
+  if (error instanceof VkOAuthError && OAUTH_LATER.includes(error.error))
+    throw new VkRefusal('vk', 'unavailable', 'VK сейчас не отвечает. Повторите позже.');
+  if (error instanceof VkOAuthError) throw new VkRefusal('oauth', error.error, error.message);
   if (error instanceof VkApiError || error instanceof VkTransportError) {
     const failure = vkFailure(error);
     throw new VkRefusal('vk', failure.errorCode ?? 'error', failure.message);
@@ -82,4 +90,27 @@ async function userProfile(client: VkClient): Promise<{ id: number; name: string
     if (error instanceof VkApiError && error.code === 27) return null;
     throw error;
   }
+}
+
+/** VK ID (id.vk.com) sign-in and refresh; the client is public, so PKCE instead of a secret. */
+export function vkIdLogin(s: VkLoginSettings, log?: ApiRequestLog): VkIdLogin {
+  const endpoint = (userId: string) => ({
+    vkIdUrl: s.VK_ID_URL,
+    clientId: s.VK_ID_APP_ID ?? '',
+    userId,
+    ...(log ? { log } : {}),
+  });
+  return {
+    authorizeUrl: ({ redirectUri, state, codeVerifier }) =>
+      buildVkIdAuthorizeUrl({
+        vkIdUrl: s.VK_ID_URL,
+        clientId: s.VK_ID_APP_ID ?? '',
+        redirectUri,
+        state,
+        codeVerifier,
+      }),
+    exchangeCode: ({ userId, ...o }) =>
+      mapped(() => exchangeVkIdCode({ ...endpoint(userId), ...o })),
+    refresh: ({ userId, ...o }) => mapped(() => refreshVkIdToken({ ...endpoint(userId), ...o })),
+  };
 }

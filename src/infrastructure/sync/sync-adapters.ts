@@ -29,7 +29,7 @@ export function httpSyncGateways(
         new VkClient({
           apiUrl: config.VK_API_URL,
           version: config.VK_API_VERSION,
-          token: connection.token,
+          token: connection.accessToken ?? connection.token,
           tokenKind: connection.tokenKind,
           userId,
           log,

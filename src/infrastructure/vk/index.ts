@@ -12,6 +12,7 @@ export * from './rate-limiter.js';
 export * from './types.js';
 export * from './upload.js';
 export * from './vk-client.js';
+export * from './vk-id.js';
 
 /** A client for one token, pointed at VK_API_URL with VK_API_VERSION. */
 export function createVkClient(

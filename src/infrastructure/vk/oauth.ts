@@ -54,18 +54,56 @@ export async function exchangeCode(o: CodeExchange): Promise<VkUserToken> {
   url.searchParams.set('client_secret', o.clientSecret);
   url.searchParams.set('redirect_uri', o.redirectUri);
   url.searchParams.set('code', o.code);
+  const body = await oauthRequest({
+    url: url.toString(),
+    label: 'GET oauth/access_token',
+    ...(o.log ? { log: o.log } : {}),
+    userId: o.userId ?? null,
+    ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
+  });
+  if (typeof body.access_token !== 'string') throw new VkOAuthError('no_token', 'no access_token');
+  return {
+    accessToken: body.access_token,
+    expiresIn: Number(body.expires_in ?? 0),
+    vkUserId: Number(body.user_id),
+  };
+}
+
+export interface OAuthRequest {
+  url: string;
+  /** sent as a form (POST) when present, else a GET */
+  form?: URLSearchParams;
+  /** the request log's method column */
+  label: string;
+  log?: ApiRequestLog;
+  userId?: string | null;
+  timeoutMs?: number;
+}
+
+/**
+ * One request to an OAuth endpoint of VK (oauth.vk.com, id.vk.com): the JSON answer, or a
+ * VkOAuthError when it names an `error`, or a VkTransportError when there is no usable answer.
+ * Logged with every secret redacted (codes, verifiers, tokens, client secrets).
+ */
+export async function oauthRequest(o: OAuthRequest): Promise<Record<string, unknown>> {
   const log = o.log ?? nullApiRequestLog;
   const started = Date.now();
   let status: number | null = null;
   let text: string | null = null;
   let errorCode: string | null = null;
   try {
-    const res = await axios.get<string>(url.toString(), {
-      responseType: 'text',
+    const common = {
+      responseType: 'text' as const,
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       timeout: o.timeoutMs ?? 30_000,
-    });
+    };
+    const res = o.form
+      ? await axios.post<string>(o.url, o.form.toString(), {
+          ...common,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      : await axios.get<string>(o.url, common);
     status = res.status;
     text = String(res.data);
     let body: Record<string, unknown>;
@@ -74,15 +112,12 @@ export async function exchangeCode(o: CodeExchange): Promise<VkUserToken> {
     } catch {
       throw new VkTransportError(`VK OAuth: HTTP ${status}, not JSON`, status);
     }
-    if (typeof body.access_token !== 'string') {
-      errorCode = String(body.error ?? 'no_token');
-      throw new VkOAuthError(errorCode, String(body.error_description ?? 'no access_token'));
+    if (body.error !== undefined) {
+      errorCode = String(body.error);
+      throw new VkOAuthError(errorCode, String(body.error_description ?? ''));
     }
-    return {
-      accessToken: body.access_token,
-      expiresIn: Number(body.expires_in ?? 0),
-      vkUserId: Number(body.user_id),
-    };
+    if (status >= 500) throw new VkTransportError(`VK OAuth: HTTP ${status}`, status);
+    return body;
   } catch (e) {
     errorCode ??= e instanceof Error ? e.name : 'Error';
     if (e instanceof VkOAuthError || e instanceof VkTransportError) throw e;
@@ -91,12 +126,12 @@ export async function exchangeCode(o: CodeExchange): Promise<VkUserToken> {
     log.record({
       at: new Date(started),
       service: 'vk',
-      method: 'GET oauth/access_token',
-      url: redactUrl(url.toString()),
+      method: o.label,
+      url: redactUrl(o.url),
       status,
       errorCode,
       durationMs: Date.now() - started,
-      requestExcerpt: null,
+      requestExcerpt: o.form ? excerpt(o.form) : null,
       responseExcerpt: excerpt(text),
       userId: o.userId ?? null,
     });

@@ -27,7 +27,8 @@ export interface RetryPolicy {
 }
 
 export interface VkClientOptions {
-  token: string;
+  /** the token, or where to get it before each request (VK ID tokens are refreshed hourly) */
+  token: string | (() => Promise<string>);
   apiUrl: string;
   version: string;
   tokenKind?: VkTokenKind;
@@ -90,14 +91,16 @@ export class VkClient {
   async request(method: string, params: VkParams, label = method): Promise<VkEnvelope> {
     for (let attempt = 0; ; attempt++) {
       try {
+        const token =
+          typeof this.options.token === 'string' ? this.options.token : await this.options.token();
         // Looked up per request: the token's limiter (this process's, or the shared one in
         // Redis) is the same for every client of the token.
         const limiter = limiterForToken(
-          this.options.token,
+          token,
           this.perSecond,
           this.options.safetyMargin ?? DEFAULT_SAFETY_MARGIN,
         );
-        return await limiter.schedule(() => this.send(method, params, label));
+        return await limiter.schedule(() => this.send(method, params, label, token));
       } catch (e) {
         if (!(e instanceof VkApiError) || !e.transient) throw e;
         const rate = RATE_LIMIT_CODES.includes(e.code);
@@ -126,9 +129,14 @@ export class VkClient {
     });
   }
 
-  private async send(method: string, params: VkParams, label: string): Promise<VkEnvelope> {
+  private async send(
+    method: string,
+    params: VkParams,
+    label: string,
+    token: string,
+  ): Promise<VkEnvelope> {
     const url = `${this.apiUrl}/${method}`;
-    const body = formBody({ ...params, v: this.version, access_token: this.options.token });
+    const body = formBody({ ...params, v: this.version, access_token: token });
     const started = Date.now();
     let status: number | null = null;
     let text: string | null = null;

@@ -86,6 +86,18 @@ export function adminRouter(admin: VkSimAdmin): Router {
     wrap((req) => admin.setOAuthApp(body(req) as never)),
   );
   router.post(
+    '/vk-id/app',
+    wrap((req) => admin.setVkIdApp(body(req) as never)),
+  );
+  router.post(
+    '/vk-id/revoke',
+    wrap((req) => admin.revokeVkIdAccess(Number(body(req).userId))),
+  );
+  router.get(
+    '/vk-id/log',
+    wrap(() => admin.vkIdRequests()),
+  );
+  router.post(
     '/oauth/login-as',
     wrap((req) => admin.setLoginUser(Number(body(req).userId))),
   );

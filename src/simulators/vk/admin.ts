@@ -21,6 +21,8 @@ export interface OAuthApp {
 /** In-process control of the simulator; the `/__admin/` routes call the same functions. */
 export class VkSimAdmin {
   oauthApp: OAuthApp = { clientId: '51000001', clientSecret: 'simulator-client-secret' };
+  /** the VK ID app (id.vk.com); VK ID clients are public: PKCE instead of a secret */
+  vkIdApp: { clientId: string } = { clientId: '52000001' };
   /** the VK user the OAuth page logs in as; the first user when unset */
   loginUserId: number | null = null;
 
@@ -163,6 +165,29 @@ export class VkSimAdmin {
 
   setOAuthApp(app: OAuthApp): void {
     this.oauthApp = app;
+  }
+
+  setVkIdApp(app: { clientId: string }): void {
+    this.vkIdApp = app;
+  }
+
+  /**
+   * The user takes the app's access away in VK's settings: their VK ID refresh tokens are
+   * refused from now on and their VK ID access tokens stop working.
+   */
+  revokeVkIdAccess(userId: number): void {
+    const { grants } = this.core.state.vkId;
+    for (const grant of grants.values()) if (grant.userId === userId) grant.revoked = true;
+    for (const [value, token] of this.core.state.tokens) {
+      if (token.userId === userId && token.expiresAt !== undefined) {
+        this.core.state.tokens.delete(value);
+      }
+    }
+  }
+
+  /** Every request to VK ID's token endpoint (grant type, error), oldest first. */
+  vkIdRequests() {
+    return [...this.core.state.vkId.log];
   }
 
   setLoginUser(userId: number): void {

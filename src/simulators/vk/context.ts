@@ -8,6 +8,8 @@ export interface SimSettings {
   maxItemsPerCommunity: number;
   maxAlbumsPerCommunity: number;
   minPhotoSide: number;
+  /** lifetime of VK ID access tokens (VK: an hour); tests shorten it */
+  vkIdAccessTokenSeconds: number;
 }
 
 export interface CallContext {

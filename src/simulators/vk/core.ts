@@ -29,6 +29,7 @@ export class VkCore {
     maxItemsPerCommunity: 15_000,
     maxAlbumsPerCommunity: 100,
     minPhotoSide: 400,
+    vkIdAccessTokenSeconds: 3600,
   };
   origin = '';
   now: () => number = () => Date.now();
@@ -57,6 +58,9 @@ export class VkCore {
     if (!tokenValue) throw vkError(5, 'no access_token passed.');
     const token = this.state.tokens.get(tokenValue);
     if (!token) throw vkError(5, 'invalid access_token (4).');
+    if (token.expiresAt !== undefined && token.expiresAt <= this.now()) {
+      throw vkError(5, 'access_token has expired.');
+    }
     // Real time, not the settable clock: rate windows must pass even when a test freezes dates.
     this.traffic.checkRate(token.token, token.kind, Date.now());
     const fault = this.traffic.faultFor(method, true);

@@ -8,6 +8,7 @@ import { VkCore } from './core.js';
 import { oauthRouter } from './oauth.js';
 import type { RateLimits } from './traffic.js';
 import { uploadHandler } from './upload.js';
+import { vkIdRouter } from './vk-id.js';
 
 export { VkSimAdmin } from './admin.js';
 export type { CallLog, FaultRule, HttpFaults, RateLimits } from './traffic.js';
@@ -29,6 +30,8 @@ export interface VkSimulator {
   apiUrl: string;
   /** the VK_OAUTH_URL */
   oauthUrl: string;
+  /** the VK_ID_URL (id.vk.com: `/authorize`, `/oauth2/auth`) */
+  vkIdUrl: string;
   port: number;
   admin: VkSimAdmin;
   stop(): Promise<void>;
@@ -52,7 +55,7 @@ function stringParams(...sources: unknown[]): Record<string, string> {
   return out;
 }
 
-/** A local stand-in for api.vk.com, oauth.vk.com and VK's upload servers. */
+/** A local stand-in for api.vk.com, oauth.vk.com, id.vk.com and VK's upload servers. */
 export async function startVkSimulator(options: VkSimulatorOptions = {}): Promise<VkSimulator> {
   const core = new VkCore();
   const admin = new VkSimAdmin(core);
@@ -99,6 +102,7 @@ export async function startVkSimulator(options: VkSimulatorOptions = {}): Promis
   );
   app.post('/upload/market', uploadHandler(core));
   app.use('/oauth', oauthRouter(core, admin));
+  app.use('/id', vkIdRouter(core, admin));
   app.use('/__admin', adminRouter(admin));
 
   const host = options.host ?? '127.0.0.1';
@@ -111,6 +115,7 @@ export async function startVkSimulator(options: VkSimulatorOptions = {}): Promis
   return {
     apiUrl: `${core.origin}/method`,
     oauthUrl: `${core.origin}/oauth`,
+    vkIdUrl: `${core.origin}/id`,
     port,
     admin,
     stop: () =>

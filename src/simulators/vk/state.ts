@@ -23,6 +23,37 @@ export interface SimToken {
   userId?: number;
   /** communities the token may manage the market of */
   communityIds: number[];
+  /** when the token stops working (simulator clock, ms); absent = never (oauth.vk.com offline) */
+  expiresAt?: number;
+}
+
+/** An authorization code of VK ID, waiting for its exchange (PKCE). */
+export interface SimVkIdCode {
+  userId: number;
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  deviceId: string;
+  scope: string;
+  expiresAt: number;
+}
+
+/** A VK ID refresh token: single use (rotated on every refresh), bound to its device. */
+export interface SimVkIdGrant {
+  userId: number;
+  clientId: string;
+  deviceId: string;
+  scope: string;
+  /** set when it was exchanged for a new pair; a second use is refused */
+  used: boolean;
+  /** set when the user took the app's access away */
+  revoked: boolean;
+}
+
+export interface SimVkIdRequest {
+  at: number;
+  grantType: string;
+  error: string | null;
 }
 
 export interface SimAlbum {
@@ -76,6 +107,12 @@ export interface SimState {
   /** the uploaded files, by photo id (kept out of the JSON snapshot) */
   photoFiles: Map<number, Buffer>;
   nextId: { album: number; item: number; photo: number };
+  vkId: {
+    codes: Map<string, SimVkIdCode>;
+    grants: Map<string, SimVkIdGrant>;
+    /** every token-endpoint request, for test assertions */
+    log: SimVkIdRequest[];
+  };
 }
 
 export function emptyState(): SimState {
@@ -89,6 +126,7 @@ export function emptyState(): SimState {
     uploads: new Map(),
     photoFiles: new Map(),
     nextId: { album: 1, item: 100_001, photo: 457_239_001 },
+    vkId: { codes: new Map(), grants: new Map(), log: [] },
   };
 }
 

@@ -14,7 +14,7 @@ export function connectionsFor(deps: DashboardDeps): Connections {
       readModel: deps.readModel,
       settings: deps.config,
       ...(deps.apiLog ? { apiLog: deps.apiLog } : {}),
-      ...connectionAdapters(deps.config, deps.apiLog),
+      ...connectionAdapters(deps.config, deps.sequelize, deps.apiLog),
     },
     deps.accounts,
   );

@@ -55,6 +55,7 @@ export function connectionRoutes(deps: ConnectionRoutesDeps): Router {
         title: 'Подключения',
         ...rows,
         vkOAuth: connections.vk.oauthConfigured,
+        vkId: connections.vk.vkIdConfigured,
         form: form.form ?? null,
         errors: form.errors ?? {},
         values,
