@@ -1,0 +1,60 @@
+/**
+ * What VK shows as a product's stock, and what a product that cannot be bought becomes there.
+ * VK's `stock_amount` (market.add / market.edit) takes -1 (no limit) to 999 999; an item with
+ * 0 is listed as «нет в наличии» and cannot be ordered.
+ */
+import { DomainError } from '../shared/decider.js';
+
+/** `evotor`: the register's quantity; `fixed`: always the same number */
+export type StockSource = 'evotor' | 'fixed';
+/** `out_of_stock`: listed, not buyable (stock 0); `hidden`: switched off in VK */
+export type UnavailableMode = 'out_of_stock' | 'hidden';
+
+export interface StockPolicy {
+  source: StockSource;
+  /** the «всегда N»; null: the configured default (VK_STOCK_AMOUNT) */
+  fixedAmount: number | null;
+  unavailable: UnavailableMode;
+}
+
+export const DEFAULT_STOCK_POLICY: StockPolicy = {
+  source: 'evotor',
+  fixedAmount: null,
+  unavailable: 'out_of_stock',
+};
+
+export const VK_STOCK_MAX = 999_999;
+/** «всегда N» is a stock to sell from: 0 would list everything as unavailable */
+export const FIXED_STOCK_MIN = 1;
+
+export const STOCK_SOURCES: readonly StockSource[] = ['evotor', 'fixed'];
+export const UNAVAILABLE_MODES: readonly UnavailableMode[] = ['out_of_stock', 'hidden'];
+
+/** Refuses what VK would refuse, with the message the settings form shows. */
+export function checkFixedAmount(amount: number | null): void {
+  if (amount === null) return;
+  if (!Number.isInteger(amount) || amount < FIXED_STOCK_MIN || amount > VK_STOCK_MAX) {
+    throw new DomainError(
+      'stock_amount_range',
+      `Остаток — целое число от ${FIXED_STOCK_MIN} до 999 999.`,
+      'stockFixedAmount',
+    );
+  }
+}
+
+/** Evotor keeps quantities in thousandths; VK wants whole units within its range. */
+export function vkStockFromQuantity(quantityMilli: number): number {
+  const whole = Math.floor(quantityMilli / 1000);
+  return Math.min(Math.max(whole, 0), VK_STOCK_MAX);
+}
+
+/**
+ * Units of mass, volume and length that Evotor products are sold in by measure (Evotor's
+ * framework types them MASS/VOLUME/LENGTH; the cloud API only sends `measure_name`). Their
+ * register quantity is a fraction (2.350 кг), not a number of pieces a buyer can order.
+ */
+const MEASURED_UNITS = new Set(['кг', 'г', 'гр', 'грамм', 'т', 'л', 'мл', 'м', 'см', 'м2', 'м3']);
+
+export function soldByMeasure(measureName: string): boolean {
+  return MEASURED_UNITS.has(measureName.trim().toLowerCase().replace(/\.+$/, ''));
+}
