@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { StaleRevisionError } from '../../application/commands/command-handler.js';
 import type { Position } from '../../application/ports/event-store.js';
-import { enqueueSyncJob, SYNC_JOBS } from '../../application/sync/sync-jobs.js';
+import { enqueueSyncJob, rescheduleOwnRun, SYNC_JOBS } from '../../application/sync/sync-jobs.js';
 import { mirrorDecider } from '../../domain/mirror/decide.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import { DomainError } from '../../domain/shared/decider.js';
@@ -20,6 +20,12 @@ import { flash, parseForm, refusalToErrors, type FieldErrors } from '../forms.js
 import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
 import { scoped } from '../scoped.js';
+import {
+  stockDefaults,
+  stockFormValues,
+  stockSettingsCommands,
+  stockSettingsShape,
+} from './stock-settings.js';
 
 export const STALE_SETTINGS =
   'Настройки изменились, пока страница была открыта (например, в другой вкладке). ' +
@@ -48,6 +54,7 @@ const settingsSchema = z.object({
   refresh_catalog: checkbox,
   refresh_vk_catalog: checkbox,
   mirror_to_vk: checkbox,
+  ...stockSettingsShape,
 });
 
 const owner = z.enum(['evosync', 'vk'], { error: 'Выберите, кто управляет полем.' });
@@ -81,8 +88,9 @@ export function syncRoutes(deps: DashboardDeps): Router {
       title: 'Синхронизация',
       ...page,
       ownership: config.ownership,
+      stockDefaults: stockDefaults(deps.config),
       errors: extra.errors ?? {},
-      values: extra.values ?? page.formValues,
+      values: extra.values ?? { ...page.formValues, ...stockFormValues(config) },
     });
   };
 
@@ -125,6 +133,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
         task,
         enabled: form.data[task],
       })),
+      ...stockSettingsCommands(userId, form.data, await loadSyncConfig(deps.eventStore, userId)),
     ];
     try {
       const result = await deps.commands.handleMany(
@@ -133,6 +142,10 @@ export function syncRoutes(deps: DashboardDeps): Router {
         commands,
         { actor: userId, expectedRevision: revision },
       );
+      for (const event of result.events) {
+        if (event.type === 'RunIntervalChanged')
+          await rescheduleOwnRun(deps.scheduler, userId, event.data.seconds);
+      }
       await settled(result.position, 'sync-configs');
     } catch (error) {
       if (error instanceof StaleRevisionError) {
