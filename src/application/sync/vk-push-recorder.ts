@@ -201,6 +201,7 @@ export class PushRecorder {
         userId: this.userId,
         captchaSid: error.captchaSid ?? '',
         captchaImg: error.captchaImg ?? '',
+        redirectUri: error.captchaRedirectUri ?? null,
       });
       return new StopPush('paused');
     }

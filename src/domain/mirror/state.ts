@@ -56,7 +56,7 @@ export interface MirrorState {
   /** by group key (the Evotor group id) */
   albums: ReadonlyMap<string, MirroredAlbum>;
   defaultPhotoId: number | null;
-  paused: { captchaSid: string; captchaImg: string } | null;
+  paused: { captchaSid: string; captchaImg: string; redirectUri: string | null } | null;
 }
 
 export const initialMirrorState = (): MirrorState => ({
@@ -336,7 +336,11 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
     case 'VkPushPaused':
       return {
         ...state,
-        paused: { captchaSid: event.data.captchaSid, captchaImg: event.data.captchaImg },
+        paused: {
+          captchaSid: event.data.captchaSid,
+          captchaImg: event.data.captchaImg,
+          redirectUri: event.data.redirectUri ?? null,
+        },
       };
     case 'VkPushResumed':
       return { ...state, paused: null };

@@ -19,6 +19,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { flash, parseForm, refusalToErrors, type FieldErrors } from '../forms.js';
 import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
+import { loadCaptchaNotice } from './captcha.js';
 import { scoped } from '../scoped.js';
 import {
   stockDefaults,
@@ -84,11 +85,13 @@ export function syncRoutes(deps: DashboardDeps): Router {
       // Read from the stream itself: the read model has no columns for it, and it is one user's.
       loadSyncConfig(deps.eventStore, uid(req)),
     ]);
+    const captcha = await loadCaptchaNotice(deps.sequelize, uid(req), page.captchaPause);
     res.status(extra.status ?? 200).render('sync/show', {
       title: 'Синхронизация',
       ...page,
       ownership: config.ownership,
       stockDefaults: stockDefaults(deps.config),
+      captcha,
       errors: extra.errors ?? {},
       values: extra.values ?? { ...page.formValues, ...stockFormValues(config) },
     });
