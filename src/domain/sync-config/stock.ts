@@ -24,19 +24,22 @@ export const DEFAULT_STOCK_POLICY: StockPolicy = {
 };
 
 export const VK_STOCK_MAX = 999_999;
-/** «всегда N» is a stock to sell from: 0 would list everything as unavailable */
-export const FIXED_STOCK_MIN = 1;
+/** VK's «no limit» */
+export const VK_STOCK_UNLIMITED = -1;
 
 export const STOCK_SOURCES: readonly StockSource[] = ['evotor', 'fixed'];
 export const UNAVAILABLE_MODES: readonly UnavailableMode[] = ['out_of_stock', 'hidden'];
 
-/** Refuses what VK would refuse, with the message the settings form shows. */
+/**
+ * Refuses what VK would refuse, and 0: «всегда N» is a stock to sell from, and 0 would list
+ * every item as unavailable. -1 is VK's «no limit».
+ */
 export function checkFixedAmount(amount: number | null): void {
-  if (amount === null) return;
-  if (!Number.isInteger(amount) || amount < FIXED_STOCK_MIN || amount > VK_STOCK_MAX) {
+  if (amount === null || amount === VK_STOCK_UNLIMITED) return;
+  if (!Number.isInteger(amount) || amount < 1 || amount > VK_STOCK_MAX) {
     throw new DomainError(
       'stock_amount_range',
-      `Остаток — целое число от ${FIXED_STOCK_MIN} до 999 999.`,
+      'Остаток — целое число от 1 до 999 999, или -1 (без ограничения).',
       'stockFixedAmount',
     );
   }

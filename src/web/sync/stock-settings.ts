@@ -97,6 +97,6 @@ export const stockDefaults = (config: {
   VK_STOCK_AMOUNT: number;
   CATALOG_REFRESH_INTERVAL_SECONDS: number;
 }) => ({
-  fixedAmount: config.VK_STOCK_AMOUNT,
+  fixedAmount: config.VK_STOCK_AMOUNT === -1 ? 'без ограничения' : config.VK_STOCK_AMOUNT,
   interval: durationLabel(config.CATALOG_REFRESH_INTERVAL_SECONDS),
 });

@@ -36,6 +36,12 @@ describe('SetStockSource', () => {
       .then([{ type: 'StockSourceChanged', data: { userId, source: 'evotor', fixedAmount: 50 } }]);
   });
 
+  it('takes -1, VK «no limit», as N', () => {
+    given([])
+      .when({ type: 'SetStockSource', userId, source: 'fixed', fixedAmount: -1 })
+      .then([fixed(-1)]);
+  });
+
   it('returns [] when nothing changes (the default included)', () => {
     given([])
       .when({ type: 'SetStockSource', userId, source: 'evotor', fixedAmount: null })
@@ -46,7 +52,7 @@ describe('SetStockSource', () => {
   });
 
   it('refuses an N VK would refuse, or that would list everything as unavailable', () => {
-    for (const n of [0, -1, 1_000_000, 2.5]) {
+    for (const n of [0, -2, 1_000_000, 2.5]) {
       given([])
         .when({ type: 'SetStockSource', userId, source: 'fixed', fixedAmount: n })
         .thenRefused('stock_amount_range');
