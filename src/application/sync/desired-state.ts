@@ -90,7 +90,7 @@ export async function loadMirror(
   return { state, revision };
 }
 
-export const mirrorConfigOf = (config: SyncConfigState): MirrorConfig => ({
+const mirrorConfigOf = (config: SyncConfigState): MirrorConfig => ({
   priceMultiplier: config.priceMultiplier,
   stock: config.stock,
 });
