@@ -115,6 +115,9 @@ function filterChange(event: RecordedEvent): RowChange | null {
     case 'PriceMultiplierChanged':
     case 'SyncTaskToggled':
     case 'FieldOwnershipChanged':
+    case 'StockSourceChanged':
+    case 'UnavailableItemsModeChanged':
+    case 'RunIntervalChanged':
       return null;
     default: {
       const _never: never = e;

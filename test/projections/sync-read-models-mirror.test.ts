@@ -76,6 +76,7 @@ async function history(): Promise<RecordedEvent[]> {
       userId: U,
       captchaSid: '777',
       captchaImg: 'https://vk.com/captcha.php?s=777',
+      redirectUri: null,
     },
     {
       type: 'RecordVkCommandFailed',

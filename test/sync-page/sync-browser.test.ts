@@ -111,6 +111,7 @@ describe('/sync in a browser', () => {
         fetchAlbums: () => g.fetchAlbums(),
         fetchItems: () => g.fetchItems(),
         uploadProductPhoto: (file, name) => g.uploadProductPhoto(file, name),
+        postProductPhoto: (url, file, name) => g.postProductPhoto(url, file, name),
         run: async (calls: VkCall[]) => {
           if (calls[0]?.method === 'market.add' && chunks++ === 1) await gate;
           return g.run(calls);

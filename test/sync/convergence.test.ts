@@ -20,8 +20,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { mirrorDecider } from '../../src/domain/mirror/decide.js';
-import { vkItemName } from '../../src/domain/mirror/desired-item.js';
+import { vkItemName, vkStock } from '../../src/domain/mirror/desired-item.js';
+import { DEFAULT_STOCK_POLICY } from '../../src/domain/sync-config/stock.js';
 import { applyPriceMultiplier } from '../../src/domain/sync-config/price-multiplier.js';
+import { normalizeProduct } from '../../src/infrastructure/evotor/normalize.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { SyncHarness } from '../support/sync-harness.js';
@@ -351,8 +353,9 @@ function mismatches(h: SyncHarness, model: Model): string[] {
     if (item.title !== name) problems.push(`${p.id}: title ${item.title} ≠ ${name}`);
     if (Math.round(item.price * 100) !== price)
       problems.push(`${p.id}: price ${item.price} ≠ ${price / 100}`);
-    if (item.stockAmount !== (p.allow_to_sell ? 1000 : 0))
-      problems.push(`${p.id}: stock ${item.stockAmount}, allow_to_sell ${p.allow_to_sell}`);
+    const stock = vkStock(normalizeProduct(p), DEFAULT_STOCK_POLICY, { stockAmount: 1000 });
+    if (item.stockAmount !== stock)
+      problems.push(`${p.id}: stock ${item.stockAmount} ≠ ${stock}, quantity ${p.quantity}`);
     if (item.mainPhotoId !== photo) problems.push(`${p.id}: photo ${item.mainPhotoId} ≠ ${photo}`);
     if (JSON.stringify(inAlbums) !== JSON.stringify(expectAlbums))
       problems.push(

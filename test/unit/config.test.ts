@@ -27,6 +27,11 @@ describe('configuration', () => {
     expect((error as ConfigError).message.split('\n')).toHaveLength(4);
   });
 
+  it('takes the «всегда N» default in the owner range: -1 (no limit) yes, 0 no', () => {
+    expect(loadConfig({ VK_STOCK_AMOUNT: '-1' }, null).VK_STOCK_AMOUNT).toBe(-1);
+    expect(() => loadConfig({ VK_STOCK_AMOUNT: '0' }, null)).toThrow(/VK_STOCK_AMOUNT/);
+  });
+
   it('refuses the development secret in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' }, null)).toThrow(/SECRET_KEY: must be set/);
   });

@@ -149,16 +149,26 @@ describe('VkClient against the simulator', () => {
     sim.admin.clearFaults();
   });
 
-  it('surfaces a captcha as VkCaptchaError without retrying', async () => {
+  it('surfaces a captcha as VkCaptchaError with VK captcha page, without retrying', async () => {
     const vk = client();
     sim.admin.addFault({ code: 14, count: 1, method: 'market.getAlbums' });
     sim.admin.resetCallLog();
     const error = await vk.call('market.getAlbums', { owner_id: OWNER }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VkCaptchaError);
     const captcha = error as VkCaptchaError;
+    expect(captcha.redirectUri).toMatch(/^https:\/\/id\.vk\.com\/not_robot_captcha\?/);
+    expect([captcha.captchaSid, captcha.captchaImg]).toEqual(['', '']);
+    expect(sim.admin.callLog().httpRequests).toBe(1);
+  });
+
+  it('reads the old captcha too: sid and picture, no page', async () => {
+    const vk = client();
+    sim.admin.addFault({ code: 14, count: 1, method: 'market.getAlbums', captcha: 'legacy' });
+    const error = await vk.call('market.getAlbums', { owner_id: OWNER }).catch((e: unknown) => e);
+    const captcha = error as VkCaptchaError;
     expect(captcha.captchaSid).not.toBe('');
     expect(captcha.captchaImg).toContain(captcha.captchaSid);
-    expect(sim.admin.callLog().httpRequests).toBe(1);
+    expect(captcha.redirectUri).toBeNull();
   });
 
   it('reports a bad token as an auth error', async () => {

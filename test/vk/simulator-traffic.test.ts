@@ -103,20 +103,35 @@ describe('VK simulator: rate limits and faults', () => {
     expect(sim.admin.callLog().errors['6']).toBe(5);
   });
 
-  it('injects the next N faults, per method too, and a captcha with sid and image', async () => {
+  it('injects the next N faults, per method too, and a captcha as VK sends it today', async () => {
     sim.admin.addFault({ code: 9, count: 2 });
     sim.admin.addFault({ code: 14, count: 1, method: 'market.add' });
     expect((await call('users.get', {})).error.error_code).toBe(9);
     expect((await call('users.get', {})).error.error_code).toBe(9);
     expect((await call('users.get', {})).response).toHaveLength(1);
+    // A captcha for a call inside execute refuses the whole request, with the captcha page.
     const captcha = await call('execute', {
       code: `return [API.market.add(${JSON.stringify(goodItem(OWNER))})];`,
     });
-    expect(captcha.execute_errors[0]).toMatchObject({ method: 'market.add', error_code: 14 });
-    sim.admin.addFault({ code: 14, count: 1 });
+    expect(captcha.error).toMatchObject({ error_code: 14, error_msg: 'Captcha needed' });
+    expect(captcha.error.redirect_uri).toMatch(
+      /^https:\/\/id\.vk\.com\/not_robot_captcha\?domain=vk\.com&session_token=[^&]+/,
+    );
+    expect(captcha.error.remixstlid).toEqual(expect.any(Number));
+    expect(captcha.error).not.toHaveProperty('captcha_sid');
+    expect(captcha.error).not.toHaveProperty('captcha_img');
+
+    sim.admin.addFault({ code: 14, count: 2 });
+    const [one, two] = [await call('users.get', {}), await call('users.get', {})];
+    expect(one.error.redirect_uri).not.toBe(two.error.redirect_uri);
+  });
+
+  it('can still send the old captcha, with sid and image', async () => {
+    sim.admin.addFault({ code: 14, count: 1, captcha: 'legacy' });
     const top = await call('users.get', {});
     expect(top.error).toMatchObject({ error_code: 14, captcha_sid: expect.any(String) });
     expect(top.error.captcha_img).toContain(top.error.captcha_sid);
+    expect(top.error).not.toHaveProperty('redirect_uri');
   });
 
   it('fails a seeded random fraction of requests the same way every run', async () => {

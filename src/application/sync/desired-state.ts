@@ -1,7 +1,11 @@
 import { storeCatalogDecider } from '../../domain/catalog/decide.js';
 import { storeCatalogStream, storesStream } from '../../domain/catalog/events.js';
 import { storesDecider } from '../../domain/catalog/stores-decide.js';
-import { desiredVkItem, type MirrorSettings } from '../../domain/mirror/desired-item.js';
+import {
+  desiredEntry,
+  type MirrorConfig,
+  type MirrorSettings,
+} from '../../domain/mirror/desired-item.js';
 import { mirrorDecider } from '../../domain/mirror/decide.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import type { DesiredEntry, Ownership } from '../../domain/mirror/plan.js';
@@ -61,9 +65,7 @@ export async function loadDesiredItems(
       const group = product.groupId ? (catalog.groups.get(product.groupId) ?? null) : null;
       desired.set(
         product.id,
-        inScope
-          ? desiredVkItem(product, group, { priceMultiplier: config.priceMultiplier }, settings)
-          : null,
+        inScope ? desiredEntry(product, group, mirrorConfigOf(config), settings) : null,
       );
     }
   }
@@ -87,6 +89,11 @@ export async function loadMirror(
   const { state, revision } = await readState(store, mirrorDecider, mirrorStream(userId));
   return { state, revision };
 }
+
+const mirrorConfigOf = (config: SyncConfigState): MirrorConfig => ({
+  priceMultiplier: config.priceMultiplier,
+  stock: config.stock,
+});
 
 export function ownershipOf(config: SyncConfigState): Ownership {
   return {

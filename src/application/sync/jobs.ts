@@ -1,5 +1,5 @@
 import type { MirrorSettings } from '../../domain/mirror/desired-item.js';
-import type { SyncConfigState } from '../../domain/sync-config/state.js';
+import { syncStatus, type SyncConfigState } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
 import type { Mutex } from '../ports/mutex.js';
@@ -39,6 +39,8 @@ export interface SyncJobDeps {
   defaultPhoto(): Promise<{ file: Buffer; filename: string }>;
   logger: Log;
   onPushed?(userId: string, report: PushReport): void;
+  /** the time periodic runs are scheduled from; tests move it */
+  clock?: () => Date;
   /**
    * Fetch and push jobs running at once in one worker, per kind. Each waits on its own user's
    * token limiter (VK: 3 requests/s per user token), so a worker serving many shops is limited
@@ -100,26 +102,62 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       }
     };
 
+  const now = deps.clock ?? (() => new Date());
+
+  /** One user's periodic run: the catalogs are fetched, and the mirror pushed if it must be. */
+  const periodicRun = async (userId: string) => {
+    // One user's trouble is logged and never stops the others.
+    await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, userId).catch((error: unknown) =>
+      logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
+    );
+    // Failures due, open requests or drift need a push even when Evotor did not change.
+    await mirrorNeedsPush(deps.store, userId, new Date())
+      .then(async (reason) => {
+        if (!reason) return;
+        logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
+      })
+      .catch((error: unknown) =>
+        logger.warn({ err: error, userId }, 'could not check the mirror for a push'),
+      );
+  };
+
+  /**
+   * The pipeline runs at the configured interval and serves the users on that default. A user
+   * with an interval of their own has a chain of `periodic` jobs instead (each enqueues the
+   * next); the pipeline only starts a chain that is missing (the setting came from elsewhere,
+   * or the sync was off meanwhile), with a run now.
+   */
   scheduler.define(SYNC_JOBS.pipeline, async () => {
     const users = await deps.eligibleUsers();
     logger.info({ users: users.length }, 'sync pipeline: fetching catalogs');
     for (const userId of users) {
-      // One user's trouble is logged and never stops the others.
-      await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, userId).catch((error: unknown) =>
-        logger.warn({ err: error, userId }, 'could not enqueue the Evotor fetch'),
-      );
-      // Failures due, open requests or drift need a push even when Evotor did not change.
-      await mirrorNeedsPush(deps.store, userId, new Date())
-        .then(async (reason) => {
-          if (!reason) return;
-          logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
-          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
-        })
-        .catch((error: unknown) =>
-          logger.warn({ err: error, userId }, 'could not check the mirror for a push'),
+      const own = await loadSyncConfig(deps.store, userId)
+        .then((config) => config.runIntervalSeconds)
+        .catch((error: unknown) => {
+          logger.warn({ err: error, userId }, 'could not read the sync config');
+          return null;
+        });
+      if (own === null) await periodicRun(userId);
+      else
+        await enqueueSyncJob(scheduler, SYNC_JOBS.periodic, userId, { runAt: now() }).catch(
+          (error: unknown) => logger.warn({ err: error, userId }, 'could not start own runs'),
         );
     }
   });
+
+  scheduler.define<{ userId: string }>(
+    SYNC_JOBS.periodic,
+    userJob(SYNC_JOBS.periodic, false, async (userId) => {
+      const config = await loadSyncConfig(deps.store, userId);
+      // Back on the default, or the sync stopped: the chain ends here.
+      if (config.runIntervalSeconds === null || syncStatus(config) !== 'active') return;
+      await periodicRun(userId);
+      const runAt = new Date(now().getTime() + config.runIntervalSeconds * 1000);
+      await enqueueSyncJob(scheduler, SYNC_JOBS.periodic, userId, { runAt });
+    }),
+    options,
+  );
 
   scheduler.define<{ userId: string }>(
     SYNC_JOBS.evotorFetch,

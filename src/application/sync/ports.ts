@@ -74,6 +74,8 @@ export interface VkCallError {
   message: string;
   captchaSid?: string;
   captchaImg?: string;
+  /** error 14 as VK sends it today: the captcha page for a person to open */
+  captchaRedirectUri?: string;
 }
 
 export type VkCallResult = { ok: true; value: unknown } | { ok: false; error: VkCallError };

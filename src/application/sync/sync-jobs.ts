@@ -5,6 +5,8 @@ export const SYNC_JOBS = {
   evotorFetch: 'evotor-fetch',
   vkFetch: 'vk-fetch',
   vkPush: 'vk-push',
+  /** a user's periodic run when the owner set an interval of their own (see jobs.ts) */
+  periodic: 'sync-periodic',
 } as const;
 
 /** The jobs that work for one user: `{ userId }` is their whole data. */
@@ -32,4 +34,22 @@ export function enqueueSyncJob(
   options: Omit<EnqueueOptions, 'uniqueKey'> = {},
 ): Promise<string> {
   return scheduler.enqueue(job, { userId }, { ...options, uniqueKey: syncJobKey(job, userId) });
+}
+
+/**
+ * After the owner changed the run interval: the pending periodic run is replaced by one an
+ * interval from now, or dropped when the owner went back to the default (the pipeline's own
+ * runs serve them again).
+ */
+export async function rescheduleOwnRun(
+  scheduler: Pick<Scheduler, 'enqueue' | 'cancel'>,
+  userId: string,
+  intervalSeconds: number | null,
+  now: Date = new Date(),
+): Promise<void> {
+  await scheduler.cancel(SYNC_JOBS.periodic, { userId });
+  if (intervalSeconds === null) return;
+  await enqueueSyncJob(scheduler, SYNC_JOBS.periodic, userId, {
+    runAt: new Date(now.getTime() + intervalSeconds * 1000),
+  });
 }

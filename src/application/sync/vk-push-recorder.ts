@@ -210,6 +210,7 @@ export class PushRecorder {
         userId: this.userId,
         captchaSid: error.captchaSid ?? '',
         captchaImg: error.captchaImg ?? '',
+        redirectUri: error.captchaRedirectUri ?? null,
       });
       return new StopPush('paused');
     }

@@ -83,7 +83,13 @@ export type MirrorCommand =
       retryable: boolean;
     }
   | { type: 'ClearVkFailure'; userId: string; productId?: string; groupKey?: string }
-  | { type: 'PauseVkPush'; userId: string; captchaSid: string; captchaImg: string }
+  | {
+      type: 'PauseVkPush';
+      userId: string;
+      captchaSid: string;
+      captchaImg: string;
+      redirectUri: string | null;
+    }
   | { type: 'ResumeVkPush'; userId: string }
   | { type: 'StartVkPush'; userId: string; pushId: string; planned: PlanCounts }
   | { type: 'FinishVkPush'; userId: string; pushId: string; outcome: PushFinish };
@@ -370,11 +376,13 @@ export function decideMirror(
       return [{ type: 'VkFailureCleared', data: { userId, ...subject } }];
     }
     case 'PauseVkPush': {
-      const { captchaSid, captchaImg } = command;
-      if (state.paused?.captchaSid === captchaSid) return [];
-      return [
-        { type: 'VkPushPaused', data: { userId, reason: 'captcha', captchaSid, captchaImg } },
-      ];
+      const { captchaSid, captchaImg, redirectUri } = command;
+      // The same captcha again (a retried job): already recorded.
+      const paused = state.paused;
+      if (paused && paused.captchaSid === captchaSid && paused.redirectUri === redirectUri)
+        return [];
+      const data = { userId, reason: 'captcha' as const, captchaSid, captchaImg, redirectUri };
+      return [{ type: 'VkPushPaused', data }];
     }
     case 'ResumeVkPush':
       return state.paused ? [{ type: 'VkPushResumed', data: { userId } }] : [];

@@ -4,6 +4,7 @@
  */
 import type { CatalogGroup, CatalogProduct } from '../catalog/events.js';
 import { applyPriceMultiplier } from '../sync-config/price-multiplier.js';
+import { soldByMeasure, vkStockFromQuantity, type StockPolicy } from '../sync-config/stock.js';
 
 export interface DesiredVkItem {
   /** the Evotor product id: finds the item again after a crash (adopt by sku) */
@@ -49,12 +50,16 @@ const MAX_PHOTOS = 5;
 export interface MirrorConfig {
   /** canonical decimal from the sync config, e.g. "1.15" */
   priceMultiplier: string;
+  stock: StockPolicy;
 }
 
 export interface MirrorSettings {
   /** VK_CATEGORY_ID */
   categoryId: number;
-  /** VK_STOCK_AMOUNT, the stock shown while the product is on sale */
+  /**
+   * VK_STOCK_AMOUNT: the «всегда N» unless the owner set their own N, and the fixed stock of
+   * products sold by measure
+   */
   stockAmount: number;
 }
 
@@ -126,6 +131,22 @@ export function vkSku(productId: string): string {
   return `${productId.slice(0, SKU_MAX - suffix.length - 1)}-${suffix}`;
 }
 
+/**
+ * The stock VK shows, 0 when the product cannot be bought («нет в наличии»). From Evotor it is
+ * the register's quantity in whole units; a product sold by measure (2.350 кг) has no count of
+ * pieces to show, so it keeps the fixed stock and is buyable while the register sells it.
+ */
+export function vkStock(
+  product: Pick<CatalogProduct, 'allowToSell' | 'quantityMilli' | 'measureName'>,
+  policy: StockPolicy,
+  settings: Pick<MirrorSettings, 'stockAmount'>,
+): number {
+  if (!product.allowToSell) return 0;
+  const fixed = policy.fixedAmount ?? settings.stockAmount;
+  if (policy.source === 'fixed' || soldByMeasure(product.measureName)) return fixed;
+  return vkStockFromQuantity(product.quantityMilli);
+}
+
 export function desiredVkItem(
   product: CatalogProduct,
   group: CatalogGroup | null,
@@ -133,7 +154,8 @@ export function desiredVkItem(
   settings: MirrorSettings,
 ): DesiredVkItem {
   const name = vkItemName(product);
-  const available = product.allowToSell;
+  const stockAmount = vkStock(product, config.stock, settings);
+  const available = stockAmount !== 0;
   const albumTitle = group
     ? cutAtWord(squash(group.name) || 'Без названия', ALBUM_TITLE_MAX)
     : null;
@@ -143,7 +165,7 @@ export function desiredVkItem(
     description: vkItemDescription(product, name),
     priceKopecks: applyPriceMultiplier(product.priceKopecks, config.priceMultiplier),
     categoryId: settings.categoryId,
-    stockAmount: available ? settings.stockAmount : 0,
+    stockAmount,
     available,
     albumKey: group ? group.id : null,
     albumTitle,
@@ -159,4 +181,15 @@ function photosOf(product: CatalogProduct): Pick<DesiredVkItem, 'photos' | 'phot
       photoSources.push({ sha256: image.sha256, url: image.url });
   }
   return { photos: photoSources.map((p) => p.sha256), photoSources };
+}
+
+/** null: the owner chose to hide what cannot be bought, and this product cannot be. */
+export function desiredEntry(
+  product: CatalogProduct,
+  group: CatalogGroup | null,
+  config: MirrorConfig,
+  settings: MirrorSettings,
+): DesiredVkItem | null {
+  const item = desiredVkItem(product, group, config, settings);
+  return !item.available && config.stock.unavailable === 'hidden' ? null : item;
 }

@@ -156,9 +156,20 @@ export type MirrorEvent =
       type: 'VkFailureCleared';
       data: { userId: string; productId?: string; groupKey?: string };
     }
+  /**
+   * `redirectUri`: the captcha page VK gives today for a person to open (absent in events
+   * recorded before VK sent it); `captchaSid`/`captchaImg` are VK's deprecated captcha, '' when
+   * VK left them out
+   */
   | {
       type: 'VkPushPaused';
-      data: { userId: string; reason: 'captcha'; captchaSid: string; captchaImg: string };
+      data: {
+        userId: string;
+        reason: 'captcha';
+        captchaSid: string;
+        captchaImg: string;
+        redirectUri?: string | null;
+      };
     }
   | { type: 'VkPushResumed'; data: { userId: string } }
   /**

@@ -60,7 +60,7 @@ export interface MirrorState {
   photos: ReadonlyMap<string, number>;
   /** images whose download or upload failed, by sha256: tried again at their retry time */
   photoFailures: ReadonlyMap<string, MirrorFailure>;
-  paused: { captchaSid: string; captchaImg: string } | null;
+  paused: { captchaSid: string; captchaImg: string; redirectUri: string | null } | null;
 }
 
 export const initialMirrorState = (): MirrorState => ({
@@ -374,7 +374,11 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
     case 'VkPushPaused':
       return {
         ...state,
-        paused: { captchaSid: event.data.captchaSid, captchaImg: event.data.captchaImg },
+        paused: {
+          captchaSid: event.data.captchaSid,
+          captchaImg: event.data.captchaImg,
+          redirectUri: event.data.redirectUri ?? null,
+        },
       };
     case 'VkPushResumed':
       return { ...state, paused: null };

@@ -12,6 +12,14 @@ import {
 } from './events.js';
 import { compileScope } from './filters.js';
 import { formatPriceMultiplier, parsePriceMultiplier } from './price-multiplier.js';
+import { checkRunInterval } from './run-interval.js';
+import {
+  checkFixedAmount,
+  STOCK_SOURCES,
+  UNAVAILABLE_MODES,
+  type StockSource,
+  type UnavailableMode,
+} from './stock.js';
 import {
   evolveSyncConfig,
   filterRules,
@@ -39,7 +47,11 @@ export type SyncConfigCommand =
       parentEntityId: string | null;
     }
   | { type: 'ClearFilterRule'; userId: string; entityType: FilterEntityType; entityId: string }
-  | { type: 'SetFieldOwnership'; userId: string; field: ConfigurableField; owner: FieldOwner };
+  | { type: 'SetFieldOwnership'; userId: string; field: ConfigurableField; owner: FieldOwner }
+  /** `fixedAmount` null: the configured default; kept when the source is `evotor` */
+  | { type: 'SetStockSource'; userId: string; source: StockSource; fixedAmount: number | null }
+  | { type: 'SetUnavailableItemsMode'; userId: string; mode: UnavailableMode }
+  | { type: 'SetRunInterval'; userId: string; seconds: number | null };
 
 /**
  * Confirming starts the sync, so it is refused while the master switch is off, and unless at
@@ -130,6 +142,36 @@ export function decideSyncConfig(
       }
       if (state.ownership[field] === owner) return [];
       return [{ type: 'FieldOwnershipChanged', data: { userId, field, owner } }];
+    }
+    case 'SetStockSource': {
+      const { source, fixedAmount } = command;
+      if (!STOCK_SOURCES.includes(source)) {
+        throw new DomainError(
+          'unknown_stock_source',
+          'Выберите, откуда брать остатки.',
+          'stockSource',
+        );
+      }
+      checkFixedAmount(fixedAmount);
+      const current = state.stock;
+      if (current.source === source && current.fixedAmount === fixedAmount) return [];
+      return [{ type: 'StockSourceChanged', data: { userId, source, fixedAmount } }];
+    }
+    case 'SetUnavailableItemsMode': {
+      if (!UNAVAILABLE_MODES.includes(command.mode)) {
+        throw new DomainError(
+          'unknown_unavailable_mode',
+          'Выберите, как показывать товары, которые нельзя купить.',
+          'unavailableItems',
+        );
+      }
+      if (state.stock.unavailable === command.mode) return [];
+      return [{ type: 'UnavailableItemsModeChanged', data: { userId, mode: command.mode } }];
+    }
+    case 'SetRunInterval': {
+      checkRunInterval(command.seconds);
+      if (state.runIntervalSeconds === command.seconds) return [];
+      return [{ type: 'RunIntervalChanged', data: { userId, seconds: command.seconds } }];
     }
     default: {
       const _never: never = command;

@@ -1,8 +1,10 @@
 /**
  * The user's sync configuration (stream `sync-config-{userId}`): the master switch, the
- * explicit confirmation, the price multiplier, the per-task switches and the filter rules of
- * the sync-configuration plan (see filters.ts for what the rules mean).
+ * explicit confirmation, the price multiplier, the per-task switches, the filter rules of
+ * the sync-configuration plan (see filters.ts for what the rules mean), the stock policy
+ * (stock.ts) and how often the periodic run fetches (run-interval.ts).
  */
+import type { StockSource, UnavailableMode } from './stock.js';
 
 /** The three steps of the old pipeline, each of which the old /sync page could switch off. */
 export const SYNC_TASKS = ['refresh_catalog', 'refresh_vk_catalog', 'mirror_to_vk'] as const;
@@ -45,7 +47,15 @@ export type SyncConfigEvent =
   | {
       type: 'FieldOwnershipChanged';
       data: { userId: string; field: ConfigurableField; owner: FieldOwner };
-    };
+    }
+  /** `fixedAmount` null: the configured default stock (VK_STOCK_AMOUNT) */
+  | {
+      type: 'StockSourceChanged';
+      data: { userId: string; source: StockSource; fixedAmount: number | null };
+    }
+  | { type: 'UnavailableItemsModeChanged'; data: { userId: string; mode: UnavailableMode } }
+  /** `seconds` null: back to the configured default */
+  | { type: 'RunIntervalChanged'; data: { userId: string; seconds: number | null } };
 
 /** Every sync-config event type; the record makes the compiler ask for a new one. */
 const SYNC_CONFIG_TYPES: Record<SyncConfigEvent['type'], true> = {
@@ -57,6 +67,9 @@ const SYNC_CONFIG_TYPES: Record<SyncConfigEvent['type'], true> = {
   SyncFilterRuleSet: true,
   SyncFilterRuleCleared: true,
   FieldOwnershipChanged: true,
+  StockSourceChanged: true,
+  UnavailableItemsModeChanged: true,
+  RunIntervalChanged: true,
 };
 export const SYNC_CONFIG_EVENT_TYPES = Object.keys(SYNC_CONFIG_TYPES) as Array<
   SyncConfigEvent['type']

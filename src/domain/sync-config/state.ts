@@ -9,6 +9,7 @@ import {
   type SyncTask,
 } from './events.js';
 import { DEFAULT_PRICE_MULTIPLIER } from './price-multiplier.js';
+import { DEFAULT_STOCK_POLICY, type StockPolicy } from './stock.js';
 
 export interface SyncConfigState {
   enabled: boolean;
@@ -21,6 +22,10 @@ export interface SyncConfigState {
   rules: ReadonlyMap<string, SyncFilterRule>;
   /** who owns the fields the owner may leave to VK; EvoSync owns all of them by default */
   ownership: Readonly<Record<ConfigurableField, FieldOwner>>;
+  /** streams older than the setting fold to the default: stock from Evotor, «нет в наличии» */
+  stock: Readonly<StockPolicy>;
+  /** seconds between periodic runs; null: the configured default */
+  runIntervalSeconds: number | null;
 }
 
 export const initialSyncConfigState = (): SyncConfigState => ({
@@ -33,6 +38,8 @@ export const initialSyncConfigState = (): SyncConfigState => ({
     ConfigurableField,
     FieldOwner
   >,
+  stock: DEFAULT_STOCK_POLICY,
+  runIntervalSeconds: null,
 });
 
 export function evolveSyncConfig(state: SyncConfigState, event: SyncConfigEvent): SyncConfigState {
@@ -59,6 +66,14 @@ export function evolveSyncConfig(state: SyncConfigState, event: SyncConfigEvent)
     }
     case 'FieldOwnershipChanged':
       return { ...state, ownership: { ...state.ownership, [event.data.field]: event.data.owner } };
+    case 'StockSourceChanged': {
+      const { source, fixedAmount } = event.data;
+      return { ...state, stock: { ...state.stock, source, fixedAmount } };
+    }
+    case 'UnavailableItemsModeChanged':
+      return { ...state, stock: { ...state.stock, unavailable: event.data.mode } };
+    case 'RunIntervalChanged':
+      return { ...state, runIntervalSeconds: event.data.seconds };
     default: {
       const _never: never = event;
       return _never;

@@ -106,7 +106,13 @@ const schema = z
       .default('5.199'),
     VK_DEFAULT_PHOTO_PATH: z.string().default('assets/default_product.png'),
     VK_CATEGORY_ID: int(1).default(40932),
-    VK_STOCK_AMOUNT: int(-1, 999_999).default(1000),
+    /**
+     * The «всегда N» of owners who chose no N of their own, and the stock of products sold by
+     * measure; the same range as the owner's N (see domain/sync-config/stock.ts)
+     */
+    VK_STOCK_AMOUNT: int(-1, 999_999)
+      .refine((n) => n !== 0, 'must not be 0 (every item would be unavailable); -1 = no limit')
+      .default(1000),
 
     CATALOG_REFRESH_INTERVAL_SECONDS: int(10).default(3600),
     /**

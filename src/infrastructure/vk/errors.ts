@@ -35,13 +35,18 @@ export class VkApiError extends Error {
   }
 }
 
-/** Error 14: a person has to solve the captcha; never retried automatically. */
+/**
+ * Error 14: a person has to solve the captcha; never retried automatically. VK sends a
+ * `redirect_uri` today: the captcha page to open (VK ID Captcha). `captcha_sid`/`captcha_img`,
+ * the old text captcha, are deprecated and sometimes absent ('' then).
+ */
 export class VkCaptchaError extends VkApiError {
   constructor(
     message: string,
     method: string,
     readonly captchaSid: string,
     readonly captchaImg: string,
+    readonly redirectUri: string | null = null,
   ) {
     super(14, message, method);
     this.name = 'VkCaptchaError';
@@ -83,6 +88,18 @@ interface ErrorBody {
   error_msg?: unknown;
   captcha_sid?: unknown;
   captcha_img?: unknown;
+  redirect_uri?: unknown;
+}
+
+/** Only a web address is worth showing as a link; anything else VK might send is dropped. */
+export function webAddress(value: unknown): string | null {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
 
 export function toVkError(body: ErrorBody, method: string): VkApiError {
@@ -93,7 +110,8 @@ export function toVkError(body: ErrorBody, method: string): VkApiError {
       message,
       method,
       String(body.captcha_sid ?? ''),
-      String(body.captcha_img ?? ''),
+      webAddress(body.captcha_img) ?? '',
+      webAddress(body.redirect_uri),
     );
   }
   return new VkApiError(code, message, method);

@@ -60,7 +60,11 @@ export class VkClientMarketGateway implements VkMarketGateway {
           code: error.code,
           message: error.message,
           ...(error instanceof VkCaptchaError
-            ? { captchaSid: error.captchaSid, captchaImg: error.captchaImg }
+            ? {
+                captchaSid: error.captchaSid,
+                captchaImg: error.captchaImg,
+                ...(error.redirectUri ? { captchaRedirectUri: error.redirectUri } : {}),
+              }
             : {}),
         },
       };

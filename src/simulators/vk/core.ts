@@ -86,9 +86,16 @@ export class VkCore {
     const results = calls.map(({ method, params }) => {
       const inner = { method, errorCode: null as number | null };
       entry.inner?.push(inner);
+      const fault = this.traffic.faultFor(method, false);
+      // A captcha stops the whole request (error 14 is global in VK's errors.json, and the
+      // request is what is repeated after solving it): VK's error object with its redirect_uri
+      // at the top level, never an execute_errors entry, which has no room for it.
+      if (fault?.code === 14) {
+        inner.errorCode = 14;
+        throw fault;
+      }
       try {
         if (method === 'execute') throw vkError(3);
-        const fault = this.traffic.faultFor(method, false);
         if (fault) throw fault;
         return this.invoke(ctx, method, toRawParams(params));
       } catch (e) {

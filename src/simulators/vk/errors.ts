@@ -1,4 +1,4 @@
-/** A VK API error as the simulator answers it; `extra` carries e.g. captcha_sid. */
+/** A VK API error as the simulator answers it; `extra` carries e.g. redirect_uri (captcha). */
 export class SimError extends Error {
   constructor(
     readonly code: number,

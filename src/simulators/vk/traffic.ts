@@ -3,8 +3,16 @@ import type { TokenKind } from './state.js';
 
 export type FaultCode = 5 | 6 | 9 | 10 | 14;
 
+/**
+ * How error 14 looks: `redirect` as VK sends it today (a `redirect_uri` to the VK ID captcha
+ * page and `remixstlid`, no `captcha_sid`/`captcha_img`); `legacy` the old text captcha.
+ */
+export type CaptchaShape = 'redirect' | 'legacy';
+
 export interface FaultRule {
   code: FaultCode;
+  /** error 14 only; `redirect` by default */
+  captcha?: CaptchaShape;
   /** how many more matching calls fail */
   count: number;
   /** only calls of this method (inner execute calls included); any HTTP request when absent */
@@ -145,7 +153,7 @@ export class Traffic {
       const rule = this.faults[index]!;
       rule.count -= 1;
       if (rule.count <= 0) this.faults.splice(index, 1);
-      return this.errorFor(rule.code);
+      return this.errorFor(rule.code, rule.captcha);
     }
     if (topLevel && this.random && this.random.next() < this.random.fraction) {
       const codes = this.random.codes;
@@ -154,12 +162,21 @@ export class Traffic {
     return null;
   }
 
-  private errorFor(code: FaultCode): SimError {
+  private errorFor(code: FaultCode, captcha: CaptchaShape = 'redirect'): SimError {
     if (code === 14) {
       const sid = String(this.captchaSeq++);
+      if (captcha === 'legacy') {
+        return vkError(14, undefined, {
+          captcha_sid: sid,
+          captcha_img: `https://api.vk.com/captcha.php?sid=${sid}`,
+        });
+      }
+      // The shape of VK's documentation (dev.vk.com/ru/api/captcha-error): a session token
+      // of its own per captcha in the page address, and the cookie value to send along.
+      const session = `sim-captcha-${sid}-${Math.random().toString(36).slice(2, 10)}`;
       return vkError(14, undefined, {
-        captcha_sid: sid,
-        captcha_img: `https://api.vk.com/captcha.php?sid=${sid}`,
+        redirect_uri: `https://id.vk.com/not_robot_captcha?domain=vk.com&session_token=${session}&variant=popup&blank=1`,
+        remixstlid: 9_000_000_000_000 + Number(sid),
       });
     }
     if (code === 5) return vkError(5, 'invalid session.');

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { StaleRevisionError } from '../../application/commands/command-handler.js';
 import type { Position } from '../../application/ports/event-store.js';
-import { enqueueSyncJob, SYNC_JOBS } from '../../application/sync/sync-jobs.js';
+import { enqueueSyncJob, rescheduleOwnRun, SYNC_JOBS } from '../../application/sync/sync-jobs.js';
 import { mirrorDecider } from '../../domain/mirror/decide.js';
 import { mirrorStream } from '../../domain/mirror/events.js';
 import { DomainError } from '../../domain/shared/decider.js';
@@ -21,7 +21,14 @@ import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
 import { CHANGED_SINCE_PREVIEW, loadPreview } from './preview.js';
 import { progressJson } from './progress-json.js';
+import { loadCaptchaNotice } from './captcha.js';
 import { scoped } from '../scoped.js';
+import {
+  stockDefaults,
+  stockFormValues,
+  stockSettingsCommands,
+  stockSettingsShape,
+} from './stock-settings.js';
 
 export const STALE_SETTINGS =
   'Настройки изменились, пока страница была открыта (например, в другой вкладке). ' +
@@ -50,6 +57,7 @@ const settingsSchema = z.object({
   refresh_catalog: checkbox,
   refresh_vk_catalog: checkbox,
   mirror_to_vk: checkbox,
+  ...stockSettingsShape,
 });
 
 const owner = z.enum(['evosync', 'vk'], { error: 'Выберите, кто управляет полем.' });
@@ -88,13 +96,16 @@ export function syncRoutes(deps: DashboardDeps): Router {
     ]);
     // Before confirming, the owner sees what the first push will do (the push's own planner).
     const confirming = page.config.status !== 'active' && page.storeCount > 0;
+    const captcha = await loadCaptchaNotice(deps.sequelize, uid(req), page.captchaPause);
     res.status(extra.status ?? 200).render('sync/show', {
       title: 'Синхронизация',
       ...page,
       preview: confirming ? await preview(uid(req)) : null,
       ownership: config.ownership,
+      stockDefaults: stockDefaults(deps.config),
+      captcha,
       errors: extra.errors ?? {},
-      values: extra.values ?? page.formValues,
+      values: extra.values ?? { ...page.formValues, ...stockFormValues(config) },
     });
   };
 
@@ -149,6 +160,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
         task,
         enabled: form.data[task],
       })),
+      ...stockSettingsCommands(userId, form.data, await loadSyncConfig(deps.eventStore, userId)),
     ];
     try {
       const result = await deps.commands.handleMany(
@@ -157,6 +169,10 @@ export function syncRoutes(deps: DashboardDeps): Router {
         commands,
         { actor: userId, expectedRevision: revision },
       );
+      for (const event of result.events) {
+        if (event.type === 'RunIntervalChanged')
+          await rescheduleOwnRun(deps.scheduler, userId, event.data.seconds);
+      }
       await settled(result.position, 'sync-configs');
     } catch (error) {
       if (error instanceof StaleRevisionError) {

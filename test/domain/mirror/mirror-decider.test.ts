@@ -165,20 +165,52 @@ describe('mirror outcomes', () => {
   });
 
   it('pauses on a captcha and resumes once', () => {
+    const legacy = { captchaSid: '123', captchaImg: 'https://vk.test/c.png', redirectUri: null };
     const paused: MirrorEvent = {
       type: 'VkPushPaused',
-      data: { userId, reason: 'captcha', captchaSid: '123', captchaImg: 'https://vk.test/c.png' },
+      data: { userId, reason: 'captcha', ...legacy },
     };
     given([])
-      .when({ type: 'PauseVkPush', userId, captchaSid: '123', captchaImg: 'https://vk.test/c.png' })
+      .when({ type: 'PauseVkPush', userId, ...legacy })
       .then([paused]);
     given([paused])
-      .when({ type: 'PauseVkPush', userId, captchaSid: '123', captchaImg: 'https://vk.test/c.png' })
+      .when({ type: 'PauseVkPush', userId, ...legacy })
       .then([]);
     given([paused])
       .when({ type: 'ResumeVkPush', userId })
       .then([{ type: 'VkPushResumed', data: { userId } }]);
     given([]).when({ type: 'ResumeVkPush', userId }).then([]);
+  });
+
+  it('records the captcha page VK sends today, once per captcha', () => {
+    const page = 'https://id.vk.com/not_robot_captcha?domain=vk.com&session_token=s1';
+    const today = { captchaSid: '', captchaImg: '', redirectUri: page };
+    const paused: MirrorEvent = {
+      type: 'VkPushPaused',
+      data: { userId, reason: 'captcha', ...today },
+    };
+    given([])
+      .when({ type: 'PauseVkPush', userId, ...today })
+      .then([paused]);
+    given([paused])
+      .when({ type: 'PauseVkPush', userId, ...today })
+      .then([]);
+    const next = { ...today, redirectUri: `${page}2` };
+    given([paused])
+      .when({ type: 'PauseVkPush', userId, ...next })
+      .then([{ type: 'VkPushPaused', data: { userId, reason: 'captcha', ...next } }]);
+  });
+
+  it('folds a pause recorded before VK sent a captcha page to one without it', () => {
+    const old = {
+      type: 'VkPushPaused',
+      data: { userId, reason: 'captcha', captchaSid: '9', captchaImg: 'https://vk.test/9.png' },
+    } as MirrorEvent;
+    expect(fold(mirrorDecider, [old]).paused).toEqual({
+      captchaSid: '9',
+      captchaImg: 'https://vk.test/9.png',
+      redirectUri: null,
+    });
   });
 
   it('records every command failure', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fold } from '../../../src/domain/shared/decider.js';
 import { mirrorDecider } from '../../../src/domain/mirror/decide.js';
 import { desiredVkItem } from '../../../src/domain/mirror/desired-item.js';
+import { DEFAULT_STOCK_POLICY } from '../../../src/domain/sync-config/stock.js';
 import type { MirrorEvent } from '../../../src/domain/mirror/events.js';
 import {
   EVOSYNC_OWNS_ALL,
@@ -91,7 +92,7 @@ describe('planMirror', () => {
     ];
     const settings = { categoryId: 40932, stockAmount: 1000 };
     const item = (p: (typeof products)[number], m: string) =>
-      desiredVkItem(p, g, { priceMultiplier: m }, settings);
+      desiredVkItem(p, g, { priceMultiplier: m, stock: DEFAULT_STOCK_POLICY }, settings);
     const at = (m: string) => want(products.map((p) => [p.id, item(p, m)]));
     const mirror = state(
       [albumCreated(), photo],
