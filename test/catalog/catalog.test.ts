@@ -518,6 +518,26 @@ describe('access', () => {
     expect(res.text).not.toContain('href="/login"');
   });
 
+  it('answers a form without its CSRF token with 403 in the layout, menu of the signed-in owner', async () => {
+    const res = await owner
+      .post(`/catalog/stores/${f.storeA}/filter`)
+      .type('form')
+      .send({ _csrf: 'forged', mode: 'exclude', revision: '0' });
+    expect(res.status).toBe(403);
+    expect(res.text).toContain('Форма устарела');
+    expect(res.text).toContain('<a href="/catalog">Каталог</a>');
+    expect(res.text).toContain('Выйти');
+    expect(res.text).not.toContain('href="/login"');
+  });
+
+  it('answers an unknown page with 404 in the layout', async () => {
+    const res = await owner.get('/catalog-typo/nothing');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toContain('text/html');
+    expect(res.text).toContain('<h1>Страница не найдена</h1>');
+    expect(res.text).toContain('Выйти');
+  });
+
   it('answers 404 for another user’s store, and changes nothing', async () => {
     for (const path of ['groups', 'products', 'products.csv']) {
       expect((await owner.get(`/catalog/stores/${f.otherStore}/${path}`)).status).toBe(404);

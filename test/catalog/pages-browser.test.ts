@@ -15,19 +15,22 @@ const ARTIFACTS = 'test-artifacts';
 const DESKTOP = { width: 1366, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const EMAIL = 'browser-owner@example.test';
+const ADMIN = 'browser-root@example.test';
 
 let h: CatalogApp;
 let f: CatalogFixture;
 let server: Awaited<ReturnType<typeof listenLocal>>;
 let browser: Browser;
+let ownerId: string;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
   h = await CatalogApp.start('pages_browser');
   f = await seedEvotor();
-  const { userId } = await h.owner(EMAIL);
-  await h.connectAndFetch(userId, f.evotor, f.owner, 7_000_001);
-  await recordVkItems(h.c.eventStore, userId, f);
+  ownerId = (await h.owner(EMAIL)).userId;
+  await h.connectAndFetch(ownerId, f.evotor, f.owner, 7_000_001);
+  await recordVkItems(h.c.eventStore, ownerId, f);
+  await h.web.accounts.accounts.admin.createSystemAccount(ADMIN, PASSWORD);
   await h.settle();
   server = await listenLocal(h.app);
   browser = await launchChromium();
@@ -41,10 +44,10 @@ afterAll(async () => {
 });
 
 /** A signed-in owner's page at the given size (through the login form, as a person would). */
-async function signedIn(viewport: { width: number; height: number }): Promise<Page> {
+async function signedIn(viewport: { width: number; height: number }, email = EMAIL): Promise<Page> {
   const page = await openPage(browser, { viewport });
   await page.goto(`${server.base}/login`);
-  await page.fill('input[name=email]', EMAIL);
+  await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', PASSWORD);
   await clickAndLoad(page, 'form[action="/login"] button[type=submit]');
   return page;
@@ -148,5 +151,30 @@ describe('the 404 page in a browser', () => {
       await page.close();
     },
     browserTestTimeout(2),
+  );
+});
+
+describe('the admin’s user page in a browser', () => {
+  it(
+    'shows the owner’s shop with the failing product, at both sizes',
+    async () => {
+      for (const [viewport, size] of [
+        [DESKTOP, '1366'],
+        [PHONE, '390'],
+      ] as const) {
+        const page = await signedIn(viewport, ADMIN);
+        await page.goto(`${server.base}/admin/users/${ownerId}`);
+        const shop = page.locator('section.admin-shop');
+        await expect.poll(() => shop.locator('h2').textContent()).toBe('Магазин');
+        const failures = await shop.locator('table.shop-failures').textContent();
+        expect(failures).toContain('Пакет');
+        expect(failures).toContain('User authorization failed');
+        expect(failures).toContain('VK отклонил ключ доступа вашей страницы VK');
+        await withinWidth(page, 'section.admin-shop h2', viewport.width);
+        await shot(page, `admin-user-${size}`);
+        await page.close();
+      }
+    },
+    browserTestTimeout(4),
   );
 });

@@ -258,9 +258,9 @@ describe('the shop owner’s journey, in a browser', () => {
           await page.goto(`${base}/catalog/stores/${storeId}/products/${product.id}/history`);
           return page.locator('main').innerText();
         },
-        (text) => /Обновлён в VK\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/.test(text),
+        (text) => /Обновлён в VK\s+Цена: [\d\s,]+₽ → 1\s234,50\s₽/.test(text),
       );
-      expect(history).toMatch(/Изменён в Эвотор\s+Цена: [\d\s,]+₽ → 1\s234,50 ₽/);
+      expect(history).toMatch(/Изменён в Эвотор\s+Цена: [\d\s,]+₽ → 1\s234,50\s₽/);
       await shot(page, '06-history');
     },
     browserTestTimeout(5),
