@@ -11,6 +11,7 @@ import type { MirrorCommand } from '../../domain/mirror/decide.js';
 import type { DesiredVkItem, PushedVkItem } from '../../domain/mirror/desired-item.js';
 import type { MirrorPlan } from '../../domain/mirror/plan.js';
 import type { MirrorState } from '../../domain/mirror/state.js';
+import { inTurns } from './in-turns.js';
 import type {
   ProductImageSource,
   VkCall,
@@ -44,19 +45,6 @@ export interface PhotoStepDeps {
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function inTurns<T, R>(items: T[], run: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await run(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(TRANSFERS_AT_ONCE, items.length) }, worker));
-  return out;
-}
-
 /** Uploads the planned photos; resolves to how many VK now has. */
 export async function uploadPhotos(deps: PhotoStepDeps, photos: Photo[]): Promise<number> {
   let uploaded = 0;
@@ -76,7 +64,7 @@ async function uploadRound(deps: PhotoStepDeps, photos: Photo[]): Promise<number
     message: text,
   });
 
-  const downloaded = await inTurns(photos, async (photo) => {
+  const downloaded = await inTurns(photos, TRANSFERS_AT_ONCE, async (photo) => {
     if (!deps.images) return { photo, error: 'нет подключения к Эвотор' };
     try {
       const file = await deps.images.download(photo.url);
@@ -110,6 +98,7 @@ async function uploadRound(deps: PhotoStepDeps, photos: Photo[]): Promise<number
 
   const posted = await inTurns(
     files.filter((f) => servers.has(f.photo)),
+    TRANSFERS_AT_ONCE,
     async ({ photo, file }) => {
       try {
         const name = `${photo.sha256.slice(0, 16)}.png`;

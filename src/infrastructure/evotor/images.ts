@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { inTurns } from '../../application/sync/in-turns.js';
 import type { KnownImages, ProductImageSource } from '../../application/sync/ports.js';
 import type { CatalogImage } from '../../domain/catalog/events.js';
 import { EvotorAuthError, EvotorPaymentRequiredError } from './errors.js';
@@ -59,25 +60,18 @@ export async function readProductImages(
   concurrency = IMAGE_LIST_CONCURRENCY,
 ): Promise<Map<string, CatalogImage[]>> {
   const result = new Map<string, CatalogImage[]>();
-  let next = 0;
-  const worker = async () => {
-    while (next < productIds.length) {
-      const productId = productIds[next++]!;
-      try {
-        const listed = (await client.productImages(storeId, productId)).slice(0, MAX_IMAGES);
-        const images: CatalogImage[] = [];
-        for (const image of listed)
-          images.push(await catalogImage(client, image, known(productId) ?? []));
-        result.set(productId, images);
-      } catch (error) {
-        if (error instanceof EvotorAuthError || error instanceof EvotorPaymentRequiredError) {
-          next = productIds.length; // the other workers stop too
-          throw error;
-        }
-      }
+  await inTurns(productIds, concurrency, async (productId) => {
+    try {
+      const listed = (await client.productImages(storeId, productId)).slice(0, MAX_IMAGES);
+      const images: CatalogImage[] = [];
+      for (const image of listed)
+        images.push(await catalogImage(client, image, known(productId) ?? []));
+      result.set(productId, images);
+    } catch (error) {
+      if (error instanceof EvotorAuthError || error instanceof EvotorPaymentRequiredError)
+        throw error;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, productIds.length) }, worker));
+  });
   return result;
 }
 

@@ -143,3 +143,43 @@ describe('RecordEvotorStoreSnapshot', () => {
     expect(again.stream).toEqual(events);
   });
 });
+
+describe('product images in the snapshot', () => {
+  const image = (sha256: string) => ({
+    sha256,
+    evotorId: `img-${sha256}`,
+    url: `https://evotor.test/${sha256}.png`,
+    fileSize: 2048,
+    width: 300,
+    height: 300,
+  });
+
+  it('a new image is a change of the product, recorded by its content hash', () => {
+    given(added(product('p1')))
+      .when(snapshot([], [product('p1', { images: [image('aa')] })]))
+      .then([
+        {
+          type: 'ProductChanged',
+          data: {
+            userId,
+            storeId,
+            productId: 'p1',
+            changes: [{ field: 'images', from: [], to: [image('aa')] }],
+          },
+        },
+        fetched(0, 1, 1),
+      ]);
+  });
+
+  it('a product recorded before images were fetched and still without one: nothing to record', () => {
+    given(added(product('p1')))
+      .when(snapshot([], [product('p1', { images: [] })]))
+      .then([]);
+  });
+
+  it('a snapshot that could not read a product’s images keeps the recorded ones', () => {
+    given(added(product('p1', { images: [image('aa')] })))
+      .when(snapshot([], [product('p1')]))
+      .then([]);
+  });
+});
