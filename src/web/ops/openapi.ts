@@ -78,6 +78,7 @@ export const openApiDocument: OpenApiDocument = {
   tags: [
     { name: 'Operations', description: 'Health, metrics and this document' },
     { name: 'Evotor webhooks', description: 'Called by the Evotor cloud' },
+    { name: 'Sync', description: 'What the dashboard’s /sync page polls' },
     { name: 'Connections', description: 'JSON helpers of the connections page (signed-in users)' },
   ],
   paths: {
@@ -214,6 +215,21 @@ export const openApiDocument: OpenApiDocument = {
         'Checks the saved VK token and community by reading the market albums',
         'Answers 200 whatever the check found; `ok: false` with the reason when VK refused.',
       ),
+    },
+    '/sync/progress': {
+      get: {
+        operationId: 'syncProgress',
+        summary: 'The owner’s sync at a glance, as /sync polls it',
+        description:
+          'Phase (idle, fetching, pushing), the running push’s count, percent and time left, the last and next run, and whether the sync is broken with the reasons in Russian.',
+        tags: ['Sync'],
+        security: [{ session: [] }],
+        responses: {
+          '200': json({ type: 'object' }, 'The state; see src/web/sync/progress-json.ts'),
+          '401': json(ref('AppError'), 'Not signed in'),
+          '403': json(ref('AppError'), 'No permission to use the sync'),
+        },
+      },
     },
   },
   components: {

@@ -5,6 +5,7 @@ import type { VkAccountEvent } from '../../domain/connections/vk-account.js';
 import type { MirrorEvent } from '../../domain/mirror/events.js';
 import type { RoleEvent } from '../../domain/roles/decide.js';
 import type { SyncConfigEvent } from '../../domain/sync-config/events.js';
+import type { SyncNoticeEvent } from '../../domain/sync-notices/notices.js';
 import type { UserEvent } from '../../domain/users/events.js';
 import type {
   EmailReservationEvent,
@@ -22,6 +23,7 @@ export type EventType = (
   | MirrorEvent
   | RoleEvent
   | SyncConfigEvent
+  | SyncNoticeEvent
   | UserEvent
   | EmailReservationEvent
   | SystemAccountsEvent
@@ -91,6 +93,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   StockSourceChanged: 'Источник остатков для VK изменён',
   UnavailableItemsModeChanged: 'Изменено, что делать с товарами не в наличии',
   RunIntervalChanged: 'Интервал синхронизации изменён',
+  SyncHealthNotified: 'Владельцу отправлено письмо о состоянии синхронизации',
   UserRegistered: 'Пользователь зарегистрирован',
   UserConfirmationRequested: 'Запрошено подтверждение email',
   UserEmailConfirmed: 'Email подтверждён',

@@ -56,7 +56,7 @@ export interface Activity {
 export const count = (n: number) => n.toLocaleString('ru-RU');
 
 export function leftText(seconds: number | null): string | null {
-  if (seconds === null) return null;
+  if (seconds === null || seconds <= 0) return null;
   if (seconds < 60) return 'осталось меньше минуты';
   const minutes = Math.round(seconds / 60);
   if (minutes < 60) return `осталось около ${minutes} мин`;
