@@ -90,6 +90,8 @@ function evotorEntry(e: StoreCatalogEvent, productId: string) {
     case 'GroupChanged':
     case 'GroupRemoved':
     case 'CatalogFetched':
+    case 'CatalogNotified':
+    case 'ReceiptRecorded':
       return null;
   }
 }
