@@ -8,6 +8,7 @@ import { connections } from './connections/index.js';
 import { syncConfigs } from './sync-configs/index.js';
 import { vkCatalog } from './vk-catalog/index.js';
 import { vkMirror } from './vk-mirror/index.js';
+import { syncLag } from './sync-lag/index.js';
 
 /** Every projection the worker runs and `evosync replay` can rebuild. Add yours here. */
 export const projections: Projection[] = [
@@ -20,6 +21,7 @@ export const projections: Projection[] = [
   syncConfigs,
   vkCatalog,
   vkMirror,
+  syncLag,
 ];
 // The users projection decrypts personal data, so it needs the cipher and is built by
 // `usersProjection(cipher)` (projections/users) where the composition root has one.

@@ -10,7 +10,13 @@ import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
-import { enqueueSyncJob, pushRetryKey, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import {
+  enqueueProductPush,
+  enqueueSyncJob,
+  pushRetryKey,
+  SYNC_JOBS,
+  type UserSyncJob,
+} from './sync-jobs.js';
 import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import { pushToVk, type PushReport } from './vk-push.js';
@@ -54,6 +60,10 @@ const LOCK_LIFETIME_MS = 60_000;
 
 const RETRIES = { maxRetries: 5, delayMs: 5_000, factor: 3 };
 const PUSH_BUSY_DELAY_MS = 5_000;
+const PRODUCT_PUSH_BUSY_DELAY_MS = 1_000;
+
+/** `productIds`: a push of what an Evotor change touched (the mirror saga); absent: full. */
+type PushJobData = { userId: string; productIds?: string[] };
 
 /**
  * The jobs of the sync. The periodic pipeline only fetches (Evotor, then VK); pushes follow
@@ -76,9 +86,10 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     (
       job: UserSyncJob,
       usesVk: boolean,
-      work: (userId: string, ctx: JobContext) => Promise<void>,
-    ): JobHandler<{ userId: string }> =>
-    async ({ userId }, ctx) => {
+      work: (userId: string, ctx: JobContext, data: PushJobData) => Promise<void>,
+    ): JobHandler<PushJobData> =>
+    async (data, ctx) => {
+      const { userId } = data;
       if (!(await loadIsSyncedAccount(deps.store, userId))) {
         logger.info({ job, userId }, 'not a shop owner account: nothing to sync');
         return;
@@ -88,7 +99,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
         return;
       }
       try {
-        await work(userId, ctx);
+        await work(userId, ctx, data);
       } catch (error) {
         // Retrying with a refused token cannot help; the owner sees the connection's health.
         if (!(error instanceof ConnectionAuthError)) throw error;
@@ -132,6 +143,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
           ctx.jobId,
         );
         logger.info({ userId, ...result }, 'Evotor catalog fetched');
+        // The safety net behind the pushes of single changes: a full push after every fetch
+        // catches deletions and anything a lost push missed (no VK call when nothing differs).
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
       }
       if (canFetch(config, 'refresh_vk_catalog')) {
         await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
@@ -152,9 +166,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     options,
   );
 
-  scheduler.define<{ userId: string }>(
+  scheduler.define<PushJobData>(
     SYNC_JOBS.vkPush,
-    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx) => {
+    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx, { productIds }) => {
       const { vk } = await loadConnections(deps.store, deps.cipher, userId);
       if (!vk) return;
       const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
@@ -178,13 +192,20 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
           },
           userId,
           ctx.jobId,
+          productIds,
         ),
       );
       if (!locked.acquired) {
-        // Another push for this user is running; what woke this one is picked up after it.
-        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
-          runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
-        });
+        // Another push for this user is running; what woke this one is picked up after it (a
+        // push of a few products soon: it is what keeps VK seconds behind the register).
+        if (productIds)
+          await enqueueProductPush(scheduler, userId, productIds, {
+            runAt: new Date(Date.now() + PRODUCT_PUSH_BUSY_DELAY_MS),
+          });
+        else
+          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
+            runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
+          });
         return;
       }
       const report = locked.value;
@@ -192,7 +213,10 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       deps.onPushed?.(userId, report);
       logger.info({ userId, ...report }, 'VK push finished');
       // The VK catalog pages read the observed market: bring it up to date with what was written.
-      if (wroteToVk(report)) await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
+      // Not after a push of single changes: reading 10,000 items back would cost fifty calls
+      // for one; the next periodic fetch shows them.
+      if (!productIds && wroteToVk(report))
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
       // Failing products wait for their retry time (recorded in the mirror); the push for that
       // time is enqueued here, so a failure never turns into a hot loop of job retries.
       if (report.needsAnotherRun || report.outcome === 'superseded') {

@@ -1,7 +1,7 @@
 import type { MirrorSettings } from '../../domain/mirror/desired-item.js';
 import { planMemberships } from '../../domain/mirror/memberships.js';
 import { isEmptyPlan, planMirror, type PlanContext } from '../../domain/mirror/plan.js';
-import type { MirrorState } from '../../domain/mirror/state.js';
+import { isDue, type MirrorState } from '../../domain/mirror/state.js';
 import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -47,6 +47,19 @@ export function nextRetryAt(state: MirrorState, now: Date): Date | null {
   return next === null ? null : new Date(next);
 }
 
+/** The products a partial push plans: those asked for, and those the mirror still waits on. */
+function focusOf(state: MirrorState, productIds: readonly string[], now: number): Set<string> {
+  const focus = new Set(productIds);
+  for (const [productId, item] of state.items) {
+    if (item.pendingRequestId || (item.failure && isDue(item.failure, now))) focus.add(productId);
+  }
+  return focus;
+}
+
+const ignoreSuperseded = (error: unknown) => {
+  if (!(error instanceof StopPush)) throw error;
+};
+
 /**
  * One push for one user: a three-way plan (desired items, what the mirror stream says was
  * pushed, what VK last showed), sent batched through `execute`. Every outcome is appended to
@@ -59,6 +72,11 @@ export async function pushToVk(
   deps: PushDeps,
   userId: string,
   correlationId: string,
+  /**
+   * The products an Evotor change touched (from the mirror saga): only they are planned, plus
+   * what is still failing or waiting on a create request. Absent: the whole catalog.
+   */
+  productIds?: readonly string[],
 ): Promise<PushReport> {
   const report: PushReport = {
     outcome: 'done',
@@ -80,29 +98,30 @@ export async function pushToVk(
   const mirror = await loadMirror(deps.store, userId);
   if (mirror.state.paused) return { ...report, outcome: 'paused' };
 
+  const clock = deps.clock ?? (() => new Date());
+  const startedAt = clock();
+  const focus = productIds ? focusOf(mirror.state, productIds, startedAt.getTime()) : undefined;
   const desired = await loadDesiredItems(
     deps.store,
     userId,
     config,
     deps.settings,
     mirror.state.items.keys(),
+    focus,
   );
-  const clock = deps.clock ?? (() => new Date());
   const ctx: PlanContext = {
-    now: clock().getTime(),
+    now: startedAt.getTime(),
     observed: await loadObservedVk(deps.store, userId),
     ownership: ownershipOf(config),
   };
-  const plan = planMirror(desired, mirror.state, ctx);
+  const plan = planMirror(desired, mirror.state, ctx, { partial: focus !== undefined });
+  const run = new PushRun(deps, userId, correlationId, report, mirror);
   if (isEmptyPlan(plan)) {
-    return {
-      ...report,
-      outcome: 'nothing_to_do',
-      nextRetryAt: nextRetryAt(mirror.state, clock())?.toISOString() ?? null,
-    };
+    report.outcome = 'nothing_to_do';
+    await run.completed(startedAt, focus).catch(ignoreSuperseded);
+    return { ...report, nextRetryAt: nextRetryAt(run.state, clock())?.toISOString() ?? null };
   }
 
-  const run = new PushRun(deps, userId, correlationId, report, mirror);
   try {
     await run.prepare(plan);
     await run.adoptOrCreate(plan, desired);
@@ -110,6 +129,7 @@ export async function pushToVk(
     // Memberships last, on the state this push left: new items and new albums have ids now.
     const memberships = planMemberships(desired, run.state, { ...ctx, now: clock().getTime() });
     await run.memberships(memberships);
+    await run.completed(startedAt, focus);
   } catch (error) {
     if (!(error instanceof StopPush)) throw error;
     report.outcome = error.outcome;

@@ -69,7 +69,14 @@ export type MirrorCommand =
     }
   | { type: 'ClearVkFailure'; userId: string; productId?: string; groupKey?: string }
   | { type: 'PauseVkPush'; userId: string; captchaSid: string; captchaImg: string }
-  | { type: 'ResumeVkPush'; userId: string };
+  | { type: 'ResumeVkPush'; userId: string }
+  | {
+      type: 'RecordVkPushCompleted';
+      userId: string;
+      startedAt: string;
+      productIds: string[] | null;
+      failed: string[];
+    };
 
 const STATE_AFTER = {
   RecordVkItemHidden: ['hidden', 'VkItemHidden'],
@@ -349,6 +356,10 @@ export function decideMirror(
     }
     case 'ResumeVkPush':
       return state.paused ? [{ type: 'VkPushResumed', data: { userId } }] : [];
+    case 'RecordVkPushCompleted': {
+      const { startedAt, productIds, failed } = command;
+      return [{ type: 'VkPushCompleted', data: { userId, startedAt, productIds, failed } }];
+    }
     default: {
       const _never: never = command;
       return _never;

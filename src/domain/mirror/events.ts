@@ -138,6 +138,15 @@ export type MirrorEvent =
       type: 'VkPushPaused';
       data: { userId: string; reason: 'captcha'; captchaSid: string; captchaImg: string };
     }
-  | { type: 'VkPushResumed'; data: { userId: string } };
+  | { type: 'VkPushResumed'; data: { userId: string } }
+  | {
+      /**
+       * A push finished planning and sending: every Evotor change recorded before `startedAt`
+       * of these products (null: all of the user's) is in VK, except the `failed` ones. The
+       * lag shown on /sync is measured against it.
+       */
+      type: 'VkPushCompleted';
+      data: { userId: string; startedAt: string; productIds: string[] | null; failed: string[] };
+    };
 
 export const mirrorStream = (userId: string) => `vk-mirror-${userId}`;

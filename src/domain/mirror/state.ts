@@ -340,6 +340,8 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       };
     case 'VkPushResumed':
       return { ...state, paused: null };
+    case 'VkPushCompleted':
+      return state;
     default: {
       const _never: never = event;
       return _never;

@@ -182,6 +182,7 @@ function vkEntry(e: MirrorEvent, productId: string) {
     case 'DefaultPhotoUploaded':
     case 'VkPushPaused':
     case 'VkPushResumed':
+    case 'VkPushCompleted':
       return null;
   }
 }
