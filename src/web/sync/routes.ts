@@ -19,6 +19,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { flash, parseForm, refusalToErrors, type FieldErrors } from '../forms.js';
 import { loadSyncConfigView, userStoreIds } from './queries.js';
 import { loadSyncPage } from './page.js';
+import { loadLag } from './lag.js';
 import { scoped } from '../scoped.js';
 
 export const STALE_SETTINGS =
@@ -72,15 +73,17 @@ export function syncRoutes(deps: DashboardDeps): Router {
     res: Response,
     extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {},
   ) => {
-    const [page, config] = await Promise.all([
+    const [page, config, lag] = await Promise.all([
       loadSyncPage(deps.sequelize, uid(req)),
       // Read from the stream itself: the read model has no columns for it, and it is one user's.
       loadSyncConfig(deps.eventStore, uid(req)),
+      loadLag(deps.sequelize, uid(req)),
     ]);
     res.status(extra.status ?? 200).render('sync/show', {
       title: 'Синхронизация',
       ...page,
       ownership: config.ownership,
+      lag,
       errors: extra.errors ?? {},
       values: extra.values ?? page.formValues,
     });
