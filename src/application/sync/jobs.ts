@@ -119,8 +119,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       // Failures due, open requests or drift need a push even when Evotor did not change.
       await mirrorNeedsPush(deps.store, userId, new Date())
         .then(async (reason) => {
-          if (!reason) return;
-          logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+          if (reason) logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+          // And a full push every run all the same: the safety net behind the pushes of single
+          // changes (a lost job, a missed notification); no VK call when nothing differs.
           await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
         })
         .catch((error: unknown) =>
@@ -143,9 +144,6 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
           ctx.jobId,
         );
         logger.info({ userId, ...result }, 'Evotor catalog fetched');
-        // The safety net behind the pushes of single changes: a full push after every fetch
-        // catches deletions and anything a lost push missed (no VK call when nothing differs).
-        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
       }
       if (canFetch(config, 'refresh_vk_catalog')) {
         await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
