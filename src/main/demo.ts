@@ -16,6 +16,8 @@ import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
 import { ConsoleMailer } from '../infrastructure/mail/mailers.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { startEvotorSimulator } from '../simulators/evotor/index.js';
+import { evotorAccount, evotorAccountStream } from '../domain/connections/evotor-account.js';
+import { evotorApiToken } from '../application/connections/fingerprint.js';
 import { startVkSimulator } from '../simulators/vk/index.js';
 import { buildContainer, type Container } from './container.js';
 import { connectionAdapters } from '../infrastructure/connections/index.js';
@@ -180,6 +182,19 @@ async function main(): Promise<void> {
   });
   const userId = await createDemoUser(container);
   await connectAndConfigure(container, userId, evotorUser.token, storeIds, excluded);
+  // Evotor's cloud knows the app as installed for this user: it sends its data notifications
+  // (a price edited at the register) to the dashboard with the token EvoSync gives that user.
+  await container.commands.handle(
+    evotorAccount,
+    evotorAccountStream(userId),
+    { type: 'LinkEvotorAccount', userId, evotorUserId: evotorUser.userId, via: 'manual' },
+    { actor: userId },
+  );
+  evotor.admin.notifier.baseUrl = `http://${config.HOST}:${config.PORT}`;
+  evotor.admin.notifier.appTokens.set(
+    evotorUser.userId,
+    evotorApiToken(config.SECRET_KEY, evotorUser.userId),
+  );
 
   const web = startChild('web', 'src/main/web.ts', env);
   const worker = startChild('worker', 'src/main/worker.ts', env);
@@ -218,6 +233,9 @@ async function main(): Promise<void> {
   );
   say(
     `  Evotor webhooks: ${dashboard}/user/create … with "Authorization: Bearer ${config.EVOTOR_WEBHOOK_SECRET ?? ''}"`,
+  );
+  say(
+    `  a price edited "at the register" reaches VK in seconds: curl -X PATCH ${evotor.url}/__admin/stores/${storeIds[0]}/products/<id> -H 'Content-Type: application/json' -d '{"price": 123.45}'`,
   );
   say('  Ctrl-C stops everything.');
   say('');
