@@ -9,6 +9,7 @@ import { syncConfigs } from './sync-configs/index.js';
 import { vkCatalog } from './vk-catalog/index.js';
 import { vkMirror } from './vk-mirror/index.js';
 import { syncProgress } from './sync-progress/index.js';
+import { syncLag } from './sync-lag/index.js';
 
 /** Every projection the worker runs and `evosync replay` can rebuild. Add yours here. */
 export const projections: Projection[] = [
@@ -22,6 +23,7 @@ export const projections: Projection[] = [
   vkCatalog,
   vkMirror,
   syncProgress,
+  syncLag,
 ];
 // The users projection decrypts personal data, so it needs the cipher and is built by
 // `usersProjection(cipher)` (projections/users) where the composition root has one.

@@ -43,6 +43,8 @@ function change(event: RecordedEvent): RowChange | null {
     case 'ProductChanged':
     case 'ProductRemoved':
     case 'CatalogFetched':
+    case 'CatalogNotified':
+    case 'ReceiptRecorded':
       return null;
     default: {
       const _never: never = e;

@@ -83,6 +83,8 @@ function change(event: RecordedEvent): RowChange | null {
     case 'GroupChanged':
     case 'GroupRemoved':
     case 'CatalogFetched':
+    case 'CatalogNotified':
+    case 'ReceiptRecorded':
       return null;
     default: {
       const _never: never = e;

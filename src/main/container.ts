@@ -18,6 +18,7 @@ import { jobsHealthCheck } from '../infrastructure/scheduler/jobs-health.js';
 import { shareVkLimits } from '../infrastructure/vk/rate-limiter.js';
 import { MeteredEventStore } from '../infrastructure/metrics/metered-event-store.js';
 import { Metrics } from '../infrastructure/metrics/metrics.js';
+import { fleetVkLag } from '../../projections/sync-lag/queries.js';
 
 /** Everything a process needs, built once from configuration: the composition root. */
 export interface Container {
@@ -98,6 +99,7 @@ export async function buildContainer(
     });
     closers.push(() => scheduler.stop());
     metrics.observeScheduler(scheduler);
+    metrics.setVkLagSource(() => fleetVkLag(sequelize));
     // VK's rate limit belongs to the token: every process keeps its VK limiters in one Redis.
     const vkLimits = shareVkLimits(config.REDIS_URL);
     closers.push(() => vkLimits.close());

@@ -16,6 +16,8 @@ import { BcryptHasher } from '../infrastructure/crypto/bcrypt-hasher.js';
 import { ConsoleMailer } from '../infrastructure/mail/mailers.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
 import { startEvotorSimulator } from '../simulators/evotor/index.js';
+import { evotorAccount, evotorAccountStream } from '../domain/connections/evotor-account.js';
+import { evotorApiToken } from '../application/connections/fingerprint.js';
 import { startVkSimulator } from '../simulators/vk/index.js';
 import { buildContainer, type Container } from './container.js';
 import { connectionAdapters } from '../infrastructure/connections/index.js';
@@ -186,6 +188,19 @@ async function main(): Promise<void> {
   });
   const userId = await createDemoUser(container);
   await connectAndConfigure(container, userId, evotorUser.token, storeIds, excluded);
+  // Evotor's cloud knows the app as installed for this user: it sends its data notifications
+  // (a price edited at the register) to the dashboard with the token EvoSync gives that user.
+  await container.commands.handle(
+    evotorAccount,
+    evotorAccountStream(userId),
+    { type: 'LinkEvotorAccount', userId, evotorUserId: evotorUser.userId, via: 'manual' },
+    { actor: userId },
+  );
+  evotor.admin.notifier.baseUrl = `http://${config.HOST}:${config.PORT}`;
+  evotor.admin.notifier.appTokens.set(
+    evotorUser.userId,
+    evotorApiToken(config.SECRET_KEY, evotorUser.userId),
+  );
 
   say('Запускаю веб-приложение и воркер…');
   const web = startChild('web', 'src/main/web.ts', env);
@@ -231,6 +246,9 @@ async function main(): Promise<void> {
   );
   say(
     `  база демо: DATABASE_URL=${root.toString()} (для replay, config, admin create — см. README)`,
+  );
+  say(
+    `  цена, изменённая «на кассе», доходит до VK за секунды: curl -X PATCH ${evotor.url}/__admin/stores/${storeIds[0]}/products/<id> -H 'Content-Type: application/json' -d '{"price": 123.45}'`,
   );
   say('  Ctrl-C останавливает всё.');
   say('');

@@ -67,6 +67,8 @@ export class SyncHarness {
       /** an existing account's id (and the app's cipher), for tests of its pages */
       userId?: string;
       cipher?: PersonalDataCipher;
+      /** the Evotor user id (each simulator numbers its users from 1) */
+      evotorUserId?: string;
     } = {},
   ): Promise<SyncHarness> {
     const evotor = await startEvotorSimulator({ pageSize: options.pageSize ?? 50 });
@@ -82,7 +84,9 @@ export class SyncHarness {
       options.userId ?? `u-${randomUUID().slice(0, 8)}`,
       options.cipher ?? new AesGcmCipher(new MemoryKeyStore(), 'test-secret-key-0123456789'),
     );
-    const user = evotor.admin.createUser();
+    const user = evotor.admin.createUser(
+      options.evotorUserId ? { userId: options.evotorUserId } : {},
+    );
     h.evotorUserId = user.userId;
     const seeded = evotor.admin.seedCatalog(user.userId, {
       stores: 1,
@@ -187,7 +191,7 @@ export class SyncHarness {
   }
 
   /** `override`: deps to replace for this push (another command handler, gateway, chunk size). */
-  async push(override: Partial<PushDeps> = {}): Promise<PushReport> {
+  async push(override: Partial<PushDeps> = {}, productIds?: string[]): Promise<PushReport> {
     const photo = await readFile('assets/default_product.png');
     return pushToVk(
       {
@@ -204,6 +208,7 @@ export class SyncHarness {
       },
       this.userId,
       randomUUID(),
+      productIds,
     );
   }
 

@@ -36,9 +36,12 @@ export async function loadDesiredItems(
   config: SyncConfigState,
   settings: MirrorSettings,
   mirroredProductIds: Iterable<string>,
+  /** only these products (a push of what changed); all when absent */
+  only?: ReadonlySet<string>,
 ): Promise<Map<string, DesiredEntry>> {
   const stores = await loadState(store, storesDecider, storesStream(userId));
   const scope = compileScope(filterRules(config));
+  const mirrored = new Set(only ? mirroredProductIds : []);
   const desired = new Map<string, DesiredEntry>();
   const untouchable = new Set<string>();
 
@@ -50,6 +53,7 @@ export async function loadDesiredItems(
     );
     const parentOf = (groupId: string) => catalog.groups.get(groupId)?.parentId;
     for (const product of catalog.products.values()) {
+      if (only && !only.has(product.id)) continue;
       if (known.access === 'payment_required') {
         untouchable.add(product.id);
         continue;
@@ -69,7 +73,8 @@ export async function loadDesiredItems(
       );
     }
   }
-  for (const productId of mirroredProductIds) {
+  for (const productId of only ?? mirroredProductIds) {
+    if (only && !mirrored.has(productId)) continue;
     if (!desired.has(productId) && !untouchable.has(productId)) desired.set(productId, 'removed');
   }
   return desired;

@@ -11,7 +11,13 @@ import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
-import { enqueueSyncJob, pushRetryKey, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import {
+  enqueueProductPush,
+  enqueueSyncJob,
+  pushRetryKey,
+  SYNC_JOBS,
+  type UserSyncJob,
+} from './sync-jobs.js';
 import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import { pushToVk, type PushReport } from './vk-push.js';
@@ -59,6 +65,10 @@ const LOCK_LIFETIME_MS = 60_000;
 
 const RETRIES = { maxRetries: 5, delayMs: 5_000, factor: 3 };
 const PUSH_BUSY_DELAY_MS = 5_000;
+const PRODUCT_PUSH_BUSY_DELAY_MS = 1_000;
+
+/** `productIds`: a push of what an Evotor change touched (the mirror saga); absent: full. */
+type PushJobData = { userId: string; productIds?: string[] };
 
 /**
  * The jobs of the sync. The periodic pipeline only fetches (Evotor, then VK); pushes follow
@@ -81,9 +91,10 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     (
       job: UserSyncJob,
       usesVk: boolean,
-      work: (userId: string, ctx: JobContext) => Promise<void>,
-    ): JobHandler<{ userId: string }> =>
-    async ({ userId }, ctx) => {
+      work: (userId: string, ctx: JobContext, data: PushJobData) => Promise<void>,
+    ): JobHandler<PushJobData> =>
+    async (data, ctx) => {
+      const { userId } = data;
       if (!(await loadIsSyncedAccount(deps.store, userId))) {
         logger.info({ job, userId }, 'not a shop owner account: nothing to sync');
         return;
@@ -93,7 +104,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
         return;
       }
       try {
-        await work(userId, ctx);
+        await work(userId, ctx, data);
       } catch (error) {
         // Retrying with a refused token cannot help; the owner sees the connection's health.
         if (!(error instanceof ConnectionAuthError)) throw error;
@@ -113,8 +124,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     // Failures due, open requests or drift need a push even when Evotor did not change.
     await mirrorNeedsPush(deps.store, userId, new Date())
       .then(async (reason) => {
-        if (!reason) return;
-        logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+        if (reason) logger.info({ userId, reason }, 'sync pipeline: the mirror needs a push');
+        // And a full push every run all the same: the safety net behind the pushes of single
+        // changes (a lost job, a missed notification); no VK call when nothing differs.
         await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
       })
       .catch((error: unknown) =>
@@ -193,9 +205,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     options,
   );
 
-  scheduler.define<{ userId: string }>(
+  scheduler.define<PushJobData>(
     SYNC_JOBS.vkPush,
-    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx) => {
+    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx, { productIds }) => {
       const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
       if (!vk) return;
       const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
@@ -220,13 +232,20 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
           },
           userId,
           ctx.jobId,
+          productIds,
         ),
       );
       if (!locked.acquired) {
-        // Another push for this user is running; what woke this one is picked up after it.
-        await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
-          runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
-        });
+        // Another push for this user is running; what woke this one is picked up after it (a
+        // push of a few products soon: it is what keeps VK seconds behind the register).
+        if (productIds)
+          await enqueueProductPush(scheduler, userId, productIds, {
+            runAt: new Date(Date.now() + PRODUCT_PUSH_BUSY_DELAY_MS),
+          });
+        else
+          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
+            runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
+          });
         return;
       }
       const report = locked.value;
@@ -234,7 +253,10 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       deps.onPushed?.(userId, report);
       logger.info({ userId, ...report }, 'VK push finished');
       // The VK catalog pages read the observed market: bring it up to date with what was written.
-      if (wroteToVk(report)) await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
+      // Not after a push of single changes: reading 10,000 items back would cost fifty calls
+      // for one; the next periodic fetch shows them.
+      if (!productIds && wroteToVk(report))
+        await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
       // Failing products wait for their retry time (recorded in the mirror); the push for that
       // time is enqueued here, so a failure never turns into a hot loop of job retries.
       if (report.needsAnotherRun || report.outcome === 'superseded') {

@@ -1,6 +1,7 @@
 import type { Projection } from '../projections/projection.js';
 import type { Scheduler } from '../ports/scheduler.js';
-import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import { enqueueProductPush, enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import type { RecordedEvent } from '../ports/event-store.js';
 import { SYNC_CONFIG_EVENT_TYPES } from '../../domain/sync-config/events.js';
 
 /**
@@ -32,11 +33,26 @@ export const FETCH_TRIGGERS = {
   VkCommunityConnected: SYNC_JOBS.vkFetch,
 } as const;
 
+/** Events that name the one product they change: a push of that product is enough. */
+const PRODUCT_EVENTS = new Set(['ProductAdded', 'ProductChanged', 'ProductRemoved']);
+/** Beyond this many products a partial push plans most of a catalog anyway: a full one then. */
+export const MAX_PRODUCTS_PER_PUSH = 500;
+
+function productOf(event: RecordedEvent): string | null {
+  if (!PRODUCT_EVENTS.has(event.type)) return null;
+  const data = event.data as { productId?: unknown; product?: { id?: unknown } };
+  const id = event.type === 'ProductAdded' ? data.product?.id : data.productId;
+  return typeof id === 'string' ? id : null;
+}
+
 /**
  * The mirror saga: a checkpointed subscription (run by the projection runner, so its position
- * is kept in MariaDB like any projection's) that turns difference events into one pending push
- * job per user. It never calls VK. The job is enqueued inside the batch, before the checkpoint
- * commits: a crash in between re-enqueues on restart (the push is idempotent), never loses one.
+ * is kept in MariaDB like any projection's) that turns difference events into push jobs: one
+ * push of the products a batch's product events name, or one full push per user when anything
+ * else (groups, stores, settings, VK drift) changed. It never calls VK. The job is enqueued
+ * inside the batch, before the checkpoint commits: a crash in between re-enqueues on restart
+ * (the push is idempotent), never loses one. (Its version stays: it has no table to rebuild,
+ * and a rebuild would only replay every past change as a push.)
  */
 export function mirrorSaga(scheduler: Scheduler): Projection {
   return {
@@ -45,18 +61,27 @@ export function mirrorSaga(scheduler: Scheduler): Projection {
     eventTypes: [...MIRROR_TRIGGERS, ...Object.keys(FETCH_TRIGGERS)],
     tables: [],
     async handle(events) {
-      const jobs = new Map<string, { name: UserSyncJob; userId: string }>();
+      const fetches = new Map<string, { name: UserSyncJob; userId: string }>();
+      // Per user: the products to push, or null for a full push.
+      const pushes = new Map<string, Set<string> | null>();
       for (const event of events) {
         const userId = (event.data as { userId?: unknown }).userId;
         if (typeof userId !== 'string') continue;
         const fetch = FETCH_TRIGGERS[event.type as keyof typeof FETCH_TRIGGERS];
-        if (fetch) jobs.set(`${fetch}:${userId}`, { name: fetch, userId });
-        if (MIRROR_TRIGGERS.includes(event.type)) {
-          jobs.set(`${SYNC_JOBS.vkPush}:${userId}`, { name: SYNC_JOBS.vkPush, userId });
-        }
+        if (fetch) fetches.set(`${fetch}:${userId}`, { name: fetch, userId });
+        if (!MIRROR_TRIGGERS.includes(event.type)) continue;
+        const productId = productOf(event);
+        const products = pushes.has(userId) ? pushes.get(userId)! : new Set<string>();
+        if (productId === null || products === null) pushes.set(userId, null);
+        else pushes.set(userId, products.add(productId));
       }
       // Staff accounts are filtered by the jobs themselves (one guard for every path).
-      for (const job of jobs.values()) await enqueueSyncJob(scheduler, job.name, job.userId);
+      for (const job of fetches.values()) await enqueueSyncJob(scheduler, job.name, job.userId);
+      for (const [userId, products] of pushes) {
+        if (products === null || products.size > MAX_PRODUCTS_PER_PUSH)
+          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
+        else await enqueueProductPush(scheduler, userId, [...products]);
+      }
     },
   };
 }

@@ -53,3 +53,17 @@ export async function rescheduleOwnRun(
     runAt: new Date(now.getTime() + intervalSeconds * 1000),
   });
 }
+
+/**
+ * A push of the products an Evotor change touched (the mirror saga's): their ids travel in the
+ * job, so it has no unique key (a waiting job's data cannot grow); two such pushes for one user
+ * never run at once either (the push's lock).
+ */
+export function enqueueProductPush(
+  scheduler: Pick<Scheduler, 'enqueue'>,
+  userId: string,
+  productIds: readonly string[],
+  options: Omit<EnqueueOptions, 'uniqueKey'> = {},
+): Promise<string> {
+  return scheduler.enqueue(SYNC_JOBS.vkPush, { userId, productIds: [...productIds] }, options);
+}

@@ -18,6 +18,26 @@ export { StopPush, type PushReport } from './vk-push-recorder.js';
 
 /** The steps of one push: albums, creates and adoptions, edits and the rest, memberships. */
 export class PushRun extends PushRecorder {
+  /**
+   * Everything changed in Evotor before `startedAt` of these products (all when absent) is in
+   * VK now, but for the failing ones: recorded for the lag /sync shows.
+   */
+  async completed(startedAt: Date, productIds: ReadonlySet<string> | undefined): Promise<void> {
+    const failed: string[] = [];
+    for (const [productId, item] of this.state.items) {
+      if (item.failure && (!productIds || productIds.has(productId))) failed.push(productId);
+    }
+    await this.record([
+      {
+        type: 'RecordVkPushCompleted',
+        userId: this.userId,
+        startedAt: startedAt.toISOString(),
+        productIds: productIds ? [...productIds] : null,
+        failed,
+      },
+    ]);
+  }
+
   /** The default photo and the albums, which creates and album moves need first. */
   async prepare(plan: MirrorPlan): Promise<void> {
     const userId = this.userId;

@@ -9,7 +9,7 @@ import {
   type PlanContext,
 } from '../../domain/mirror/plan.js';
 import type { SyncConfigState } from '../../domain/sync-config/state.js';
-import type { MirrorState } from '../../domain/mirror/state.js';
+import { isDue, type MirrorState } from '../../domain/mirror/state.js';
 import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
@@ -58,6 +58,19 @@ export function nextRetryAt(state: MirrorState, now: Date): Date | null {
   return next === null ? null : new Date(next);
 }
 
+/** The products a partial push plans: those asked for, and those the mirror still waits on. */
+function focusOf(state: MirrorState, productIds: readonly string[], now: number): Set<string> {
+  const focus = new Set(productIds);
+  for (const [productId, item] of state.items) {
+    if (item.pendingRequestId || (item.failure && isDue(item.failure, now))) focus.add(productId);
+  }
+  return focus;
+}
+
+const ignoreSuperseded = (error: unknown) => {
+  if (!(error instanceof StopPush)) throw error;
+};
+
 /**
  * The plan a push would carry out now, from the same inputs the push reads: what the /sync
  * preview shows is what the push then does. `config` need not be active (the preview plans
@@ -68,20 +81,27 @@ export async function planPush(
   userId: string,
   config: SyncConfigState,
   mirror: MirrorState,
+  options: {
+    now?: Date;
+    /** a partial push: only these products (the rest of the mirror is left as it is) */
+    focus?: ReadonlySet<string> | undefined;
+  } = {},
 ): Promise<{ desired: Map<string, DesiredEntry>; ctx: PlanContext; plan: MirrorPlan }> {
+  const { focus } = options;
   const desired = await loadDesiredItems(
     deps.store,
     userId,
     config,
     deps.settings,
     mirror.items.keys(),
+    focus,
   );
   const ctx: PlanContext = {
-    now: (deps.clock ?? (() => new Date()))().getTime(),
+    now: (options.now ?? (deps.clock ?? (() => new Date()))()).getTime(),
     observed: await loadObservedVk(deps.store, userId),
     ownership: ownershipOf(config),
   };
-  return { desired, ctx, plan: planMirror(desired, mirror, ctx) };
+  return { desired, ctx, plan: planMirror(desired, mirror, ctx, { partial: focus !== undefined }) };
 }
 
 /**
@@ -96,6 +116,11 @@ export async function pushToVk(
   deps: PushDeps,
   userId: string,
   correlationId: string,
+  /**
+   * The products an Evotor change touched (from the mirror saga): only they are planned, plus
+   * what is still failing or waiting on a create request. Absent: the whole catalog.
+   */
+  productIds?: readonly string[],
 ): Promise<PushReport> {
   const report: PushReport = {
     outcome: 'done',
@@ -119,16 +144,19 @@ export async function pushToVk(
   if (mirror.state.paused) return { ...report, outcome: 'paused' };
 
   const clock = deps.clock ?? (() => new Date());
-  const { desired, ctx, plan } = await planPush(deps, userId, config, mirror.state);
+  const startedAt = clock();
+  const focus = productIds ? focusOf(mirror.state, productIds, startedAt.getTime()) : undefined;
+  const { desired, ctx, plan } = await planPush(deps, userId, config, mirror.state, {
+    now: startedAt,
+    focus,
+  });
+  const run = new PushRun(deps, userId, correlationId, report, mirror);
   if (isEmptyPlan(plan)) {
-    return {
-      ...report,
-      outcome: 'nothing_to_do',
-      nextRetryAt: nextRetryAt(mirror.state, clock())?.toISOString() ?? null,
-    };
+    report.outcome = 'nothing_to_do';
+    await run.completed(startedAt, focus).catch(ignoreSuperseded);
+    return { ...report, nextRetryAt: nextRetryAt(run.state, clock())?.toISOString() ?? null };
   }
 
-  const run = new PushRun(deps, userId, correlationId, report, mirror);
   try {
     await run.mark({
       type: 'StartVkPush',
@@ -142,6 +170,7 @@ export async function pushToVk(
     // Memberships last, on the state this push left: new items and new albums have ids now.
     const memberships = planMemberships(desired, run.state, { ...ctx, now: clock().getTime() });
     await run.memberships(memberships);
+    await run.completed(startedAt, focus);
   } catch (error) {
     if (!(error instanceof StopPush)) {
       // The job retries; meanwhile the page must not show this push as still running.

@@ -7,6 +7,12 @@ import type {
   ProductField,
   StoreCatalogEvent,
 } from './events.js';
+import {
+  decideProductsNotified,
+  decideReceipt,
+  type RecordEvotorProductsNotified,
+  type RecordEvotorReceipt,
+} from './notifications.js';
 import { evolveStoreCatalog, initialStoreCatalogState, type StoreCatalogState } from './state.js';
 
 /**
@@ -23,10 +29,13 @@ export interface RecordEvotorStoreSnapshot {
   complete: true;
 }
 
-export type StoreCatalogCommand = RecordEvotorStoreSnapshot;
+export type StoreCatalogCommand =
+  RecordEvotorStoreSnapshot | RecordEvotorProductsNotified | RecordEvotorReceipt;
 
-const GROUP_FIELDS: readonly GroupField[] = ['parentId', 'name'];
-const PRODUCT_FIELDS: readonly ProductField[] = [
+export type { RecordEvotorProductsNotified, RecordEvotorReceipt } from './notifications.js';
+
+export const GROUP_FIELDS: readonly GroupField[] = ['parentId', 'name'];
+export const PRODUCT_FIELDS: readonly ProductField[] = [
   'groupId',
   'name',
   'productType',
@@ -76,7 +85,26 @@ function diffEntities<T extends { id: string }, E>(
 export function decideStoreCatalog(
   command: StoreCatalogCommand,
   state: StoreCatalogState,
-  _ctx?: DecideContext,
+  ctx?: DecideContext,
+): StoreCatalogEvent[] {
+  const now = () => ctx?.now ?? new Date(0);
+  switch (command.type) {
+    case 'RecordEvotorStoreSnapshot':
+      return decideSnapshot(command, state);
+    case 'RecordEvotorProductsNotified':
+      return decideProductsNotified(command, state, now());
+    case 'RecordEvotorReceipt':
+      return decideReceipt(command, state, now());
+    default: {
+      const _never: never = command;
+      return _never;
+    }
+  }
+}
+
+function decideSnapshot(
+  command: RecordEvotorStoreSnapshot,
+  state: StoreCatalogState,
 ): StoreCatalogEvent[] {
   // The type already demands `true`; this guards data that came through JSON or a cast.
   if ((command.complete as boolean) !== true) {

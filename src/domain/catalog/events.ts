@@ -99,7 +99,41 @@ export type StoreCatalogEvent =
   | {
       type: 'CatalogFetched';
       data: { userId: string; storeId: string; groups: number; products: number; changes: number };
+    }
+  | {
+      /**
+       * A product notification of Evotor (a partial snapshot) was recorded; its Added/Changed
+       * events precede it. `delivery` is the keyed hash of its content: the same delivery again,
+       * even after newer ones, is recognised and appends nothing.
+       */
+      type: 'CatalogNotified';
+      data: {
+        userId: string;
+        storeId: string;
+        delivery: string;
+        /** ms since the epoch, when EvoSync received it */
+        at: number;
+        products: number;
+        changes: number;
+      };
+    }
+  | {
+      /** A receipt moved stock: its ProductChanged (quantityMilli) events precede it. */
+      type: 'ReceiptRecorded';
+      data: {
+        userId: string;
+        storeId: string;
+        receiptId: string;
+        kind: ReceiptKind;
+        /** ms since the epoch, when EvoSync received it */
+        at: number;
+        /** products of the receipt this catalog does not know (their stock is not moved) */
+        unknownProducts: string[];
+      };
     };
+
+/** A sale takes stock away; a refund (Evotor's PAYBACK) brings it back. */
+export type ReceiptKind = 'sell' | 'payback';
 
 export const storesStream = (userId: string) => `evotor-stores-${userId}`;
 export const storeCatalogStream = (userId: string, storeId: string) =>

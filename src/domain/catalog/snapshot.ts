@@ -3,6 +3,6 @@ import { initialStoreCatalogState } from './state.js';
 
 /** `evotor-store-{userId}-{storeId}`: the stream that grows with every stock and price change. */
 export const storeCatalogSnapshot = recordSnapshotCodec({
-  schemaVersion: 1,
+  schemaVersion: 2,
   initialState: initialStoreCatalogState,
 });

@@ -14,12 +14,39 @@ export interface StoreCatalogState {
   products: ReadonlyMap<string, CatalogProduct>;
   /** snapshots recorded that changed something (CatalogFetched count) */
   fetches: number;
+  /**
+   * Product notifications and receipts seen in the last RECENT_DELIVERIES_MS (key → when, ms):
+   * Evotor retries a delivery until it is answered, possibly after newer ones.
+   */
+  deliveries: ReadonlyMap<string, number>;
+  receipts: ReadonlyMap<string, number>;
+}
+
+/**
+ * How long a delivery is remembered. Evotor documents retries of its subscription events for
+ * three days and says nothing for data notifications; a week keeps the state bounded by a
+ * week's receipts.
+ */
+export const RECENT_DELIVERIES_MS = 7 * 24 * 3600_000;
+
+/** Remembers `key` at `at` and forgets entries older than the window (the map is in time order). */
+function remember(map: ReadonlyMap<string, number>, key: string, at: number) {
+  const owned = map as Map<string, number>;
+  for (const [old, seen] of owned) {
+    if (seen >= at - RECENT_DELIVERIES_MS) break;
+    owned.delete(old);
+  }
+  owned.delete(key);
+  owned.set(key, at);
+  return owned;
 }
 
 export const initialStoreCatalogState = (): StoreCatalogState => ({
   groups: new Map(),
   products: new Map(),
   fetches: 0,
+  deliveries: new Map(),
+  receipts: new Map(),
 });
 
 /**
@@ -63,6 +90,13 @@ export function evolveStoreCatalog(
       return { ...state, products: withEntry(state.products, event.data.productId, undefined) };
     case 'CatalogFetched':
       return { ...state, fetches: state.fetches + 1 };
+    case 'CatalogNotified':
+      return {
+        ...state,
+        deliveries: remember(state.deliveries, event.data.delivery, event.data.at),
+      };
+    case 'ReceiptRecorded':
+      return { ...state, receipts: remember(state.receipts, event.data.receiptId, event.data.at) };
     default: {
       const _never: never = event;
       return _never;

@@ -14,7 +14,17 @@ export interface RecordEvotorStoreList {
   access: Record<string, StoreAccess>;
 }
 
-export type StoresCommand = RecordEvotorStoreList;
+/**
+ * Evotor's store notification (`PUT …/api/v1/inventories/stores`): stores created or changed in
+ * the owner's account. Partial: a store it does not list is not lost.
+ */
+export interface RecordEvotorStoresNotified {
+  type: 'RecordEvotorStoresNotified';
+  userId: string;
+  stores: StoreInfo[];
+}
+
+export type StoresCommand = RecordEvotorStoreList | RecordEvotorStoresNotified;
 
 /**
  * Only changes become events. A store that answers 402 is still in Evotor's list, so it is
@@ -27,6 +37,7 @@ export function decideStores(
   state: StoresState,
   _ctx?: DecideContext,
 ): StoresEvent[] {
+  if (command.type === 'RecordEvotorStoresNotified') return decideStoresNotified(command, state);
   const { userId } = command;
   const listed = indexById(command.stores, (id) => {
     throw new DomainError('store_list_duplicate_id', `Магазин ${id} дважды в списке.`);
@@ -53,6 +64,26 @@ export function decideStores(
     const previous = known?.access ?? 'ok';
     if (access !== undefined && access !== previous) {
       events.push({ type: 'StoreAccessChanged', data: { userId, storeId, access } });
+    }
+  }
+  return events;
+}
+
+function decideStoresNotified(
+  command: RecordEvotorStoresNotified,
+  state: StoresState,
+): StoresEvent[] {
+  const { userId } = command;
+  const listed = indexById(command.stores, (id) => {
+    throw new DomainError('store_list_duplicate_id', `Магазин ${id} дважды в уведомлении.`);
+  });
+  const events: StoresEvent[] = [];
+  for (const store of [...listed.values()].sort((a, b) => compareIds(a.id, b.id))) {
+    const known = state.stores.get(store.id);
+    if (!known || known.lost) events.push({ type: 'StoreDiscovered', data: { userId, store } });
+    else if (known.info.name !== store.name) {
+      const change = { userId, storeId: store.id, from: known.info.name, to: store.name };
+      events.push({ type: 'StoreRenamed', data: change });
     }
   }
   return events;

@@ -92,7 +92,14 @@ export type MirrorCommand =
     }
   | { type: 'ResumeVkPush'; userId: string }
   | { type: 'StartVkPush'; userId: string; pushId: string; planned: PlanCounts }
-  | { type: 'FinishVkPush'; userId: string; pushId: string; outcome: PushFinish };
+  | { type: 'FinishVkPush'; userId: string; pushId: string; outcome: PushFinish }
+  | {
+      type: 'RecordVkPushCompleted';
+      userId: string;
+      startedAt: string;
+      productIds: string[] | null;
+      failed: string[];
+    };
 
 const STATE_AFTER = {
   RecordVkItemHidden: ['hidden', 'VkItemHidden'],
@@ -395,6 +402,10 @@ export function decideMirror(
     case 'FinishVkPush': {
       const { pushId, outcome } = command;
       return [{ type: 'VkPushFinished', data: { userId, pushId, outcome, at } }];
+    }
+    case 'RecordVkPushCompleted': {
+      const { startedAt, productIds, failed } = command;
+      return [{ type: 'VkPushCompleted', data: { userId, startedAt, productIds, failed } }];
     }
     default: {
       const _never: never = command;

@@ -184,6 +184,15 @@ export type MirrorEvent =
   | {
       type: 'VkPushFinished';
       data: { userId: string; pushId: string; outcome: PushFinish; at: string };
+    }
+  | {
+      /**
+       * A push finished planning and sending: every Evotor change recorded before `startedAt`
+       * of these products (null: all of the user's) is in VK, except the `failed` ones. The
+       * lag shown on /sync is measured against it.
+       */
+      type: 'VkPushCompleted';
+      data: { userId: string; startedAt: string; productIds: string[] | null; failed: string[] };
     };
 
 /** Item operations of a plan, as the owner sees them (adoptions and re-creations are creates). */

@@ -179,6 +179,7 @@ function planAlbums(
   desired: ReadonlyMap<string, DesiredEntry>,
   state: MirrorState,
   ctx: PlanContext,
+  partial: boolean,
 ): void {
   const titles = new Map<string, string>();
   for (const productId of [...desired.keys()].sort(compareIds)) {
@@ -209,6 +210,8 @@ function planAlbums(
     }
   }
   // Open requests of groups no longer published: settled too, so none stays open for ever.
+  // A partial plan does not know which groups are published: the next full one settles them.
+  if (partial) return;
   for (const [groupKey, album] of state.albums) {
     if (!album.pendingRequestId || titles.has(groupKey) || !isDue(album.failure, ctx.now)) continue;
     const { title, pendingRequestId: requestId } = album;
@@ -256,6 +259,7 @@ function settleFailures(
   state: MirrorState,
   desired: ReadonlyMap<string, DesiredEntry>,
   now: number,
+  partial: boolean,
 ): void {
   const touched = new Set<string>();
   const {
@@ -276,19 +280,25 @@ function settleFailures(
     if (failure && isDue(failure, now) && !touched.has(`p:${productId}`))
       plan.settledFailures.push({ productId });
   }
-  for (const [groupKey, album] of state.albums) {
+  // An album's products may all be outside a partial plan: only a full one can tell.
+  for (const [groupKey, album] of partial ? [] : state.albums) {
     if (album.failure && isDue(album.failure, now) && !touched.has(`g:${groupKey}`))
       plan.settledFailures.push({ groupKey });
   }
 }
 
+/**
+ * `partial`: `desired` holds only some products (a push of what changed at the register); what
+ * it leaves out is not judged, not even albums whose products are all elsewhere.
+ */
 export function planMirror(
   desired: ReadonlyMap<string, DesiredEntry>,
   state: MirrorState,
   ctx: PlanContext,
+  options: { partial?: boolean } = {},
 ): MirrorPlan {
   const plan = emptyPlan();
-  planAlbums(plan, desired, state, ctx);
+  planAlbums(plan, desired, state, ctx, options.partial ?? false);
   for (const productId of [...desired.keys()].sort(compareIds)) {
     const want = desired.get(productId)!;
     const mirrored = state.items.get(productId);
@@ -324,7 +334,7 @@ export function planMirror(
   }
   planPhotos(plan, state, ctx.now);
   plan.memberships = planMemberships(desired, state, ctx);
-  settleFailures(plan, state, desired, ctx.now);
+  settleFailures(plan, state, desired, ctx.now, options.partial ?? false);
   const creating = plan.creates.length + plan.recreates.length + plan.adopts.length;
   plan.needsDefaultPhoto = creating > 0 && state.defaultPhotoId === null;
   return plan;

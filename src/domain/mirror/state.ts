@@ -384,6 +384,7 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       return { ...state, paused: null };
     case 'VkPushStarted':
     case 'VkPushFinished':
+    case 'VkPushCompleted':
       return state;
     default: {
       const _never: never = event;

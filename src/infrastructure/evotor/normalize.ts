@@ -1,4 +1,10 @@
-import type { CatalogGroup, CatalogProduct, StoreInfo } from '../../domain/catalog/events.js';
+import type {
+  CatalogGroup,
+  CatalogProduct,
+  ReceiptKind,
+  StoreInfo,
+} from '../../domain/catalog/events.js';
+import type { EvotorV1Product, EvotorV1Store, EvotorV2Receipt } from './notification-types.js';
 import type { EvotorGroup, EvotorProduct, EvotorStore } from './types.js';
 
 /**
@@ -57,3 +63,75 @@ export function normalizeProduct(product: EvotorProduct): CatalogProduct {
     barcodes: [...(product.barcodes ?? [])].sort(),
   };
 }
+
+/** A v1 notification's array split into the catalog model's groups and products. */
+export function normalizeV1Catalog(items: readonly EvotorV1Product[]): {
+  groups: CatalogGroup[];
+  products: CatalogProduct[];
+} {
+  const groups: CatalogGroup[] = [];
+  const products: CatalogProduct[] = [];
+  for (const item of items) {
+    if (item.group === true) {
+      groups.push({ id: item.uuid, parentId: item.parentUuid || null, name: item.name });
+      continue;
+    }
+    // The same model as the v2 fetch, so a notification and the next fetch agree field by field.
+    products.push(
+      normalizeProduct({
+        id: item.uuid,
+        name: item.name,
+        type: item.type ?? 'NORMAL',
+        parent_id: item.parentUuid ?? null,
+        price: item.price ?? 0,
+        cost_price: item.costPrice ?? 0,
+        quantity: item.quantity ?? 0,
+        ...defined({
+          measure_name: item.measureName,
+          tax: item.tax,
+          allow_to_sell: item.allowToSell,
+          description: item.description,
+          article_number: item.articleNumber,
+          code: item.code,
+          barcodes: item.barCodes,
+        }),
+      }),
+    );
+  }
+  return { groups, products };
+}
+
+/** Drops null and undefined, so normalizeProduct's own defaults apply. */
+function defined<T extends Record<string, unknown>>(
+  fields: T,
+): { [K in keyof T]?: NonNullable<T[K]> } {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) if (value != null) out[key] = value;
+  return out as { [K in keyof T]?: NonNullable<T[K]> };
+}
+
+export function normalizeV1Store(store: EvotorV1Store): StoreInfo {
+  return { id: store.uuid, name: store.name, address: store.address ?? '' };
+}
+
+/** A receipt's stock movements; null for kinds that do not move the shop's stock here. */
+export function normalizeReceipt(receipt: EvotorV2Receipt): {
+  receiptId: string;
+  storeId: string;
+  kind: ReceiptKind;
+  lines: Array<{ productId: string; quantityMilli: number }>;
+} | null {
+  const kind = RECEIPT_KINDS[receipt.data.type];
+  if (!kind) return null;
+  return {
+    receiptId: receipt.data.id,
+    storeId: receipt.data.storeId,
+    kind,
+    lines: receipt.data.items.map((line) => ({
+      productId: line.id,
+      quantityMilli: Math.abs(quantityToMilli(line.quantity)),
+    })),
+  };
+}
+
+const RECEIPT_KINDS: Record<string, ReceiptKind | undefined> = { SELL: 'sell', PAYBACK: 'payback' };

@@ -11,6 +11,24 @@ export const EVOTOR_WEBHOOK_PATHS = {
   installationEvent: '/api/v1/installation/event',
 } as const;
 
+/**
+ * Evotor's data notifications, authorised with the per-user token (not the app's secret): the
+ * paths after the base URL configured in Evotor's portal, as its documentation names them.
+ */
+export const EVOTOR_NOTIFICATION_PATHS = {
+  /** POST, a v1 product array; `:storeUuid` is the store */
+  products: '/api/v1/inventories/stores/:storeUuid/products',
+  /** PUT, `[{uuid, name, address}]` */
+  stores: '/api/v1/inventories/stores',
+  /** POST, one receipt */
+  receipts: '/api/v2/receipts',
+} as const;
+
+export const productsNotificationPath = (storeUuid: string) =>
+  EVOTOR_NOTIFICATION_PATHS.products.replace(':storeUuid', encodeURIComponent(storeUuid));
+
+export type { EvotorV1Product, EvotorV1Store, EvotorV2Receipt } from './notification-types.js';
+
 // The two event payloads are the webhook use cases' input, so they are defined with them.
 export {
   SUBSCRIPTION_EVENT_TYPES,

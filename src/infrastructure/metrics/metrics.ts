@@ -12,6 +12,9 @@ export type ProjectionStatusSource = () => Promise<
  * so tests and several apps in one process never share counters. Label values are all from
  * bounded sets (route patterns, job names, API methods, event types): never ids or raw URLs.
  */
+/** The worst VK lag across users and how many users lag (projections/sync-lag). */
+export type VkLagSource = () => Promise<{ oldestChangeAt: Date | null; users: number }>;
+
 export class Metrics {
   readonly registry = new Registry();
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
@@ -21,6 +24,7 @@ export class Metrics {
   readonly apiDuration: Histogram<'service'>;
   readonly eventsAppended: Counter<'category' | 'type'>;
   private projectionSources: ProjectionStatusSource[] = [];
+  private vkLagSource: VkLagSource | null = null;
 
   constructor(options: { prefix?: string; defaultMetrics?: boolean } = {}) {
     const p = options.prefix ?? 'evosync_';
@@ -65,6 +69,26 @@ export class Metrics {
       labelNames: ['category', 'type'],
       registers,
     });
+    const lag = async () => (this.vkLagSource ? await this.vkLagSource() : null);
+    new Gauge({
+      name: `${p}vk_lag_seconds`,
+      help: 'Age of the oldest Evotor change not yet in VK, over the users whose sync pushes; 0 when VK has everything',
+      registers,
+      async collect() {
+        const now = await lag();
+        if (now)
+          this.set(now.oldestChangeAt ? (Date.now() - now.oldestChangeAt.getTime()) / 1000 : 0);
+      },
+    });
+    new Gauge({
+      name: `${p}vk_lagging_users`,
+      help: 'Users with an Evotor change not yet in VK',
+      registers,
+      async collect() {
+        const now = await lag();
+        if (now) this.set(now.users);
+      },
+    });
     const sources = () => this.projectionSources;
     new Gauge({
       name: `${p}projection_lag_events`,
@@ -103,6 +127,11 @@ export class Metrics {
         }
       },
     });
+  }
+
+  /** Where the VK lag gauges read from (the sync-lag read table); one per process. */
+  setVkLagSource(source: VkLagSource): void {
+    this.vkLagSource = source;
   }
 
   /** Where the projection gauges read from (the worker's runners); several sources add up. */

@@ -88,6 +88,30 @@ export function adminRoutes(state: EvotorSimulatorState): Router {
     state.removeProductImage(p(req, 'storeId'), p(req, 'id'));
     res.status(204).end();
   });
+  // Where and with which token the cloud sends the app its data notifications.
+  router.put('/app', (req, res) => {
+    const { baseUrl } = body(req) as { baseUrl?: unknown };
+    if (typeof baseUrl !== 'string') throw new SimulatorAdminError(400, 'baseUrl is required');
+    state.notifier.baseUrl = baseUrl;
+    res.json({ baseUrl });
+  });
+  router.put('/users/:userId/app-token', (req, res) => {
+    const { token } = body(req) as { token?: unknown };
+    if (typeof token !== 'string') throw new SimulatorAdminError(400, 'token is required');
+    state.notifier.appTokens.set(p(req, 'userId'), token);
+    res.status(204).end();
+  });
+  router.get('/notifications', (_req, res) => {
+    res.json({ count: state.notifier.log.length, notifications: state.notifier.log });
+  });
+  router.post('/stores/:storeId/receipts', (req, res) => {
+    const { type, items } = body(req) as { type?: unknown; items?: unknown };
+    if (!Array.isArray(items)) throw new SimulatorAdminError(400, 'items are required');
+    if (type !== undefined && type !== 'SELL' && type !== 'PAYBACK')
+      throw new SimulatorAdminError(400, 'type is SELL or PAYBACK');
+    const lines = items as Array<{ id: string; quantity: number }>;
+    res.status(201).json(state.closeReceipt(p(req, 'storeId'), { type, items: lines }));
+  });
 
   router.get('/settings', (_req, res) => {
     res.json({ pageSize: state.pageSize, rateLimit: state.rateLimit });

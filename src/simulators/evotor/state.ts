@@ -3,6 +3,7 @@ import type { EvotorGroup, EvotorProduct, EvotorStore } from '../../infrastructu
 import { seedGroups, seedProducts } from './catalog-seed.js';
 import { newImage, type ImageFields, type SimImage } from './images.js';
 import { evotorTime, Random } from './random.js';
+import { EvotorNotifier, v1Group, v1Product, v1Store } from './notifications.js';
 
 export class SimulatorAdminError extends Error {
   constructor(
@@ -68,11 +69,14 @@ export class EvotorSimulatorState {
   readonly stores = new Map<string, SimStore>();
   readonly faults: ActiveFault[] = [];
   readonly requestLog: RequestRecord[] = [];
+  /** Evotor's data notifications to the app, after edits through this admin API */
+  readonly notifier = new EvotorNotifier();
   pageSize: number;
   rateLimit: RateLimit | null;
   private nextFaultId = 1;
   private userCounter = 0;
   private imageCounter = 0;
+  private receiptCounter = 0;
 
   constructor(options: { pageSize?: number; rateLimit?: RateLimit | null; now?: () => Date } = {}) {
     this.pageSize = options.pageSize ?? 1000;
@@ -119,6 +123,7 @@ export class EvotorSimulatorState {
       products: new Map(),
       images: new Map(),
     });
+    this.notifier.stores(userId, [v1Store(store)]);
     return store;
   }
 
@@ -131,6 +136,7 @@ export class EvotorSimulatorState {
     if (paymentRequired !== undefined) sim.paymentRequired = paymentRequired;
     if (Object.keys(rest).length > 0) {
       Object.assign(sim.store, rest, { id, user_id: sim.store.user_id, updated_at: this.stamp() });
+      this.notifier.stores(sim.store.user_id, [v1Store(sim.store)]);
     }
     return sim.store;
   }
@@ -194,13 +200,17 @@ export class EvotorSimulatorState {
     };
     if (sim.groups.has(group.id)) throw new SimulatorAdminError(409, `group ${group.id} exists`);
     sim.groups.set(group.id, group);
+    this.notifier.products(sim.store.user_id, storeId, [v1Group(group)]);
     return group;
   }
 
   changeGroup(storeId: string, id: string, fields: Partial<EvotorGroup>): EvotorGroup {
-    const group = this.requireStore(storeId).groups.get(id);
+    const sim = this.requireStore(storeId);
+    const group = sim.groups.get(id);
     if (!group) throw new SimulatorAdminError(404, `group ${id} not found`);
-    return Object.assign(group, fields, { id, updated_at: this.stamp() });
+    Object.assign(group, fields, { id, updated_at: this.stamp() });
+    this.notifier.products(sim.store.user_id, storeId, [v1Group(group)]);
+    return group;
   }
 
   removeGroup(storeId: string, id: string): void {
@@ -234,13 +244,47 @@ export class EvotorSimulatorState {
     };
     if (sim.products.has(product.id)) throw new SimulatorAdminError(409, `product exists`);
     sim.products.set(product.id, product);
+    this.notifier.products(sim.store.user_id, storeId, [v1Product(product)]);
     return product;
   }
 
   changeProduct(storeId: string, id: string, fields: Partial<EvotorProduct>): EvotorProduct {
-    const product = this.requireStore(storeId).products.get(id);
+    const sim = this.requireStore(storeId);
+    const product = sim.products.get(id);
     if (!product) throw new SimulatorAdminError(404, `product ${id} not found`);
-    return Object.assign(product, fields, { id, updated_at: this.stamp() });
+    Object.assign(product, fields, { id, updated_at: this.stamp() });
+    this.notifier.products(sim.store.user_id, storeId, [v1Product(product)]);
+    return product;
+  }
+
+  /**
+   * A receipt closed at the register: a sale takes the quantities from stock, a refund
+   * (PAYBACK) brings them back, and the cloud sends the receipt to the app.
+   */
+  closeReceipt(
+    storeId: string,
+    input: { type?: 'SELL' | 'PAYBACK'; items: Array<{ id: string; quantity: number }> },
+  ): { id: string } {
+    const sim = this.requireStore(storeId);
+    const type = input.type ?? 'SELL';
+    for (const line of input.items) {
+      const product = sim.products.get(line.id);
+      if (!product) throw new SimulatorAdminError(404, `product ${line.id} not found`);
+      const sign = type === 'SELL' ? -1 : 1;
+      product.quantity = Math.round(((product.quantity ?? 0) + sign * line.quantity) * 1000) / 1000;
+    }
+    const id = new Random(`${storeId}:r:${this.receiptCounter++}:${this.stamp()}`).uuid();
+    this.notifier.receipt(sim.store.user_id, {
+      id: new Random(`event:${id}`).uuid(),
+      type: 'ReceiptCreated',
+      data: {
+        id,
+        storeId,
+        type,
+        items: input.items.map(({ id: pid, quantity }) => ({ id: pid, quantity })),
+      },
+    });
+    return { id };
   }
 
   removeProduct(storeId: string, id: string): void {

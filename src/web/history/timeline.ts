@@ -96,6 +96,8 @@ function evotorEntry(e: StoreCatalogEvent, productId: string) {
     case 'GroupChanged':
     case 'GroupRemoved':
     case 'CatalogFetched':
+    case 'CatalogNotified':
+    case 'ReceiptRecorded':
       return null;
   }
 }
@@ -195,6 +197,7 @@ function vkEntry(e: MirrorEvent, productId: string, tokenKind: string | null) {
     case 'VkPushResumed':
     case 'VkPushStarted':
     case 'VkPushFinished':
+    case 'VkPushCompleted':
       return null;
   }
 }

@@ -1,4 +1,5 @@
 import {
+  EVOTOR_NOTIFICATION_PATHS,
   EVOTOR_WEBHOOK_PATHS,
   SUBSCRIPTION_EVENT_TYPES,
 } from '../../infrastructure/evotor/webhooks.js';
@@ -52,6 +53,56 @@ const eventAccepted = {
   description:
     'Accepted. Also the answer for a duplicate delivery and for a stale sequenceNumber: Evotor retries until it gets a 200, so handlers are idempotent.',
 };
+/** Evotor's data notifications (src/web/webhooks/notification-routes.ts). */
+function notificationPaths() {
+  const common = { tags: ['Evotor webhooks'], security: [{ evotorUserToken: [] }] };
+  const errors = {
+    ...webhookAuthErrors,
+    '401': evotorError('Missing or unknown user token, or a store that is not this user’s', '1001'),
+  };
+  const body = (description: string) => ({
+    required: true,
+    description,
+    content: { 'application/json': { schema: { type: 'array' as const } } },
+  });
+  const toOpenApi = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+  return {
+    [toOpenApi(EVOTOR_NOTIFICATION_PATHS.products)]: {
+      post: {
+        operationId: 'evotorProductsNotification',
+        summary: 'Products created or changed at the register (a partial catalog)',
+        description:
+          'Recorded as added or changed products, never as removals; the same delivery again appends nothing.',
+        ...common,
+        parameters: [{ name: 'storeUuid', in: 'path', required: true, schema: { type: 'string' } }],
+        requestBody: body('Evotor’s v1 product array (camelCase; groups have `group: true`)'),
+        responses: { '200': eventAccepted, ...errors },
+      },
+    },
+    [EVOTOR_NOTIFICATION_PATHS.stores]: {
+      put: {
+        operationId: 'evotorStoresNotification',
+        summary: 'Stores created or changed in the owner’s Evotor account',
+        ...common,
+        requestBody: body('`[{uuid, name, address}]`'),
+        responses: { '200': eventAccepted, ...errors },
+      },
+    },
+    [EVOTOR_NOTIFICATION_PATHS.receipts]: {
+      post: {
+        operationId: 'evotorReceiptNotification',
+        summary: 'A receipt: a sale lowers the stock of its products, a refund raises it',
+        ...common,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { type: 'object' as const } } },
+        },
+        responses: { '200': eventAccepted, ...errors },
+      },
+    },
+  };
+}
+
 const sessionJson = (operationId: string, summary: string, description: string) => ({
   operationId,
   summary,
@@ -202,6 +253,7 @@ export const openApiDocument: OpenApiDocument = {
         responses: { '200': eventAccepted, ...webhookAuthErrors },
       },
     },
+    ...notificationPaths(),
     '/connections/evotor/test': {
       post: sessionJson(
         'testEvotorConnection',
@@ -238,6 +290,13 @@ export const openApiDocument: OpenApiDocument = {
         type: 'http',
         scheme: 'bearer',
         description: 'Authorization: Bearer EVOTOR_WEBHOOK_SECRET',
+      },
+      evotorUserToken: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Authorization',
+        description:
+          'The user’s token EvoSync answered to /user/create or /user/verify, bare or as `Bearer <token>`',
       },
       session: { type: 'apiKey', in: 'cookie', name: 'evosync.sid' },
       csrf: { type: 'apiKey', in: 'header', name: 'x-csrf-token' },

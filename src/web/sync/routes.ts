@@ -22,6 +22,7 @@ import { loadSyncPage } from './page.js';
 import { CHANGED_SINCE_PREVIEW, loadPreview } from './preview.js';
 import { progressJson } from './progress-json.js';
 import { loadCaptchaNotice } from './captcha.js';
+import { loadLag } from './lag.js';
 import { scoped } from '../scoped.js';
 import {
   stockDefaults,
@@ -89,10 +90,11 @@ export function syncRoutes(deps: DashboardDeps): Router {
     res: Response,
     extra: { status?: number; errors?: FieldErrors; values?: Record<string, unknown> } = {},
   ) => {
-    const [page, config] = await Promise.all([
+    const [page, config, lag] = await Promise.all([
       loadSyncPage(deps, uid(req)),
       // Read from the stream itself: the read model has no columns for it, and it is one user's.
       loadSyncConfig(deps.eventStore, uid(req)),
+      loadLag(deps.sequelize, uid(req)),
     ]);
     // Before confirming, the owner sees what the first push will do (the push's own planner).
     const confirming = page.config.status !== 'active' && page.storeCount > 0;
@@ -104,6 +106,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
       ownership: config.ownership,
       stockDefaults: stockDefaults(deps.config),
       captcha,
+      lag,
       errors: extra.errors ?? {},
       values: extra.values ?? { ...page.formValues, ...stockFormValues(config) },
     });

@@ -28,11 +28,39 @@ export interface WebhookRoutesDeps {
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
-function sendErrors(res: Response, error: WebhookError): void {
+export function sendErrors(res: Response, error: WebhookError): void {
   const entry: Record<string, unknown> = { code: error.code };
   if (error.reason) entry.reason = error.reason;
   if (error.subject) entry.subject = error.subject;
   res.status(error.status).json({ errors: [entry] });
+}
+
+/** Evotor's envelope for a client over its allowance (per IP per minute). */
+export function perMinute(limit: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, res) => {
+      res.status(429).json({ errors: [{ code: 429, reason: 'too many requests' }] });
+    },
+  });
+}
+
+/** A body too large or unreadable fails inside express.text: still Evotor's envelope. */
+export function unreadableBody(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  next: (e?: unknown) => void,
+): void {
+  if (res.headersSent) return next(error);
+  const status =
+    typeof error === 'object' && error && 'status' in error && typeof error.status === 'number'
+      ? error.status
+      : 400;
+  res.status(status).json({ errors: [{ code: EVOTOR_ERRORS.syntax, reason: 'unreadable body' }] });
 }
 
 /** Bearer secret, compared in constant time on hashes (equal lengths whatever was sent). */
@@ -48,7 +76,7 @@ function bearerAuth(secret: string | undefined): RequestHandler {
 }
 
 /** The body is parsed here, so a syntax error gets Evotor's envelope instead of an HTML page. */
-function jsonBody(req: Request): unknown {
+export function jsonBody(req: Request): unknown {
   const text = typeof req.body === 'string' ? req.body : '';
   try {
     return JSON.parse(text) as unknown;
@@ -61,6 +89,11 @@ function jsonBody(req: Request): unknown {
 export function validate<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new WebhookError(400, EVOTOR_ERRORS.syntax, 'a JSON object is expected');
+  return validateJson(schema, body);
+}
+
+/** Like `validate`, for any JSON value (the data notifications send arrays). */
+export function validateJson<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
@@ -80,15 +113,7 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
   if (!deps.secret)
     deps.logger.warn('EVOTOR_WEBHOOK_SECRET is not set: Evotor webhooks answer 401');
   const guard: RequestHandler[] = [
-    rateLimit({
-      windowMs: 60_000,
-      limit: deps.limitPerMinute ?? 600,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      handler: (_req, res) => {
-        res.status(429).json({ errors: [{ code: 429, reason: 'too many requests' }] });
-      },
-    }),
+    perMinute(deps.limitPerMinute ?? 600),
     bearerAuth(deps.secret),
     express.text({ type: () => true, limit: '64kb' }),
   ];
@@ -124,19 +149,6 @@ export function webhookRoutes(deps: WebhookRoutesDeps): Router {
     await deps.webhooks.installationEvent(validate(installationSchema, body));
   });
 
-  // A body too large or unreadable fails inside express.text: still Evotor's envelope.
-  router.use(
-    Object.values(EVOTOR_WEBHOOK_PATHS),
-    (error: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
-      if (res.headersSent) return next(error);
-      const status =
-        typeof error === 'object' && error && 'status' in error && typeof error.status === 'number'
-          ? error.status
-          : 400;
-      res
-        .status(status)
-        .json({ errors: [{ code: EVOTOR_ERRORS.syntax, reason: 'unreadable body' }] });
-    },
-  );
+  router.use(Object.values(EVOTOR_WEBHOOK_PATHS), unreadableBody);
   return router;
 }

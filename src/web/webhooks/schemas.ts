@@ -43,3 +43,42 @@ export const installationSchema = z.looseObject({
   type: z.enum(['ApplicationInstalled', 'ApplicationUninstalled']),
   data: z.looseObject({ productId: z.string().min(1).max(100), userId: id }),
 });
+
+// Data notifications keep unknown fields too: Evotor's v1 product has more than EvoSync reads.
+const money = z.number().finite().nullable().optional();
+const text = (max: number) => z.string().max(max).nullable().optional();
+
+export const v1ProductSchema = z.looseObject({
+  uuid: id,
+  parentUuid: z.string().max(64).nullable().optional(),
+  group: z.boolean().nullable().optional(),
+  name: z.string().max(1000),
+  code: text(200),
+  barCodes: z.array(z.string().max(200)).max(1000).nullable().optional(),
+  alcoCodes: z.array(z.string().max(200)).max(1000).nullable().optional(),
+  price: money,
+  costPrice: money,
+  quantity: money,
+  measureName: text(100),
+  tax: text(100),
+  allowToSell: z.boolean().nullable().optional(),
+  description: text(10_000),
+  articleNumber: text(200),
+  type: text(100),
+});
+export const v1ProductsSchema = z.array(v1ProductSchema).max(100_000);
+
+export const v1StoresSchema = z
+  .array(z.looseObject({ uuid: id, name: z.string().max(1000), address: text(2000) }))
+  .max(10_000);
+
+export const v2ReceiptSchema = z.looseObject({
+  id: z.string().min(1).max(100),
+  type: z.string().max(100).optional(),
+  data: z.looseObject({
+    id: id,
+    storeId: id,
+    type: z.string().min(1).max(100),
+    items: z.array(z.looseObject({ id: id, quantity: z.number().finite() })).max(10_000),
+  }),
+});

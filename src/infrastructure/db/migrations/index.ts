@@ -13,6 +13,7 @@ import { connectionsMigration } from '../../../../projections/connections/migrat
 import { syncConfigsMigration } from '../../../../projections/sync-configs/migration.js';
 import { vkCatalogMigration } from '../../../../projections/vk-catalog/migration.js';
 import { vkMirrorMigration } from '../../../../projections/vk-mirror/migration.js';
+import { syncLagMigration } from '../../../../projections/sync-lag/migration.js';
 import { catalogBrowserIndexes } from './0060-catalog-browser-indexes.js';
 import { readTableWidths } from './0110-read-table-widths.js';
 import { projectionFailures } from './0111-projection-failures.js';
@@ -40,6 +41,7 @@ export const migrations: Migration[] = [
   syncConfigsMigration,
   vkCatalogMigration,
   vkMirrorMigration,
+  syncLagMigration,
   catalogBrowserIndexes,
   readTableWidths,
   projectionFailures,
