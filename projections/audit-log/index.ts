@@ -37,6 +37,12 @@ export function redactEventData(value: unknown): unknown {
   return value;
 }
 
+/** Rows per INSERT, and the size of one: well under MariaDB's default 16 MB packet. */
+const ROWS_PER_INSERT = 500;
+const CHARS_PER_INSERT = 4 * 1024 * 1024;
+const COLUMNS = `event_id, position, prepare, stream_id, revision, type, actor, correlation_id,
+  causation_id, occurred_at, data, metadata`;
+
 export const auditLogProjection: Projection = {
   name: 'audit-log',
   version: 1,
@@ -46,29 +52,42 @@ export const auditLogProjection: Projection = {
     const limits = await columnLimits(tx, 'audit_log');
     const text = (column: string, value: unknown) =>
       value == null ? null : fitText(String(value), limits.get(column));
+    // Every event of the store passes here: one multi-row statement per batch, not one each.
+    const sql = (value: unknown) => tx.sequelize.escape(value as string);
+    let tuples: string[] = [];
+    let chars = 0;
+    const flush = async () => {
+      if (tuples.length === 0) return;
+      await tx.query(`INSERT IGNORE INTO audit_log (${COLUMNS}) VALUES ${tuples.join(',')}`);
+      tuples = [];
+      chars = 0;
+    };
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
-      await tx.query(
-        `INSERT IGNORE INTO audit_log (event_id, position, prepare, stream_id, revision, type, actor,
-           correlation_id, causation_id, occurred_at, data, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          e.id,
-          e.position.commit,
-          e.position.prepare,
-          fitKey(e.streamId, limits.get('stream_id')),
-          e.revision,
-          fitKey(e.type, limits.get('type')),
-          text('actor', meta.actor ?? 'unknown'),
-          text('correlation_id', meta.correlationId),
-          text('causation_id', meta.causationId),
-          Number.isNaN(occurred.getTime()) ? e.created : occurred,
-          fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data')),
-          fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata')),
-        ],
-      );
+      const tuple = `(${[
+        e.id,
+        e.position.commit,
+        e.position.prepare,
+        fitKey(e.streamId, limits.get('stream_id')),
+        e.revision,
+        fitKey(e.type, limits.get('type')),
+        text('actor', meta.actor ?? 'unknown'),
+        text('correlation_id', meta.correlationId),
+        text('causation_id', meta.causationId),
+        Number.isNaN(occurred.getTime()) ? e.created : occurred,
+        fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data')),
+        fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata')),
+      ]
+        .map(sql)
+        .join(',')})`;
+      if (tuples.length >= ROWS_PER_INSERT || chars + tuple.length > CHARS_PER_INSERT) {
+        await flush();
+      }
+      tuples.push(tuple);
+      chars += tuple.length;
     }
+    await flush();
   },
 };
 

@@ -36,7 +36,13 @@ interface ExistingRow {
 export async function appendLocked(
   c: PromiseConnection,
   items: AppendItem[],
-): Promise<{ results: AppendResult[]; written: number }> {
+): Promise<{
+  results: AppendResult[];
+  /** the highest position before this append's rows */
+  head: number;
+  /** the rows inserted, in position order (insertValues' columns) */
+  rows: unknown[][];
+}> {
   const streamIds = [...new Set(items.map((i) => i.streamId))];
   const revisions = await currentRevisions(c, streamIds);
   const existing = await existingEvents(
@@ -47,7 +53,8 @@ export async function appendLocked(
     Array<{ head: number | string }>,
     unknown,
   ];
-  let head = Number(headRow?.head ?? 0);
+  const before = Number(headRow?.head ?? 0);
+  let head = before;
 
   const created = new Date();
   const rows: unknown[][] = [];
@@ -88,7 +95,7 @@ export async function appendLocked(
     });
   }
   await insertRows(c, rows);
-  return { results, written: rows.length };
+  return { results, head: before, rows };
 }
 
 /** The original result when the item's events are exactly the stream's last events. */

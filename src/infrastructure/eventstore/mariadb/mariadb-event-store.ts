@@ -26,7 +26,15 @@ import type { Logger } from '../../logging/logger.js';
 import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 import { appendLocked, type AppendItem } from './append.js';
 import { qualifiedLockName } from '../../projections/named-lock.js';
-import { EVENT_COLUMNS, filterSql, toRecorded, unavailable, type EventRow } from './event-rows.js';
+import {
+  EVENT_COLUMNS,
+  filterSql,
+  recordedFromValues,
+  toRecorded,
+  unavailable,
+  type EventRow,
+} from './event-rows.js';
+import { RecentEvents } from './recent-events.js';
 import { decodeSnapshotState, encodeSnapshotState } from '../snapshot-encoding.js';
 
 export interface MariaDbEventStoreOptions {
@@ -48,6 +56,8 @@ const PAGE = 1000;
  */
 export class MariaDbEventStore implements EventStore {
   private readonly signal = new AppendSignal();
+  /** what this process appended last: its subscriptions read that from memory */
+  private readonly recent = new RecentEvents();
   /** in-process appends queue here rather than each holding a pool connection on GET_LOCK */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -219,7 +229,8 @@ export class MariaDbEventStore implements EventStore {
     return pollingSubscription(
       {
         // Unfiltered, so the cursor moves past events the filter rejects.
-        readAfter: (after, limit) =>
+        readAfter: async (after, limit) =>
+          this.recent.after(after?.commit ?? 0, limit) ??
           this.select(
             `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
             [after?.commit ?? 0],
@@ -279,7 +290,7 @@ export class MariaDbEventStore implements EventStore {
   }
 
   private async appendNow(items: AppendItem[]): Promise<AppendResult[]> {
-    const { results, written } = await this.withConnection(async (c) => {
+    const { results, head, rows } = await this.withConnection(async (c) => {
       const timeout = this.options.lockTimeoutSeconds ?? 30;
       const [[lock]] = (await c.query('SELECT GET_LOCK(?, ?) AS got', [
         this.appendLock,
@@ -303,7 +314,10 @@ export class MariaDbEventStore implements EventStore {
         await c.query('SELECT RELEASE_LOCK(?)', [this.appendLock]).catch(() => undefined);
       }
     });
-    if (written > 0) this.signal.notify();
+    if (rows.length > 0) {
+      this.recent.add(head, rows.map(recordedFromValues));
+      this.signal.notify();
+    }
     return results;
   }
 
