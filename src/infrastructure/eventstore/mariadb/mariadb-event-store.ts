@@ -58,6 +58,15 @@ export class MariaDbEventStore implements EventStore {
   private readonly signal = new AppendSignal();
   /** what this process appended last: its subscriptions read that from memory */
   private readonly recent = new RecentEvents();
+  /**
+   * The highest position known to be committed (null: unknown), from this process's appends,
+   * reads that reached the end, and one head query per poll for all subscriptions together
+   * (see subscribeToAll); a subscription at or past it has nothing to read.
+   */
+  private knownHead: number | null = null;
+  private subscriptions = 0;
+  private headWatch: NodeJS.Timeout | null = null;
+  private headQuery: Promise<void> | null = null;
   /** in-process appends queue here rather than each holding a pool connection on GET_LOCK */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -225,26 +234,77 @@ export class MariaDbEventStore implements EventStore {
     return found;
   }
 
+  /**
+   * A worker runs a dozen subscriptions. Idle, they do not each poll the table: one head query
+   * per poll interval serves them all and wakes them when another process appended; appends of
+   * this process wake them at once and are read from memory (RecentEvents).
+   */
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    const pollMs = this.options.pollMs ?? 300;
+    this.watchHead(pollMs);
+    // The first read asks the table: "caught up" then means caught up with the store as it is.
+    let first = true;
     return pollingSubscription(
       {
-        // Unfiltered, so the cursor moves past events the filter rejects.
-        readAfter: async (after, limit) =>
-          this.recent.after(after?.commit ?? 0, limit) ??
-          this.select(
+        readAfter: async (after, limit) => {
+          const from = after?.commit ?? 0;
+          if (!first && this.knownHead !== null && from >= this.knownHead) return [];
+          first = false;
+          const recent = this.recent.after(from, limit);
+          if (recent) return recent;
+          // Unfiltered, so the cursor moves past events the filter rejects.
+          const page = await this.select(
             `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
-            [after?.commit ?? 0],
-          ),
+            [from],
+          );
+          // Positions commit in order: a short page ends at the head of that moment.
+          if (page.length < limit) this.noteHead(page.at(-1)?.position.commit ?? from);
+          return page;
+        },
         waitForAppend: (ms, signal, since) => this.signal.wait(ms, signal, since),
         appendVersion: () => this.signal.version,
       },
       options.fromPosition ?? null,
       {
         batchSize: PAGE,
-        pollMs: this.options.pollMs ?? 300,
+        pollMs,
         accept: (e) => !isSystemEvent(e.type) && matchesFilter(options.filter, e),
+        onEnd: () => this.unwatchHead(),
       },
     );
+  }
+
+  private noteHead(position: number): void {
+    if (this.knownHead === null || position > this.knownHead) this.knownHead = position;
+  }
+
+  private watchHead(pollMs: number): void {
+    if (this.subscriptions++ > 0) return;
+    // Nothing watched the head until now: what was known may be out of date.
+    this.knownHead = null;
+    this.headWatch = setInterval(() => {
+      this.headQuery ??= this.queryHead().finally(() => (this.headQuery = null));
+    }, pollMs);
+    this.headWatch.unref();
+  }
+
+  private unwatchHead(): void {
+    if (--this.subscriptions > 0 || !this.headWatch) return;
+    clearInterval(this.headWatch);
+    this.headWatch = null;
+  }
+
+  /** Wakes the subscriptions when the head moved past what this process knew of. */
+  private async queryHead(): Promise<void> {
+    try {
+      const head = (await this.headPosition())?.commit ?? 0;
+      if (this.knownHead !== null && head <= this.knownHead) return;
+      this.noteHead(head);
+      this.signal.notify();
+    } catch {
+      // Not reachable: the subscriptions' own reads report it when they next read.
+      this.knownHead = null;
+    }
   }
 
   async headPosition(): Promise<Position | null> {
@@ -270,6 +330,9 @@ export class MariaDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.headWatch) clearInterval(this.headWatch);
+    this.headWatch = null;
+    await this.headQuery;
     if (this.options.ownsSequelize) await this.sequelize.close();
   }
 
@@ -316,6 +379,7 @@ export class MariaDbEventStore implements EventStore {
     });
     if (rows.length > 0) {
       this.recent.add(head, rows.map(recordedFromValues));
+      this.noteHead(head + rows.length);
       this.signal.notify();
     }
     return results;

@@ -20,7 +20,7 @@ export class RecentEvents {
   private start = 0;
   private chars = 0;
 
-  constructor(private readonly limits = { events: 10_000, chars: 32 * 1024 * 1024 }) {}
+  constructor(private readonly limits = { events: 5_000, chars: 8 * 1024 * 1024 }) {}
 
   /** After a commit: `appended` took the positions right after `head`, the highest before them. */
   add(head: number, appended: readonly Entry[]): void {
