@@ -166,6 +166,33 @@ describe('MariaDbEventStore', () => {
     }
   }, 120_000);
 
+  it('appends made at once are committed together; one refused append fails alone', async () => {
+    const taken = newEvent('GroupTaken');
+    await store.appendToStream('group-taken', [taken]);
+    const good = Array.from({ length: 20 }, (_, i) => ({
+      stream: `group-${i}`,
+      events: [newEvent('Grouped'), newEvent('Grouped')],
+    }));
+    const outcomes = await Promise.allSettled([
+      ...good.map((g) =>
+        store.appendToStream(g.stream, g.events, { expectedRevision: 'no_stream' }),
+      ),
+      store.appendToStream('group-taken', [newEvent('GroupLate')], { expectedRevision: 5 }),
+      store.appendToStream('group-elsewhere', [taken]),
+    ]);
+    const [wrongRevision, duplicate] = outcomes.slice(-2);
+    expect(outcomes.slice(0, -2).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(wrongRevision).toMatchObject({ status: 'rejected' });
+    expect((wrongRevision as PromiseRejectedResult).reason).toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    expect((duplicate as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(String((duplicate as PromiseRejectedResult).reason)).toMatch(/already in stream/);
+    for (const g of good) expect(ids(await store.readStream(g.stream))).toEqual(ids(g.events));
+    expect(await store.readStream('group-elsewhere')).toEqual([]);
+    expect(ids(await store.readStream('group-taken'))).toEqual([taken.id]);
+  });
+
   it('reports an unreachable database clearly', async () => {
     const nowhere = 'mysql://root@127.0.0.1:1/evosync_nowhere';
     await expect(MariaDbEventStore.create(nowhere)).rejects.toBeInstanceOf(
