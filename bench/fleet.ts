@@ -14,8 +14,15 @@
  * `vk_errors` counts the failed VK calls recorded for owners to see (`VkCommandFailed`); VK's
  * rate refusals the client retried quietly are printed on their own line. SYNC_JOB_CONCURRENCY
  * defaults to one job per shop, as a deployment serving that many shops would set it.
+ *
+ * The simulators run in a process of their own (bench/fleet-simulators.ts): Evotor and VK are
+ * other machines, and in this process they would take the worker's one thread. The CPU time
+ * this process (the worker) spent in each phase is printed too: on a shared machine it tells
+ * the worker's own cost apart from the waiting that other programs' load causes.
  */
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import type { ApiRequestLog } from '../src/application/ports/api-request-log.js';
 import { SYNC_JOBS } from '../src/application/sync/sync-jobs.js';
 import { loadConfig } from '../src/infrastructure/config/config.js';
@@ -24,9 +31,7 @@ import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropNamespace } from '../test/scheduler/redis-namespace.js';
-import { startEvotorSimulator } from '../src/simulators/evotor/index.js';
-import { startVkSimulator } from '../src/simulators/vk/index.js';
-import type { SimItem } from '../src/simulators/vk/state.js';
+import { startFleetSimulators } from './fleet-simulators.js';
 import {
   enableAndConfirmSync,
   connectVk,
@@ -42,13 +47,13 @@ const CHANGED_PER_SHOP = Math.max(1, Math.round(PRODUCTS / 100));
 const DB_URL = 'mysql://root@127.0.0.1:3306/evosync_bench_fleet';
 const NAMESPACE = `evosync-bench-fleet-${process.pid}`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** BENCH_PROFILE=<file>: a CPU profile of the worker in the first round (Chrome DevTools format) */
+const PROFILE = process.env.BENCH_PROFILE;
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await recreateDatabase(DB_URL);
-const evotor = await startEvotorSimulator({ pageSize: 1000 });
-// VK's published limits: 3 requests per second per user token.
-const vk = await startVkSimulator();
+const sims = await startFleetSimulators();
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-fleet' });
 const config = loadConfig(
@@ -57,8 +62,8 @@ const config = loadConfig(
     DATABASE_URL: DB_URL,
     EVENTSTORE_URL: DB_URL,
     AGENDA_NAMESPACE: NAMESPACE,
-    EVOTOR_API_URL: evotor.url,
-    VK_API_URL: vk.apiUrl,
+    EVOTOR_API_URL: sims.evotorUrl,
+    VK_API_URL: sims.vkApiUrl,
     CATALOG_REFRESH_INTERVAL_SECONDS: '86400',
     SYNC_JOB_CONCURRENCY: String(CONCURRENCY),
   },
@@ -90,6 +95,8 @@ interface Shop {
   userId: string;
   storeId: string;
   groupId: number;
+  /** products for sale in Evotor: the items VK shows once the shop is synced */
+  products: number;
   /** the Evotor token's arrival starts the shop's first sync */
   connectEvotor(): Promise<void>;
 }
@@ -103,16 +110,15 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
   const userId = `fleet-${String(i).padStart(3, '0')}`;
   const { commands, cipher } = container;
   await registerShopOwner(commands, cipher, userId, { fingerprint, passwordHash: 'bench' });
-  const owner = evotor.admin.createUser();
-  const [store] = evotor.admin.seedCatalog(owner.userId, {
-    stores: 1,
-    groups: 5,
-    products: PRODUCTS,
-    seed: 1000 + i,
-  }).stores;
   const groupId = 9_000_000 + i;
   const vkToken = `fleet-vk-${i}`;
-  vk.admin.addShop({ token: vkToken, userId: 20_000 + i, communityId: groupId });
+  const seeded = await sims.call('addShop', {
+    index: i,
+    products: PRODUCTS,
+    vkToken,
+    vkUserId: 20_000 + i,
+    groupId,
+  });
   await connectVk(commands, cipher, userId, {
     token: vkToken,
     groupId,
@@ -121,26 +127,21 @@ for (let i = 0; i < SHOPS + SOLO; i++) {
     vkUserName: 'Владелец',
     groupName: `Магазин ${i}`,
   });
-  await enableAndConfirmSync(commands, userId, [store!.storeId]);
+  await enableAndConfirmSync(commands, userId, [seeded.storeId]);
   const connectEvotor = () =>
-    receiveEvotorToken(commands, cipher, userId, { token: owner.token, fingerprint });
-  shops.push({ userId, storeId: store!.storeId, groupId, connectEvotor });
+    receiveEvotorToken(commands, cipher, userId, { token: seeded.evotorToken, fingerprint });
+  shops.push({
+    userId,
+    storeId: seeded.storeId,
+    groupId,
+    products: seeded.products,
+    connectEvotor,
+  });
 }
 const solo = shops.splice(SHOPS, SOLO);
 
-/** Products for sale in VK per community, read straight from the simulator's state. */
-const vkItems = (vk.admin as unknown as { core: { state: { items: Map<number, SimItem> } } }).core
-  .state.items;
-function itemsByCommunity(): Map<number, Array<{ sku: string | null; price: number }>> {
-  const byOwner = new Map<number, Array<{ sku: string | null; price: number }>>();
-  for (const item of vkItems.values()) {
-    if (item.deletedAt !== null || item.hidden) continue;
-    const list = byOwner.get(-item.ownerId) ?? [];
-    list.push({ sku: item.sku, price: item.price });
-    byOwner.set(-item.ownerId, list);
-  }
-  return byOwner;
-}
+/** Items for sale in VK per community id. */
+const itemCounts = async () => new Map(await sims.call('itemCounts', {}));
 
 /** Sync jobs waiting, running or due for a retry. */
 async function busyJobs(): Promise<number> {
@@ -166,12 +167,34 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 
   }
 }
 
-const sellable = new Map(
-  [...shops, ...solo].map((s) => [s.groupId, evotor.admin.products(s.storeId).length] as const),
-);
-const complete = (items: ReturnType<typeof itemsByCommunity>, shop: Shop) =>
-  (items.get(shop.groupId)?.length ?? 0) >= (sellable.get(shop.groupId) ?? 0);
+const complete = (counts: Map<number, number>, shop: Shop) =>
+  (counts.get(shop.groupId) ?? 0) >= shop.products;
 const seconds = (since: number) => (performance.now() - since) / 1000;
+async function startProfile(): Promise<{ stop(): Promise<void> }> {
+  if (!PROFILE) return { stop: async () => {} };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      await writeFile(PROFILE, JSON.stringify(profile));
+      session.disconnect();
+      say(`  CPU profile of the first round: ${PROFILE}`);
+    },
+  };
+}
+
+/** CPU seconds this process (the worker) and the simulators' process have used so far */
+const cpu = async () => {
+  const { user, system } = process.cpuUsage();
+  return { worker: (user + system) / 1e6, simulators: await sims.call('cpuSeconds', {}) };
+};
+const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>) => {
+  const now = await cpu();
+  return `worker ${(now.worker - start.worker).toFixed(1)} s, simulators ${(now.simulators - start.simulators).toFixed(1)} s`;
+};
 
 // The worker starts with every shop's VK community connected and no Evotor token yet.
 const worker = await startWorker(container);
@@ -181,32 +204,39 @@ say(`baseline: ${SOLO} shops synced one at a time, alone on the worker`);
 const soloSeconds: number[] = [];
 for (const shop of solo) {
   const started = performance.now();
+  const startCpu = await cpu();
   await shop.connectEvotor();
   await until(
     'a shop alone',
-    async () => complete(itemsByCommunity(), shop) && (await busyJobs()) === 0,
+    async () => complete(await itemCounts(), shop) && (await busyJobs()) === 0,
   );
   soloSeconds.push(seconds(started));
-  say(`  ${shop.userId}: ${soloSeconds.at(-1)!.toFixed(1)} s`);
+  say(`  ${shop.userId}: ${soloSeconds.at(-1)!.toFixed(1)} s (CPU: ${await cpuSince(startCpu)})`);
 }
 const slowestShop = Math.max(...soloSeconds);
 
 say(`first round: ${SHOPS} shops synced for the first time, at once`);
 spans.clear();
 const firstStarted = performance.now();
-for (const shop of shops) await shop.connectEvotor();
+const firstCpu = await cpu();
+const profile = await startProfile();
+// Tokens arrive at once, as Evotor's webhooks for many shops would: none waits for another's.
+await Promise.all(shops.map((shop) => shop.connectEvotor()));
+say(`  ${seconds(firstStarted).toFixed(1)} s: every shop's Evotor token received`);
 let progressAt = 0;
 await until('the first sync of every shop', async () => {
-  const items = itemsByCommunity();
-  const done = shops.filter((s) => complete(items, s)).length;
+  const counts = await itemCounts();
+  const done = shops.filter((s) => complete(counts, s)).length;
   if (performance.now() - progressAt > 10_000) {
     progressAt = performance.now();
-    const total = shops.reduce((n, s) => n + (items.get(s.groupId)?.length ?? 0), 0);
+    const total = shops.reduce((n, s) => n + (counts.get(s.groupId) ?? 0), 0);
     say(`  ${seconds(firstStarted).toFixed(0)} s: ${done}/${SHOPS} shops complete, ${total} items`);
   }
   return done === SHOPS && (await busyJobs()) === 0;
 });
 const firstRound = seconds(firstStarted);
+say(`  CPU in the first round: ${await cpuSince(firstCpu)}`);
+await profile.stop();
 const longestSpan = Math.max(
   ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
 );
@@ -216,37 +246,33 @@ say(
 );
 
 // Change round: 1 % of every shop's products get a new price in Evotor; the pipeline runs.
-const changed = new Map<number, Map<string, number>>();
-for (const shop of shops) {
-  const wanted = new Map<string, number>();
-  for (const product of evotor.admin.products(shop.storeId).slice(0, CHANGED_PER_SHOP)) {
-    const price = Math.round((Number(product.price ?? 0) + 7) * 100) / 100;
-    evotor.admin.changeProduct(shop.storeId, product.id, { price });
-    wanted.set(product.id, price);
-  }
-  changed.set(shop.groupId, wanted);
-}
+// (The sku of a VK item is its Evotor product's id.)
+const changedByStore = new Map(
+  await sims.call('changePrices', {
+    storeIds: shops.map((s) => s.storeId),
+    count: CHANGED_PER_SHOP,
+  }),
+);
+const wanted = shops.map(
+  (s) => [s.groupId, changedByStore.get(s.storeId)!] as [number, Array<[string, number]>],
+);
 say(`change round: ${CHANGED_PER_SHOP} products per shop changed in Evotor, then the pipeline`);
 const changeStarted = performance.now();
+const changeCpu = await cpu();
 await container.scheduler.enqueue(SYNC_JOBS.pipeline, {});
-await until('the changes in VK', async () => {
-  const items = itemsByCommunity();
-  for (const shop of shops) {
-    const prices = new Map((items.get(shop.groupId) ?? []).map((i) => [i.sku, i.price]));
-    for (const [productId, price] of changed.get(shop.groupId)!)
-      if (Math.abs((prices.get(productId) ?? -1) - price) > 0.005) return false;
-  }
-  return (await busyJobs()) === 0;
-});
+await until(
+  'the changes in VK',
+  async () => (await sims.call('pricesShown', { wanted })) && (await busyJobs()) === 0,
+);
 const changeRound = seconds(changeStarted);
-say(`change round: ${changeRound.toFixed(1)} s`);
+say(`change round: ${changeRound.toFixed(1)} s (CPU: ${await cpuSince(changeCpu)})`);
 
 let shownErrors = 0;
 for (const shop of [...solo, ...shops]) {
   const events = await container.eventStore.readStream(`vk-mirror-${shop.userId}`);
   shownErrors += events.filter((e) => e.type === 'VkCommandFailed').length;
 }
-const vkLog = vk.admin.callLog();
+const vkLog = await sims.call('callLog', {});
 say(
   `VK: ${vkLog.httpRequests} HTTP requests, rate refusals retried quietly: ${rateRefusals}, ` +
     `errors by code: ${JSON.stringify(vkLog.errors)}`,
@@ -254,7 +280,7 @@ say(
 
 await worker.stop();
 await container.close();
-await Promise.all([evotor.stop(), vk.stop()]);
+await sims.stop();
 await dropNamespace(NAMESPACE);
 await dropDatabase(DB_URL);
 say(

@@ -37,6 +37,12 @@ export function redactEventData(value: unknown): unknown {
   return value;
 }
 
+/** Rows per INSERT, and the size of one: well under MariaDB's default 16 MB packet. */
+const ROWS_PER_INSERT = 500;
+const BYTES_PER_INSERT = 4 * 1024 * 1024;
+const COLUMNS = `event_id, position, prepare, stream_id, revision, type, actor, correlation_id,
+  causation_id, occurred_at, data, metadata`;
+
 export const auditLogProjection: Projection = {
   name: 'audit-log',
   version: 1,
@@ -46,29 +52,41 @@ export const auditLogProjection: Projection = {
     const limits = await columnLimits(tx, 'audit_log');
     const text = (column: string, value: unknown) =>
       value == null ? null : fitText(String(value), limits.get(column));
+    // Every event of the store passes here: one multi-row statement per batch, not one each.
+    let rows: unknown[][] = [];
+    let chars = 0;
+    const flush = async () => {
+      await tx.insertRows(`INSERT IGNORE INTO audit_log (${COLUMNS}) VALUES ?`, rows);
+      rows = [];
+      chars = 0;
+    };
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
-      await tx.query(
-        `INSERT IGNORE INTO audit_log (event_id, position, prepare, stream_id, revision, type, actor,
-           correlation_id, causation_id, occurred_at, data, metadata)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          e.id,
-          e.position.commit,
-          e.position.prepare,
-          fitKey(e.streamId, limits.get('stream_id')),
-          e.revision,
-          fitKey(e.type, limits.get('type')),
-          text('actor', meta.actor ?? 'unknown'),
-          text('correlation_id', meta.correlationId),
-          text('causation_id', meta.causationId),
-          Number.isNaN(occurred.getTime()) ? e.created : occurred,
-          fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data')),
-          fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata')),
-        ],
-      );
+      const data = fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data'));
+      const metadata = fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata'));
+      // UTF-16 length × 3 bounds the escaped UTF-8 size of Cyrillic and most other text.
+      const size = (data.length + metadata.length) * 3 + 300;
+      if (rows.length >= ROWS_PER_INSERT || (rows.length > 0 && chars + size > BYTES_PER_INSERT)) {
+        await flush();
+      }
+      rows.push([
+        e.id,
+        e.position.commit,
+        e.position.prepare,
+        fitKey(e.streamId, limits.get('stream_id')),
+        e.revision,
+        fitKey(e.type, limits.get('type')),
+        text('actor', meta.actor ?? 'unknown'),
+        text('correlation_id', meta.correlationId),
+        text('causation_id', meta.causationId),
+        Number.isNaN(occurred.getTime()) ? e.created : occurred,
+        data,
+        metadata,
+      ]);
+      chars += size;
     }
+    await flush();
   },
 };
 

@@ -127,6 +127,72 @@ describe('MariaDbEventStore', () => {
     }
   }, 120_000);
 
+  it('a subscriber in one of two appending processes gets every event once, as a read returns it', async () => {
+    // The subscriber's own process serves its appends from memory; the other's come from the
+    // table, and each append by the other process interrupts the run kept in memory.
+    const [writerA, writerB] = await Promise.all(
+      [1, 2].map(() => MariaDbEventStore.create(db.url, { pollMs: 250 })),
+    );
+    const start = await writerA!.headPosition();
+    const recorder = new SubscriptionRecorder(
+      writerA!.subscribeToAll(start ? { fromPosition: start } : {}),
+    );
+    try {
+      const written: NewEvent[] = [];
+      for (let i = 0; i < 40; i++) {
+        const writer = i % 5 < 3 ? writerA! : writerB!;
+        const batch = Array.from({ length: 1 + (i % 4) }, () =>
+          newEvent('Interleaved', { i, nested: { list: [i, 'ё'] } }),
+        );
+        await writer.appendToStream(`interleaved-${i % 3}`, batch);
+        written.push(...batch);
+        // Whatever the appender does with its objects afterwards is not what was recorded.
+        (batch[0]!.data as { i: number }).i = -1;
+      }
+      const sentinel = newEvent('InterleavedDone');
+      await writerA!.appendToStream('interleaved-sentinel', [sentinel]);
+      await recorder.waitFor((r) => r.seen.has(sentinel.id), 'the sentinel', 60_000);
+
+      const ours = recorder.events.filter((e) => e.streamId.startsWith('interleaved-'));
+      expect(ids(ours)).toEqual([...ids(written), sentinel.id]);
+      expect([...recorder.seen.values()].every((n) => n === 1)).toBe(true);
+      const read = await store.readAll(start ? { fromPosition: start } : {});
+      const asRead = read.filter((e) => e.streamId.startsWith('interleaved-'));
+      expect(ours).toEqual(asRead.filter((e) => e.position.commit > (start?.commit ?? 0)));
+      expect(ours.map((e) => (e.data as { i?: number }).i)).not.toContain(-1);
+    } finally {
+      await recorder.stop();
+      await Promise.all([writerA, writerB].map((s) => s!.close()));
+    }
+  }, 120_000);
+
+  it('appends made at once are committed together; one refused append fails alone', async () => {
+    const taken = newEvent('GroupTaken');
+    await store.appendToStream('group-taken', [taken]);
+    const good = Array.from({ length: 20 }, (_, i) => ({
+      stream: `group-${i}`,
+      events: [newEvent('Grouped'), newEvent('Grouped')],
+    }));
+    const outcomes = await Promise.allSettled([
+      ...good.map((g) =>
+        store.appendToStream(g.stream, g.events, { expectedRevision: 'no_stream' }),
+      ),
+      store.appendToStream('group-taken', [newEvent('GroupLate')], { expectedRevision: 5 }),
+      store.appendToStream('group-elsewhere', [taken]),
+    ]);
+    const [wrongRevision, duplicate] = outcomes.slice(-2);
+    expect(outcomes.slice(0, -2).every((o) => o.status === 'fulfilled')).toBe(true);
+    expect(wrongRevision).toMatchObject({ status: 'rejected' });
+    expect((wrongRevision as PromiseRejectedResult).reason).toBeInstanceOf(
+      WrongExpectedVersionError,
+    );
+    expect((duplicate as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(String((duplicate as PromiseRejectedResult).reason)).toMatch(/already in stream/);
+    for (const g of good) expect(ids(await store.readStream(g.stream))).toEqual(ids(g.events));
+    expect(await store.readStream('group-elsewhere')).toEqual([]);
+    expect(ids(await store.readStream('group-taken'))).toEqual([taken.id]);
+  });
+
   it('reports an unreachable database clearly', async () => {
     const nowhere = 'mysql://root@127.0.0.1:1/evosync_nowhere';
     await expect(MariaDbEventStore.create(nowhere)).rejects.toBeInstanceOf(

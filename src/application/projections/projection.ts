@@ -10,6 +10,12 @@ export interface ProjectionTx {
   transaction: Transaction;
   /** `?` placeholders; returns the rows of a SELECT (or the driver's result for other statements) */
   query<T = Record<string, unknown>>(sql: string, replacements?: unknown[]): Promise<T[]>;
+  /**
+   * A multi-row INSERT: `sql` ends in `VALUES ?` (an `ON DUPLICATE KEY UPDATE …` may follow),
+   * `rows` are its tuples. For batches of hundreds of rows, whose statement text is too long
+   * to go through `query` cheaply.
+   */
+  insertRows(sql: string, rows: unknown[][]): Promise<void>;
 }
 
 /**

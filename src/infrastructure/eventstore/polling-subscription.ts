@@ -25,12 +25,25 @@ export interface PollingSource {
 export function pollingSubscription(
   source: PollingSource,
   from: Position | null,
-  options: { batchSize?: number; pollMs?: number; accept?: (e: RecordedEvent) => boolean } = {},
+  options: {
+    batchSize?: number;
+    pollMs?: number;
+    accept?: (e: RecordedEvent) => boolean;
+    /** called once when the subscription ends (unsubscribed, or its iteration stopped) */
+    onEnd?: () => void;
+  } = {},
 ): Subscription {
   const batchSize = options.batchSize ?? 500;
   const pollMs = options.pollMs ?? 500;
   const accept = options.accept ?? (() => true);
   const abort = new AbortController();
+  let ended = false;
+  const end = () => {
+    abort.abort();
+    if (ended) return;
+    ended = true;
+    options.onEnd?.();
+  };
 
   async function* run(): AsyncGenerator<SubscriptionMessage> {
     let last = from;
@@ -61,12 +74,12 @@ export function pollingSubscription(
     [Symbol.asyncIterator]: () => ({
       next: () => iterator.next(),
       return: async () => {
-        abort.abort();
+        end();
         return { done: true, value: undefined };
       },
     }),
     async unsubscribe() {
-      abort.abort();
+      end();
     },
   };
 }

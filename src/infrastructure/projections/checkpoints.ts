@@ -1,3 +1,4 @@
+import type { Connection as CallbackConnection } from 'mysql2';
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import type { Position, RecordedEvent } from '../../application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../application/projections/projection.js';
@@ -111,6 +112,13 @@ export function projectionTx(sequelize: Sequelize, transaction: Transaction): Pr
         ...(isSelect ? { type: QueryTypes.SELECT } : { raw: true }),
       });
       return (isSelect ? result : [result[0]]) as T[];
+    },
+    // Straight to the driver on the transaction's own connection: Sequelize would scan the
+    // whole statement text (megabytes for a batch) for placeholders and statement kinds.
+    async insertRows(sql, rows) {
+      if (rows.length === 0) return;
+      const { connection } = transaction as unknown as { connection: CallbackConnection };
+      await connection.promise().query(sql, [rows]);
     },
   };
 }

@@ -177,12 +177,19 @@ async function upsertGroup(
     'last_revision = GREATEST(last_revision, VALUES(last_revision))',
   ].join(', ');
   for (let i = 0; i < rows.length; i += WRITE_CHUNK) {
-    const tuples = rows
-      .slice(i, i + WRITE_CHUNK)
-      .map((row) => `(${columns.map((c) => sqlValue(tx, row[c] ?? null)).join(',')})`);
-    await tx.query(
-      `INSERT INTO ${spec.table} (${columns.join(',')}) VALUES ${tuples.join(',')}
+    const tuples = rows.slice(i, i + WRITE_CHUNK).map((row) =>
+      columns.map((c) => {
+        const value = row[c] ?? null;
+        if (typeof value === 'number' && !Number.isFinite(value)) {
+          throw new Error(`Not a finite number: ${value}`);
+        }
+        return value;
+      }),
+    );
+    await tx.insertRows(
+      `INSERT INTO ${spec.table} (${columns.join(',')}) VALUES ?
        ON DUPLICATE KEY UPDATE ${assignments}`,
+      tuples,
     );
   }
 }

@@ -493,25 +493,28 @@ export class ProjectionRunner {
   }
 }
 
+/**
+ * The next message, or 'timeout' after `timeoutMs` (null: none), or 'interrupted'. Runs once
+ * per event of every projection, so it holds one timer and one listener, and no
+ * AbortController (aborting one builds a DOMException with a stack trace).
+ */
 async function raceMessage<T>(
   pending: Promise<T>,
   interrupt: AbortSignal,
   timeoutMs: number | null,
 ): Promise<T | 'interrupted' | 'timeout'> {
   if (interrupt.aborted) return 'interrupted';
-  const local = new AbortController();
-  const stopLocal = () => local.abort();
-  interrupt.addEventListener('abort', stopLocal, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let onInterrupt = () => {};
+  const stopped = new Promise<'interrupted' | 'timeout'>((resolve) => {
+    onInterrupt = () => resolve('interrupted');
+    interrupt.addEventListener('abort', onInterrupt, { once: true });
+    if (timeoutMs !== null) timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
   try {
-    const racers: Array<Promise<T | 'interrupted' | 'timeout'>> = [
-      pending,
-      delay(timeoutMs ?? 2 ** 30, local.signal).then(() =>
-        interrupt.aborted ? 'interrupted' : timeoutMs === null ? 'interrupted' : 'timeout',
-      ),
-    ];
-    return await Promise.race(racers);
+    return await Promise.race([pending, stopped]);
   } finally {
-    interrupt.removeEventListener('abort', stopLocal);
-    local.abort();
+    clearTimeout(timer);
+    interrupt.removeEventListener('abort', onInterrupt);
   }
 }

@@ -16,6 +16,17 @@ export interface AppendItem {
   expectedRevision?: ExpectedRevision;
 }
 
+/**
+ * An append refused before it wrote anything (its expected revision, an event id recorded in
+ * another place): `reason` is the error for its caller, and a transaction it ran in is intact.
+ */
+export class AppendRefusedError extends Error {
+  constructor(readonly reason: Error) {
+    super(reason.message);
+    this.name = 'AppendRefusedError';
+  }
+}
+
 /** Rows per INSERT and bytes per INSERT: well under MariaDB's default 16 MB packet. */
 const ROWS_PER_INSERT = 1000;
 const BYTES_PER_INSERT = 4 * 1024 * 1024;
@@ -36,7 +47,13 @@ interface ExistingRow {
 export async function appendLocked(
   c: PromiseConnection,
   items: AppendItem[],
-): Promise<{ results: AppendResult[]; written: number }> {
+): Promise<{
+  results: AppendResult[];
+  /** the highest position before this append's rows */
+  head: number;
+  /** the rows inserted, in position order (insertValues' columns) */
+  rows: unknown[][];
+}> {
   const streamIds = [...new Set(items.map((i) => i.streamId))];
   const revisions = await currentRevisions(c, streamIds);
   const existing = await existingEvents(
@@ -47,7 +64,8 @@ export async function appendLocked(
     Array<{ head: number | string }>,
     unknown,
   ];
-  let head = Number(headRow?.head ?? 0);
+  const before = Number(headRow?.head ?? 0);
+  let head = before;
 
   const created = new Date();
   const rows: unknown[][] = [];
@@ -62,16 +80,20 @@ export async function appendLocked(
     const duplicate = item.events.find((e) => existing.has(e.id));
     if (duplicate) {
       const at = existing.get(duplicate.id)!;
-      throw new Error(
-        `Event ${duplicate.id} is already in stream ${at.stream_id} at revision ${at.revision}`,
+      throw new AppendRefusedError(
+        new Error(
+          `Event ${duplicate.id} is already in stream ${at.stream_id} at revision ${at.revision}`,
+        ),
       );
     }
     const expected = item.expectedRevision ?? 'any';
     if (!expectedRevisionHolds(expected, current)) {
-      throw new WrongExpectedVersionError(
-        item.streamId,
-        expected,
-        current === -1 ? 'no_stream' : current,
+      throw new AppendRefusedError(
+        new WrongExpectedVersionError(
+          item.streamId,
+          expected,
+          current === -1 ? 'no_stream' : current,
+        ),
       );
     }
     let revision = current;
@@ -88,7 +110,7 @@ export async function appendLocked(
     });
   }
   await insertRows(c, rows);
-  return { results, written: rows.length };
+  return { results, head: before, rows };
 }
 
 /** The original result when the item's events are exactly the stream's last events. */

@@ -34,6 +34,36 @@ export function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/**
+ * The event a row of the multi-row INSERT (insertValues) becomes once committed, as a read of
+ * it would return it: its JSON parsed again, so it shares no object with the appender's.
+ */
+export function recordedFromValues(values: unknown[]): { event: RecordedEvent; size: number } {
+  const [position, streamId, revision, id, type, data, metadata, created] = values as [
+    number,
+    string,
+    number,
+    string,
+    string,
+    string,
+    string,
+    Date,
+  ];
+  return {
+    event: {
+      id,
+      type,
+      data: JSON.parse(data) as unknown,
+      metadata: JSON.parse(metadata) as RecordedEvent['metadata'],
+      streamId,
+      revision,
+      position: { commit: position, prepare: position },
+      created,
+    },
+    size: data.length + metadata.length,
+  };
+}
+
 /** One row of the multi-row INSERT, in EVENT_COLUMNS order. */
 export function insertValues(
   event: NewEvent,

@@ -24,9 +24,17 @@ import { createSequelize, ensureDatabase } from '../../db/database.js';
 import { migrate } from '../../db/migrate.js';
 import type { Logger } from '../../logging/logger.js';
 import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
-import { appendLocked, type AppendItem } from './append.js';
+import { AppendRefusedError, appendLocked, type AppendItem } from './append.js';
 import { qualifiedLockName } from '../../projections/named-lock.js';
-import { EVENT_COLUMNS, filterSql, toRecorded, unavailable, type EventRow } from './event-rows.js';
+import {
+  EVENT_COLUMNS,
+  filterSql,
+  recordedFromValues,
+  toRecorded,
+  unavailable,
+  type EventRow,
+} from './event-rows.js';
+import { RecentEvents } from './recent-events.js';
 import { decodeSnapshotState, encodeSnapshotState } from '../snapshot-encoding.js';
 
 export interface MariaDbEventStoreOptions {
@@ -40,6 +48,14 @@ export interface MariaDbEventStoreOptions {
 }
 
 const APPEND_LOCK = 'evosync:append';
+/** appends committed together at most; a few dozen statements in one transaction */
+const MAX_APPENDS_PER_COMMIT = 50;
+
+interface AppendRequest {
+  items: AppendItem[];
+  resolve(results: AppendResult[]): void;
+  reject(error: unknown): void;
+}
 const PAGE = 1000;
 
 /**
@@ -48,8 +64,20 @@ const PAGE = 1000;
  */
 export class MariaDbEventStore implements EventStore {
   private readonly signal = new AppendSignal();
-  /** in-process appends queue here rather than each holding a pool connection on GET_LOCK */
-  private queue: Promise<unknown> = Promise.resolve();
+  /** what this process appended last: its subscriptions read that from memory */
+  private readonly recent = new RecentEvents();
+  /**
+   * The highest position known to be committed (null: unknown), from this process's appends,
+   * reads that reached the end, and one head query per poll for all subscriptions together
+   * (see subscribeToAll); a subscription at or past it has nothing to read.
+   */
+  private knownHead: number | null = null;
+  private subscriptions = 0;
+  private headWatch: NodeJS.Timeout | null = null;
+  private headQuery: Promise<void> | null = null;
+  /** appends of this process waiting for the next group commit (see append) */
+  private waiting: AppendRequest[] = [];
+  private appending = false;
 
   /** per database: stores on other databases of the same server append independently */
   private readonly appendLock: string;
@@ -215,25 +243,77 @@ export class MariaDbEventStore implements EventStore {
     return found;
   }
 
+  /**
+   * A worker runs a dozen subscriptions. Idle, they do not each poll the table: one head query
+   * per poll interval serves them all and wakes them when another process appended; appends of
+   * this process wake them at once and are read from memory (RecentEvents).
+   */
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    const pollMs = this.options.pollMs ?? 300;
+    this.watchHead(pollMs);
+    // The first read asks the table: "caught up" then means caught up with the store as it is.
+    let first = true;
     return pollingSubscription(
       {
-        // Unfiltered, so the cursor moves past events the filter rejects.
-        readAfter: (after, limit) =>
-          this.select(
+        readAfter: async (after, limit) => {
+          const from = after?.commit ?? 0;
+          if (!first && this.knownHead !== null && from >= this.knownHead) return [];
+          first = false;
+          const recent = this.recent.after(from, limit);
+          if (recent) return recent;
+          // Unfiltered, so the cursor moves past events the filter rejects.
+          const page = await this.select(
             `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
-            [after?.commit ?? 0],
-          ),
+            [from],
+          );
+          // Positions commit in order: a short page ends at the head of that moment.
+          if (page.length < limit) this.noteHead(page.at(-1)?.position.commit ?? from);
+          return page;
+        },
         waitForAppend: (ms, signal, since) => this.signal.wait(ms, signal, since),
         appendVersion: () => this.signal.version,
       },
       options.fromPosition ?? null,
       {
         batchSize: PAGE,
-        pollMs: this.options.pollMs ?? 300,
+        pollMs,
         accept: (e) => !isSystemEvent(e.type) && matchesFilter(options.filter, e),
+        onEnd: () => this.unwatchHead(),
       },
     );
+  }
+
+  private noteHead(position: number): void {
+    if (this.knownHead === null || position > this.knownHead) this.knownHead = position;
+  }
+
+  private watchHead(pollMs: number): void {
+    if (this.subscriptions++ > 0) return;
+    // Nothing watched the head until now: what was known may be out of date.
+    this.knownHead = null;
+    this.headWatch = setInterval(() => {
+      this.headQuery ??= this.queryHead().finally(() => (this.headQuery = null));
+    }, pollMs);
+    this.headWatch.unref();
+  }
+
+  private unwatchHead(): void {
+    if (--this.subscriptions > 0 || !this.headWatch) return;
+    clearInterval(this.headWatch);
+    this.headWatch = null;
+  }
+
+  /** Wakes the subscriptions when the head moved past what this process knew of. */
+  private async queryHead(): Promise<void> {
+    try {
+      const head = (await this.headPosition())?.commit ?? 0;
+      if (this.knownHead !== null && head <= this.knownHead) return;
+      this.noteHead(head);
+      this.signal.notify();
+    } catch {
+      // Not reachable: the subscriptions' own reads report it when they next read.
+      this.knownHead = null;
+    }
   }
 
   async headPosition(): Promise<Position | null> {
@@ -259,6 +339,9 @@ export class MariaDbEventStore implements EventStore {
   }
 
   async close(): Promise<void> {
+    if (this.headWatch) clearInterval(this.headWatch);
+    this.headWatch = null;
+    await this.headQuery;
     if (this.options.ownsSequelize) await this.sequelize.close();
   }
 
@@ -269,17 +352,44 @@ export class MariaDbEventStore implements EventStore {
    * MAX(position), check expected revisions and insert inside a transaction, commit, and only
    * then release the lock — the next appender's MAX(position) sees our committed rows, and every
    * committed position is higher than all positions committed before it. The lock spans
-   * processes; the in-process queue keeps local appenders from each parking a pool connection
-   * on GET_LOCK.
+   * processes. Appends waiting in this process go in together (group commit): one lock, one
+   * transaction and one commit for all of them, each checked and inserted in turn inside it, so
+   * a busy worker's appends do not queue behind one another's lock and commit round trips.
    */
   private append(items: AppendItem[]): Promise<AppendResult[]> {
-    const run = this.queue.then(() => this.appendNow(items));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ items, resolve, reject });
+      if (!this.appending) void this.appendWaiting();
+    });
   }
 
-  private async appendNow(items: AppendItem[]): Promise<AppendResult[]> {
-    const { results, written } = await this.withConnection(async (c) => {
+  private async appendWaiting(): Promise<void> {
+    this.appending = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, MAX_APPENDS_PER_COMMIT);
+        const settled = await this.appendGroup(group).then(
+          () => true,
+          () => false,
+        );
+        // Whatever failed a whole group (a bad row, the connection) is met by each request
+        // alone; a request alone has been given its failure already.
+        if (!settled && group.length > 1) {
+          for (const request of group) await this.appendGroup([request]).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.appending = false;
+    }
+  }
+
+  /**
+   * Appends `group` in one transaction and settles each request. A request refused on its own
+   * (its expected revision, an event id already elsewhere) is refused before it inserts
+   * anything, and the others go on; anything else rejects this promise with nothing settled.
+   */
+  private async appendGroup(group: AppendRequest[]): Promise<void> {
+    const outcomes = await this.withConnection(async (c) => {
       const timeout = this.options.lockTimeoutSeconds ?? 30;
       const [[lock]] = (await c.query('SELECT GET_LOCK(?, ?) AS got', [
         this.appendLock,
@@ -291,9 +401,17 @@ export class MariaDbEventStore implements EventStore {
       try {
         await c.query('START TRANSACTION');
         try {
-          const outcome = await appendLocked(c, items);
+          const done: Array<Awaited<ReturnType<typeof appendLocked>> | { refused: unknown }> = [];
+          for (const request of group) {
+            try {
+              done.push(await appendLocked(c, request.items));
+            } catch (error) {
+              if (!(error instanceof AppendRefusedError)) throw error;
+              done.push({ refused: error.reason });
+            }
+          }
           await c.query('COMMIT');
-          return outcome;
+          return done;
         } catch (error) {
           await c.query('ROLLBACK').catch(() => undefined);
           throw error;
@@ -302,9 +420,23 @@ export class MariaDbEventStore implements EventStore {
         // A broken connection has lost the lock with its session anyway.
         await c.query('SELECT RELEASE_LOCK(?)', [this.appendLock]).catch(() => undefined);
       }
+    }).catch((error: unknown) => {
+      // Alone, the request gets the failure itself.
+      if (group.length === 1) group[0]!.reject(error);
+      throw error;
     });
-    if (written > 0) this.signal.notify();
-    return results;
+    let written = false;
+    outcomes.forEach((outcome, i) => {
+      const request = group[i]!;
+      if ('refused' in outcome) return request.reject(outcome.refused);
+      if (outcome.rows.length > 0) {
+        this.recent.add(outcome.head, outcome.rows.map(recordedFromValues));
+        this.noteHead(outcome.head + outcome.rows.length);
+        written = true;
+      }
+      request.resolve(outcome.results);
+    });
+    if (written) this.signal.notify();
   }
 
   /** A raw connection from Sequelize's pool, for statements that must share one session. */
