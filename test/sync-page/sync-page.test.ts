@@ -170,6 +170,23 @@ describe('/sync runs, captcha and "sync now"', () => {
     expect(Number(rows[0]![1])).toBe(report.created + report.adopted);
     expect(text).toContain('капча');
   });
+
+  it("names the failing product in Russian with its history link, never VK's English text", async () => {
+    const storeId = shop.storeIds[0]!;
+    const product = shop.evotor.admin.products(storeId)[0]!;
+    shop.evotor.admin.changeProduct(storeId, product.id, { price: 123.45 });
+    await shop.fetchEvotor();
+    // More than the client's own retries of error 10: the edit fails and is recorded.
+    shop.vk.admin.addFault({ code: 10, count: 20, method: 'market.edit' });
+    expect((await shop.push()).retryableFailures).toBe(1);
+    const text = await page();
+    const list = /<ul class="sync-failures">([\s\S]*?)<\/ul>/.exec(text)?.[1] ?? '';
+    expect(list).toContain('У VK временный сбой.');
+    expect(list).toContain('EvoSync повторит попытку сам');
+    expect(list).toContain(`href="/catalog/stores/${storeId}/products/${product.id}/history"`);
+    expect(list).not.toContain('Internal server error');
+    shop.vk.admin.clearFaults();
+  });
 });
 
 describe('/sync access', () => {

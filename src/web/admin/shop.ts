@@ -1,8 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { STATUS_LABELS } from '../sync/page.js';
 import { loadSyncConfigView } from '../sync/queries.js';
-import { loadMirrorStatus, loadRecentFailures } from '../sync/runs.js';
-import { connectionError, ownerError, vkKeyName, type OwnerError } from '../shared/owner-errors.js';
+import { loadMirrorStatus, loadOwnerFailures } from '../sync/runs.js';
+import { connectionError, vkKeyName, type OwnerError } from '../shared/owner-errors.js';
 
 const select = <T extends object>(sequelize: Sequelize, sql: string, replacements: unknown[]) =>
   sequelize.query<T>(sql, { replacements, type: QueryTypes.SELECT });
@@ -87,46 +87,20 @@ async function counts(sequelize: Sequelize, userId: string) {
  * both as VK wrote them and as the owner reads them.
  */
 export async function loadShop(sequelize: Sequelize, userId: string) {
-  const [conn, config, mirror, failures, totals] = await Promise.all([
-    connections(sequelize, userId),
+  const conn = await connections(sequelize, userId);
+  const [config, mirror, failures, totals] = await Promise.all([
     loadSyncConfigView(sequelize, userId),
     loadMirrorStatus(sequelize, userId),
-    loadRecentFailures(sequelize, userId, 10),
+    loadOwnerFailures(sequelize, userId, conn.vkTokenKind, 10),
     counts(sequelize, userId),
   ]);
-  const ids = [...new Set(failures.flatMap((f) => (f.productId ? [f.productId] : [])))];
-  const products =
-    ids.length === 0
-      ? []
-      : await select<{ product_id: string; store_id: string; name: string }>(
-          sequelize,
-          `SELECT product_id, store_id, name FROM cached_products
-            WHERE user_id = ? AND product_id IN (${ids.map(() => '?').join(',')})`,
-          [userId, ...ids],
-        );
-  const byId = new Map(products.map((p) => [p.product_id, p]));
   return {
     connections: conn,
     config,
     statusLabel: STATUS_LABELS[config.status],
     mirror,
     counts: totals,
-    failures: failures.map((f) => {
-      const p = f.productId ? byId.get(f.productId) : undefined;
-      return {
-        at: f.at,
-        owner: ownerError(
-          {
-            service: 'vk',
-            code: f.code,
-            message: f.message,
-            method: f.method,
-            tokenKind: conn.vkTokenKind,
-          },
-          p ? { name: p.name, storeId: p.store_id, productId: p.product_id } : null,
-        ),
-      };
-    }),
+    failures: failures.map((f) => ({ at: f.at, owner: f.owner })),
   };
 }
 

@@ -10,13 +10,7 @@ import {
 import type { Scheduler } from '../../application/ports/scheduler.js';
 import { loadActivity, type Activity } from './activity.js';
 import { loadScopeCounts } from './scope-counts.js';
-import {
-  loadMirrorStatus,
-  loadRecentFailures,
-  loadRecentRuns,
-  VK_AUTH_ERROR,
-  VK_CAPTCHA,
-} from './runs.js';
+import { loadMirrorStatus, loadOwnerFailures, loadRecentRuns } from './runs.js';
 
 export const STATUS_LABELS: Record<SyncStatus, string> = {
   not_configured: 'Не настроено',
@@ -50,18 +44,17 @@ export async function loadSyncPage(
   userId: string,
 ) {
   const { sequelize } = deps;
-  const [config, connections, rules, storeIds, mirror, runs, failures, scope, unpaid] =
-    await Promise.all([
-      loadSyncConfigView(sequelize, userId),
-      loadConnectionViews(sequelize, userId),
-      loadRulesSummary(sequelize, userId),
-      userStoreIds(sequelize, userId),
-      loadMirrorStatus(sequelize, userId),
-      loadRecentRuns(sequelize, userId),
-      loadRecentFailures(sequelize, userId),
-      loadScopeCounts(sequelize, userId),
-      unpaidStores(sequelize, userId),
-    ]);
+  const connections = await loadConnectionViews(sequelize, userId);
+  const [config, rules, storeIds, mirror, runs, failures, scope, unpaid] = await Promise.all([
+    loadSyncConfigView(sequelize, userId),
+    loadRulesSummary(sequelize, userId),
+    userStoreIds(sequelize, userId),
+    loadMirrorStatus(sequelize, userId),
+    loadRecentRuns(sequelize, userId),
+    loadOwnerFailures(sequelize, userId, connections.vk.tokenKind ?? null),
+    loadScopeCounts(sequelize, userId),
+    unpaidStores(sequelize, userId),
+  ]);
   const activity = await loadActivity(deps, userId, config.status === 'active');
 
   const warnings: Warning[] = [];
@@ -96,8 +89,6 @@ export async function loadSyncPage(
     mirror,
     captchaPause: mirror.paused,
     tokenRefused,
-    captchaCode: VK_CAPTCHA,
-    authCode: VK_AUTH_ERROR,
     runs,
     failures,
     formValues: {

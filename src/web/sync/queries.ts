@@ -65,6 +65,8 @@ export interface ConnectionView {
   healthy: boolean | null;
   reason: string | null;
   name: string | null;
+  /** VK: how the connection signs its calls ('user' | 'community'), so messages name the right key */
+  tokenKind?: string | null;
 }
 
 export async function loadConnectionViews(
@@ -78,7 +80,7 @@ export async function loadConnectionViews(
   );
   const [vk] = await select<Record<string, unknown>>(
     sequelize,
-    'SELECT connected, healthy, health_reason, group_name FROM vk_connections WHERE user_id = ?',
+    'SELECT connected, healthy, health_reason, group_name, token_kind FROM vk_connections WHERE user_id = ?',
     [userId],
   );
   const health = (v: unknown) => (v === null || v === undefined ? null : Number(v) === 1);
@@ -94,6 +96,7 @@ export async function loadConnectionViews(
       healthy: health(vk?.healthy),
       reason: (vk?.health_reason as string | null) ?? null,
       name: (vk?.group_name as string | null) ?? null,
+      tokenKind: (vk?.token_kind as string | null) ?? null,
     },
   };
 }

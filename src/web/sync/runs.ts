@@ -1,9 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { mirrorStream } from '../../domain/mirror/events.js';
-
-/** VK error codes the page explains with something the owner can do. */
-export const VK_AUTH_ERROR = 5;
-export const VK_CAPTCHA = 14;
+import { ownerError, type OwnerError } from '../shared/owner-errors.js';
 
 export interface MirrorStatusView {
   paused: boolean;
@@ -132,6 +129,39 @@ export async function loadRecentFailures(
       code: Number(data.errorCode ?? 0),
       message: String(data.message ?? ''),
       productId: typeof data.productId === 'string' ? data.productId : null,
+    };
+  });
+}
+
+/**
+ * The recent failures as the owner reads them: in Russian, naming the product (with its history
+ * page) and what to do; VK's own words stay in `owner.raw` for the admin pages.
+ */
+export async function loadOwnerFailures(
+  sequelize: Sequelize,
+  userId: string,
+  tokenKind: string | null,
+  limit = 5,
+): Promise<(FailureView & { owner: OwnerError })[]> {
+  const failures = await loadRecentFailures(sequelize, userId, limit);
+  const ids = [...new Set(failures.flatMap((f) => (f.productId ? [f.productId] : [])))];
+  const products =
+    ids.length === 0
+      ? []
+      : await sequelize.query<{ product_id: string; store_id: string; name: string }>(
+          `SELECT product_id, store_id, name FROM cached_products
+            WHERE user_id = ? AND product_id IN (${ids.map(() => '?').join(',')})`,
+          { replacements: [userId, ...ids], type: QueryTypes.SELECT },
+        );
+  const byId = new Map(products.map((p) => [p.product_id, p]));
+  return failures.map((f) => {
+    const p = f.productId ? byId.get(f.productId) : undefined;
+    return {
+      ...f,
+      owner: ownerError(
+        { service: 'vk', code: f.code, message: f.message, method: f.method, tokenKind },
+        p ? { name: p.name, storeId: p.store_id, productId: p.product_id } : null,
+      ),
     };
   });
 }
