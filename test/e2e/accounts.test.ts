@@ -89,7 +89,11 @@ describe('accounts in a browser', () => {
       await shot(admin, '06-admin-roles');
       await admin.goto(`${base}/admin/audit`);
       await shot(admin, '07-admin-audit');
-      await clickAndLoad(admin, 'table a:has-text("UserSuspended")');
+      // The event's Russian label is the link; its code name stands beside it.
+      await clickAndLoad(
+        admin,
+        'table tr:has(.event-type:text-is("UserSuspended")) td[data-label="Событие"] a',
+      );
       expect(await text(admin, '#event-data')).toContain('userId');
       await shot(admin, '08-admin-audit-event');
       await admin.goto(`${base}/admin/logs`);
