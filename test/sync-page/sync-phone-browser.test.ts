@@ -2,12 +2,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../accounts/harness.js';
-import {
-  browserTestTimeout,
-  clickAndLoad,
-  launchChromium,
-  openPage,
-} from '../support/browser.js';
+import { browserTestTimeout, clickAndLoad, launchChromium, openPage } from '../support/browser.js';
 import { listenLocal } from '../support/http.js';
 import { confirmAsShown, DashboardApp, post } from './dashboard-app.js';
 import { OwnerSync } from './owner-sync.js';

@@ -247,7 +247,8 @@ export async function productTimeline(
   };
   for (const e of catalog)
     add(e, 'evotor', evotorEntry(e as unknown as StoreCatalogEvent, productId));
-  for (const e of mirror) add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId, tokenKind, timeZone));
+  for (const e of mirror)
+    add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId, tokenKind, timeZone));
   for (const e of config) {
     const c = e as unknown as SyncConfigEvent;
     if (c.type !== 'PriceMultiplierChanged') continue;
