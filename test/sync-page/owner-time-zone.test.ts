@@ -91,6 +91,13 @@ describe('the owner’s time zone', () => {
     );
     const form = await owner.agent.get('/profile/edit');
     expect(form.text).toMatch(/<option value="Asia\/Krasnoyarsk"\s*selected>/);
+    // An admin sees the owner's zone, and their own clock on the page, labelled.
+    const admin = await d.owner('zone-admin@example.test', 'admin');
+    const adminPage = await admin.agent.get(`/admin/users/${owner.userId}`);
+    expect(adminPage.status).toBe(200);
+    expect(adminPage.text).toMatch(
+      /<dd class="user-time-zone">МСК\+4 — Красноярск, Новосибирск, Томск \(UTC\+7\) <small>\(время на этой странице — МСК, ваш пояс\)<\/small>/,
+    );
     // Saving the same zone again records nothing new.
     expect((await profileForm(KRASNOYARSK)).status).toBe(303);
     expect(await zoneEvents()).toHaveLength(1);
