@@ -47,8 +47,15 @@ services() {
 
 # npm writes node_modules/.package-lock.json on every install: missing, or older than the
 # lockfile (a pull changed the dependencies), means `npm ci`, as npm itself would judge.
+# A node_modules that is a symlink belongs to another checkout (a git worktree sharing the
+# main one's): `npm ci` would empty it under that checkout's running processes, so it is left
+# alone (a fresh worktree's lockfile is newer than the install only by its checkout time).
 dependencies() {
   local installed=node_modules/.package-lock.json
+  if [ -L node_modules ]; then
+    [ -f "$installed" ] || say "node_modules links to another checkout without an install; run npm ci there"
+    return 0
+  fi
   if [ ! -f "$installed" ] || [ package-lock.json -nt "$installed" ]; then
     say "installing the npm dependencies (npm ci)"
     npm ci --no-audit --no-fund

@@ -98,6 +98,8 @@ async function apply(event: RecordedEvent, tx: ProjectionTx, cipher: PersonalDat
       case 'UserRolesChanged':
         await update({ role: e.data.roles[0] ?? 'user' });
         return replaceRoles(tx, userId, e.data.roles);
+      case 'UserTimeZoneChanged':
+        return update({ time_zone: e.data.timeZone });
       case 'UserDeleted':
         await tx.query('DELETE FROM user_roles WHERE user_id = ?', [userId]);
         await tx.query('DELETE FROM users WHERE id = ?', [userId]);

@@ -30,7 +30,12 @@ const EMAIL = 'demo@evosync.local';
 const PASSWORD = 'Demo-Sync-2026';
 const VK_GROUP = 220_000_001;
 const VK_TOKEN = 'vk-demo-user-token';
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const write = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+// Once the progress is shown, every line goes through it: a line never lands inside the bar.
+let print: (line: string) => void = write;
+const say = (line: string) => print(line);
 
 async function createDemoUser(c: Container): Promise<string> {
   const mailer = new ConsoleMailer();
@@ -261,12 +266,14 @@ async function main(): Promise<void> {
   };
   const reporter = progressReporter({
     tty: process.stdout.isTTY === true,
-    say,
+    say: write,
+    stream: process.stdout,
     done: () => {
       const { items, leaked } = published();
       return `Готово: в VK ${count(items)} товаров (из исключённых групп: ${leaked} из ${count(excludedProductIds.size)}). Откройте ${dashboard}/sync; измените товар в симуляторе Эвотор или нажмите «Синхронизировать сейчас».`;
     },
   });
+  print = (line) => reporter.print(line);
   const tick = async () => {
     try {
       reporter.update(await loadActivity(container, userId, true));

@@ -155,7 +155,7 @@ describe('/sync in a browser', () => {
       await waitText('#sync-last-run', /выгрузка завершена/);
       await page.locator('#sync-progress').waitFor({ state: 'hidden' });
       await sync();
-      expect(await text('.sync-runs tbody tr:first-child td:nth-child(2)')).toBe('121');
+      expect(await text('.sync-runs tbody tr:first-child td[data-label="Создано"]')).toBe('121');
       expect(await text('#sync-last-run')).toContain('выгрузка завершена');
       expect(await page.locator('tr.row-running').count()).toBe(0);
       expect(await text('#sync-status strong')).toBe('Активна');

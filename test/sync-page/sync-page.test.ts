@@ -161,13 +161,10 @@ describe('/sync runs, captcha and "sync now"', () => {
     const report = await shop.push();
     expect(report.outcome).toBe('done');
     const text = await page();
-    const rows = [
-      ...text.matchAll(
-        /<tr class="[^"]*">\s*<td>[^<]*(?:<span[^>]*>[^<]*<\/span>)?<\/td>\s*<td>(\d+)<\/td>/g,
-      ),
-    ];
+    const runs = /<table class="sync-runs cards">([\s\S]*?)<\/table>/.exec(text)?.[1] ?? '';
+    const rows = [...runs.matchAll(/<td data-label="Создано">([\d\u00a0]+)<\/td>/g)];
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    expect(Number(rows[0]![1])).toBe(report.created + report.adopted);
+    expect(Number(rows[0]![1]!.replace(/\u00a0/g, ''))).toBe(report.created + report.adopted);
     expect(text).toContain('капча');
   });
 
@@ -180,7 +177,7 @@ describe('/sync runs, captcha and "sync now"', () => {
     shop.vk.admin.addFault({ code: 10, count: 20, method: 'market.edit' });
     expect((await shop.push()).retryableFailures).toBe(1);
     const text = await page();
-    const list = /<ul class="sync-failures">([\s\S]*?)<\/ul>/.exec(text)?.[1] ?? '';
+    const list = /<table class="sync-failures cards">([\s\S]*?)<\/table>/.exec(text)?.[1] ?? '';
     expect(list).toContain('У VK временный сбой.');
     expect(list).toContain('EvoSync повторит попытку сам');
     expect(list).toContain(`href="/catalog/stores/${storeId}/products/${product.id}/history"`);

@@ -195,6 +195,16 @@ export class SelfService {
     );
   }
 
+  /** The zone the user's pages show times in; refused (DomainError) when not one of Russia's. */
+  async changeTimeZone(userId: string, timeZone: string): Promise<void> {
+    const position = await this.ctx.user(
+      userId,
+      { type: 'ChangeTimeZone', timeZone },
+      { actor: userId },
+    );
+    await this.ctx.waitFor(position);
+  }
+
   async deleteOwnAccount(userId: string, password: string): Promise<void> {
     const state = await this.ctx.load(userId);
     const stored = state.passwordHash

@@ -1,6 +1,7 @@
 import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
 import type { Encrypted, TokenGrant, UserEvent, UserStatus } from './events.js';
 import { evolveUser, initialUserState, type UserState } from './state.js';
+import { DEFAULT_OWNER_TIME_ZONE, ownerTimeZone, TIME_ZONE_REFUSED } from './time-zones.js';
 
 /** Values arrive already encrypted and hashed: `decide` stays pure and never sees plaintext. */
 export type UserCommand =
@@ -41,6 +42,7 @@ export type UserCommand =
     }
   | { type: 'AcceptInvite'; tokenHash: string; passwordHash: Encrypted }
   | { type: 'ChangeRoles'; roles: string[] }
+  | { type: 'ChangeTimeZone'; timeZone: string }
   | { type: 'DeleteUser' };
 
 const INVALID_LINK = 'Ссылка недействительна или уже использована.';
@@ -163,6 +165,13 @@ export function decideUser(
         throw new DomainError('no_roles', 'Нужна хотя бы одна роль.', 'role');
       if (sameSet(command.roles, state.roles)) return [];
       return [{ type: 'UserRolesChanged', data: { userId, roles: command.roles } }];
+    }
+    case 'ChangeTimeZone': {
+      const userId = requireLive(state);
+      if (!ownerTimeZone(command.timeZone))
+        throw new DomainError('time_zone_unknown', TIME_ZONE_REFUSED, 'timeZone');
+      if (command.timeZone === (state.timeZone ?? DEFAULT_OWNER_TIME_ZONE)) return [];
+      return [{ type: 'UserTimeZoneChanged', data: { userId, timeZone: command.timeZone } }];
     }
     case 'DeleteUser': {
       if (state.deleted) return [];

@@ -64,6 +64,8 @@ export type UserEvent =
     >
   | DomainEvent<'UserInviteAccepted', { userId: string; passwordHash: Encrypted }>
   | DomainEvent<'UserRolesChanged', { userId: string; roles: string[] }>
+  /** the zone the owner's pages show times in: an IANA id from OWNER_TIME_ZONES */
+  | DomainEvent<'UserTimeZoneChanged', { userId: string; timeZone: string }>
   | DomainEvent<'UserDeleted', { userId: string; emailHash: string }>;
 
 export type UserEventType = UserEvent['type'];
@@ -81,6 +83,7 @@ export const USER_EVENT_TYPES: readonly UserEventType[] = [
   'UserInvited',
   'UserInviteAccepted',
   'UserRolesChanged',
+  'UserTimeZoneChanged',
   'UserDeleted',
 ];
 

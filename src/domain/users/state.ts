@@ -12,6 +12,8 @@ export interface UserState {
   phone: Encrypted | null;
   passwordHash: Encrypted | null;
   roles: string[];
+  /** null: the default (Moscow) */
+  timeZone: string | null;
   /** the one outstanding token of each kind; cleared when used, so a link works once */
   confirmation: TokenGrant | null;
   reset: TokenGrant | null;
@@ -30,6 +32,7 @@ export const initialUserState = (): UserState => ({
   phone: null,
   passwordHash: null,
   roles: [],
+  timeZone: null,
   confirmation: null,
   reset: null,
   invitation: null,
@@ -109,6 +112,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       };
     case 'UserRolesChanged':
       return { ...state, roles: event.data.roles };
+    case 'UserTimeZoneChanged':
+      return { ...state, timeZone: event.data.timeZone };
     case 'UserDeleted':
       return { ...initialUserState(), exists: true, deleted: true, userId: state.userId };
     default: {

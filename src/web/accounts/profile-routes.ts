@@ -5,6 +5,10 @@ import { requireUser } from '../auth/current-user.js';
 import { flash, parseForm, refusalToErrors, renderForm } from '../forms.js';
 import { changePasswordSchema, deleteSchema, profileSchema } from './schemas.js';
 import { scoped } from '../scoped.js';
+import { OWNER_TIME_ZONES, ownerTimeZone } from '../../domain/users/time-zones.js';
+import { pageFormat } from '../shared/format.js';
+
+const zoneOptions = OWNER_TIME_ZONES.map((z) => ({ value: z.id, label: z.label }));
 
 export function profileRoutes({ accounts }: { accounts: Accounts }): Router {
   const r = Router();
@@ -13,24 +17,33 @@ export function profileRoutes({ accounts }: { accounts: Accounts }): Router {
 
   r.get('/profile', async (req, res) => {
     const profile = await accounts.self.profile(uid(req));
-    res.render('profile/show', { title: 'Профиль', profile, roles: req.currentUser!.roles });
+    res.render('profile/show', {
+      title: 'Профиль',
+      profile,
+      roles: req.currentUser!.roles,
+      timeZone: ownerTimeZone(pageFormat(res).timeZone),
+    });
   });
 
-  const editView = { title: 'Изменить профиль' };
+  // The zone's select lists Russia's zones (the domain's list, the form's validation too).
+  const editView = { title: 'Изменить профиль', timeZones: zoneOptions };
   r.get('/profile/edit', async (req, res) => {
     const p = await accounts.self.profile(uid(req));
-    renderForm(
-      res,
-      'profile/edit',
-      { ...editView, values: { name: p.name ?? '', phone: p.phone ?? '', email: p.email } },
-      200,
-    );
+    const values = {
+      name: p.name ?? '',
+      phone: p.phone ?? '',
+      email: p.email,
+      timeZone: pageFormat(res).timeZone,
+    };
+    renderForm(res, 'profile/edit', { ...editView, values }, 200);
   });
   r.post('/profile/edit', async (req, res) => {
     const form = parseForm(profileSchema, req.body);
     if (!form.ok) return renderForm(res, 'profile/edit', { ...editView, ...form });
+    const { timeZone, ...changes } = form.data;
     try {
-      await editProfile(accounts.context, uid(req), uid(req), form.data);
+      await editProfile(accounts.context, uid(req), uid(req), changes);
+      if (timeZone) await accounts.self.changeTimeZone(uid(req), timeZone);
     } catch (error) {
       const errors = refusalToErrors(error);
       if (!errors) throw error;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { passwordSchema } from '../../application/accounts/password-policy.js';
+import { ownerTimeZone, TIME_ZONE_REFUSED } from '../../domain/users/time-zones.js';
 
 const email = z
   .string({ error: 'Укажите email.' })
@@ -52,7 +53,18 @@ export const newPasswordSchema = z
   })
   .refine(confirmed, mismatch);
 
-export const profileSchema = z.object({ name: optionalText(200, 'Имя'), phone, email });
+/** One of Russia's zones (the domain's list); a form without the field keeps the zone. */
+const timeZone = z
+  .string()
+  .refine((v) => ownerTimeZone(v) !== undefined, TIME_ZONE_REFUSED)
+  .optional();
+
+export const profileSchema = z.object({
+  name: optionalText(200, 'Имя'),
+  phone,
+  email,
+  timeZone,
+});
 
 export const changePasswordSchema = z
   .object({

@@ -10,7 +10,7 @@ import {
 } from '../../infrastructure/projections/lag-health.js';
 import { requirePermission } from '../auth/current-user.js';
 import { scoped } from '../scoped.js';
-import { DEFAULT_TIME_ZONE, formatDateTime } from '../shared/format.js';
+import { DEFAULT_TIME_ZONE, formatDateTime, pageFormat } from '../shared/format.js';
 
 export const CONDITIONS: Record<ProjectionCondition, { label: string; badge: string }> = {
   idle: { label: 'Всё обработано', badge: 'badge-active' },
@@ -24,9 +24,9 @@ export const CONDITIONS: Record<ProjectionCondition, { label: string; badge: str
 };
 
 /** What an operator does about each condition, in the words of the admin page. */
-export function advice(p: ProjectionOverview): string {
+export function advice(p: ProjectionOverview, timeZone = DEFAULT_TIME_ZONE): string {
   const retry = p.failure?.nextRetryAt
-    ? ` Следующая попытка — ${formatDateTime(p.failure.nextRetryAt, DEFAULT_TIME_ZONE, { seconds: true })}.`
+    ? ` Следующая попытка — ${formatDateTime(p.failure.nextRetryAt, timeZone, { seconds: true })}.`
     : '';
   switch (p.condition) {
     case 'failing':
@@ -85,7 +85,7 @@ export function adminProjectionsRoutes(deps: {
       projections: (overview?.projections ?? []).map((p) => ({
         ...p,
         label: CONDITIONS[p.condition],
-        advice: advice(p),
+        advice: advice(p, pageFormat(res).timeZone),
       })),
       unavailable,
       poisonAfter: POISON_AFTER_ATTEMPTS,

@@ -51,6 +51,8 @@ export interface UserRow {
   created_at: Date;
   last_login_at: Date | null;
   last_revision: number;
+  /** the zone the user chose for their pages; null: the site's (Moscow) */
+  time_zone: string | null;
 }
 
 export function userFilters(f: { q: string; role: string; status: string }): Where {

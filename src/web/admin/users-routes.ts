@@ -8,6 +8,7 @@ import { flash, pageOf, parseForm, queryString, refusalToErrors, renderForm } fr
 import { page, roleNames, userById, userFilters, type UserRow } from './queries.js';
 import { scoped } from '../scoped.js';
 import { loadShop } from './shop.js';
+import { DEFAULT_OWNER_TIME_ZONE, ownerTimeZone } from '../../domain/users/time-zones.js';
 
 const PAGE_SIZE = 25;
 const ADMIN_HOME = [
@@ -108,7 +109,9 @@ export function adminUsersRoutes({
     const user = await userById(sequelize, id);
     if (!user) return null;
     const [roles, shop] = await Promise.all([roleNames(sequelize), loadShop(sequelize, id)]);
-    return { user, roles, statuses: STATUSES, shop };
+    // The owner's own clock, for an admin reading their times (shown in the admin's zone).
+    const zone = ownerTimeZone(user.time_zone ?? DEFAULT_OWNER_TIME_ZONE);
+    return { user, roles, statuses: STATUSES, shop, userZone: zone?.label ?? user.time_zone };
   };
 
   r.get('/admin/users/:id', async (req, res) => {

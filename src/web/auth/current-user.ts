@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { viewFormat } from '../shared/format.js';
 
 /** The signed-in user as pages see it (from the read tables). */
 export interface CurrentUser {
@@ -10,6 +11,8 @@ export interface CurrentUser {
   role: string;
   roles: string[];
   permissions: string[];
+  /** the zone chosen in the profile; null: the site's default (Moscow) */
+  timeZone: string | null;
 }
 
 declare module 'express-serve-static-core' {
@@ -31,8 +34,9 @@ export async function loadCurrentUser(
     role: string;
     roles: string | null;
     permissions: string | null;
+    time_zone: string | null;
   }>(
-    `SELECT u.id, u.email, u.name, u.status, u.role,
+    `SELECT u.id, u.email, u.name, u.status, u.role, u.time_zone,
             (SELECT GROUP_CONCAT(ur.role SEPARATOR ',') FROM user_roles ur WHERE ur.user_id = u.id) AS roles,
             (SELECT GROUP_CONCAT(DISTINCT rp.permission SEPARATOR ',') FROM role_permissions rp
               WHERE rp.role IN (SELECT ur.role FROM user_roles ur WHERE ur.user_id = u.id)
@@ -53,6 +57,7 @@ export async function loadCurrentUser(
     role: row.role,
     roles: roles.length > 0 ? roles : [row.role],
     permissions: split(row.permissions),
+    timeZone: row.time_zone,
   };
 }
 
@@ -75,6 +80,8 @@ export function currentUser(sequelize: Sequelize): RequestHandler {
     req.currentUser = user;
     res.locals.currentUser = user;
     res.locals.can = (permission: string) => user.permissions.includes(permission);
+    // Every page of a signed-in user shows times in their zone (the site's when none is chosen).
+    if (user.timeZone) res.locals.format = viewFormat(user.timeZone);
     next();
   };
 }

@@ -9,6 +9,7 @@ import type { DashboardDeps } from '../dashboard/deps.js';
 import { productTimeline, rubles } from './timeline.js';
 import { scoped } from '../scoped.js';
 import { vkItemError } from '../shared/owner-errors.js';
+import { pageFormat } from '../shared/format.js';
 
 /** Newest entries shown; a product changed daily for years still renders as one page. */
 const MAX_ENTRIES = 300;
@@ -75,7 +76,14 @@ export function historyRoutes({ sequelize, eventStore }: DashboardDeps): Router 
           )
         : [];
 
-      const timeline = await productTimeline(eventStore, userId, storeId, productId, tokenKind);
+      const timeline = await productTimeline(
+        eventStore,
+        userId,
+        storeId,
+        productId,
+        tokenKind,
+        pageFormat(res).timeZone,
+      );
       const lastPush = timeline.findLast((e) => e.pushedPriceKopecks !== null) ?? null;
       const multiplier = config?.price_multiplier ?? DEFAULT_PRICE_MULTIPLIER;
       const evotorPrice = Number(product.price_kopecks);

@@ -14,7 +14,13 @@ import {
   type ReassertedField,
 } from '../../domain/mirror/events.js';
 import { syncConfigStream, type SyncConfigEvent } from '../../domain/sync-config/events.js';
-import { formatDateTime, formatNumber, formatQuantity, formatRoubles } from '../shared/format.js';
+import {
+  DEFAULT_TIME_ZONE,
+  formatDateTime,
+  formatNumber,
+  formatQuantity,
+  formatRoubles,
+} from '../shared/format.js';
 import { ownerError } from '../shared/owner-errors.js';
 
 export type EntrySource = 'evotor' | 'vk' | 'config';
@@ -110,7 +116,7 @@ const reassertedLines = (reasserted: ReassertedField[]) =>
       'возвращено, потому что этим полем управляет EvoSync',
   );
 
-function vkEntry(e: MirrorEvent, productId: string, tokenKind: string | null) {
+function vkEntry(e: MirrorEvent, productId: string, tokenKind: string | null, timeZone: string) {
   if (!('productId' in e.data) || e.data.productId !== productId) return null;
   switch (e.type) {
     case 'VkItemCreateRequested':
@@ -166,7 +172,7 @@ function vkEntry(e: MirrorEvent, productId: string, tokenKind: string | null) {
           ? []
           : [
               nextRetryAt
-                ? `Попытка ${attempt}; следующая — ${formatDateTime(nextRetryAt)}`
+                ? `Попытка ${attempt}; следующая — ${formatDateTime(nextRetryAt, timeZone)}`
                 : `Попытка ${attempt}; следующая — при ближайшей плановой синхронизации`,
             ];
       const { errorCode: code, message, method } = e.data;
@@ -214,6 +220,8 @@ export async function productTimeline(
   productId: string,
   /** how the VK connection signs its calls, so a failure names the right key */
   tokenKind: string | null = null,
+  /** the owner's zone, for the times the entries mention */
+  timeZone = DEFAULT_TIME_ZONE,
 ): Promise<TimelineEntry[]> {
   const [catalog, mirror, config] = await Promise.all([
     store.readStream(storeCatalogStream(userId, storeId)),
@@ -239,7 +247,8 @@ export async function productTimeline(
   };
   for (const e of catalog)
     add(e, 'evotor', evotorEntry(e as unknown as StoreCatalogEvent, productId));
-  for (const e of mirror) add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId, tokenKind));
+  for (const e of mirror)
+    add(e, 'vk', vkEntry(e as unknown as MirrorEvent, productId, tokenKind, timeZone));
   for (const e of config) {
     const c = e as unknown as SyncConfigEvent;
     if (c.type !== 'PriceMultiplierChanged') continue;

@@ -5,8 +5,6 @@
   const glance = document.getElementById('sync-glance');
   if (!glance) return;
   const $ = (id) => document.getElementById(id);
-  const time = (iso) =>
-    new Date(iso).toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' }) + ' (МСК)';
   // Once a push has been seen running, its end reloads the page (the runs table catches up).
   let sawRunning = glance.dataset.runningPush !== '';
 
@@ -41,8 +39,9 @@
       $('sync-progress-percent').textContent = s.percent + ' %';
       $('sync-progress-left').textContent = s.leftText || '';
     }
-    if (s.lastRun) $('sync-last-run').textContent = time(s.lastRun.at) + ' — ' + s.lastRun.label;
-    if (s.nextRunAt) $('sync-next-run').textContent = time(s.nextRunAt);
+    // Times arrive formatted in the owner's zone, as the server renders the page.
+    if (s.lastRun) $('sync-last-run').textContent = s.lastRun.text;
+    if (s.nextRunText) $('sync-next-run').textContent = s.nextRunText;
   }
 
   async function poll() {

@@ -109,6 +109,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   UserInvited: 'Пользователь приглашён',
   UserInviteAccepted: 'Приглашение принято',
   UserRolesChanged: 'Роли пользователя изменены',
+  UserTimeZoneChanged: 'Часовой пояс изменён',
   UserDeleted: 'Пользователь удалён',
   EmailReserved: 'Email занят за пользователем',
   EmailReleased: 'Email освобождён',

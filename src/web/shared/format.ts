@@ -4,6 +4,8 @@
  * (see `viewFormat`, put into the app's locals), so no view formats on its own.
  */
 
+import { DEFAULT_OWNER_TIME_ZONE, OWNER_TIME_ZONES } from '../../domain/users/time-zones.js';
+
 const GROUPED = /\B(?=(\d{3})+(?!\d))/g;
 const NBSP = '\u00a0';
 
@@ -18,22 +20,12 @@ export function formatNumber(value: number | string | null | undefined): string 
 }
 
 /** The zone pages show times in when the owner has chosen none. */
-export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
+export const DEFAULT_TIME_ZONE = DEFAULT_OWNER_TIME_ZONE;
 
 /** How a zone is labelled beside a time; a zone without a Russian short name shows its own. */
 const ZONE_LABELS: Record<string, string> = {
-  'Europe/Moscow': 'МСК',
-  'Europe/Kaliningrad': 'МСК−1',
-  'Europe/Samara': 'МСК+1',
-  'Asia/Yekaterinburg': 'МСК+2',
-  'Asia/Omsk': 'МСК+3',
+  ...Object.fromEntries(OWNER_TIME_ZONES.map((z) => [z.id, z.short])),
   'Asia/Novosibirsk': 'МСК+4',
-  'Asia/Krasnoyarsk': 'МСК+4',
-  'Asia/Irkutsk': 'МСК+5',
-  'Asia/Yakutsk': 'МСК+6',
-  'Asia/Vladivostok': 'МСК+7',
-  'Asia/Magadan': 'МСК+8',
-  'Asia/Kamchatka': 'МСК+9',
   UTC: 'UTC',
 };
 
@@ -129,7 +121,7 @@ export function vkItemLink(
 }
 
 /** What views call as `format.…`: every formatter bound to the owner's time zone. */
-export function viewFormat(timeZone = DEFAULT_TIME_ZONE) {
+function buildViewFormat(timeZone: string) {
   return {
     timeZone,
     zone: zoneLabel(timeZone),
@@ -142,4 +134,23 @@ export function viewFormat(timeZone = DEFAULT_TIME_ZONE) {
   };
 }
 
-export type ViewFormat = ReturnType<typeof viewFormat>;
+export type ViewFormat = ReturnType<typeof buildViewFormat>;
+
+// One per zone: a signed-in request picks its user's (see currentUser) without building one.
+const viewFormats = new Map<string, ViewFormat>();
+export function viewFormat(timeZone = DEFAULT_TIME_ZONE): ViewFormat {
+  let f = viewFormats.get(timeZone);
+  if (!f) viewFormats.set(timeZone, (f = buildViewFormat(timeZone)));
+  return f;
+}
+
+/**
+ * The format a response renders with: the signed-in user's zone (set by currentUser in the
+ * response's locals), else the site's (the app's locals). For code that formats outside a view.
+ */
+export function pageFormat(res: {
+  locals: Record<string, unknown>;
+  app: { locals: Record<string, unknown> };
+}): ViewFormat {
+  return (res.locals.format ?? res.app.locals.format ?? viewFormat()) as ViewFormat;
+}

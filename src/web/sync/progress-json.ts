@@ -1,9 +1,14 @@
+import type { ViewFormat } from '../shared/format.js';
 import type { loadSyncPage } from './page.js';
 
 type Page = Awaited<ReturnType<typeof loadSyncPage>>;
 
-/** What the page's script needs to redraw the state at a glance (sync.js). */
-export function progressJson(page: Page) {
+/**
+ * What the page's script needs to redraw the state at a glance (sync.js). Times come
+ * formatted in the owner's zone (`format`), as the page itself shows them: the script never
+ * formats a time.
+ */
+export function progressJson(page: Page, format: ViewFormat) {
   const { activity, health } = page;
   const push = activity.push;
   return {
@@ -17,9 +22,14 @@ export function progressJson(page: Page) {
     progressText: activity.progressText,
     leftText: activity.leftText,
     lastRun: activity.lastRun
-      ? { at: activity.lastRun.at.toISOString(), label: activity.lastRun.label }
+      ? {
+          at: activity.lastRun.at.toISOString(),
+          label: activity.lastRun.label,
+          text: `${format.dateTime(activity.lastRun.at)} — ${activity.lastRun.label}`,
+        }
       : null,
     nextRunAt: activity.nextRunAt?.toISOString() ?? null,
+    nextRunText: activity.nextRunAt ? format.dateTime(activity.nextRunAt) : null,
     broken: health.broken,
     statusLabel: page.statusLabel,
     reasons: health.reasons,

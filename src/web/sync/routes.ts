@@ -24,6 +24,7 @@ import { progressJson } from './progress-json.js';
 import { loadCaptchaNotice } from './captcha.js';
 import { loadLag } from './lag.js';
 import { scoped } from '../scoped.js';
+import { pageFormat } from '../shared/format.js';
 import {
   stockDefaults,
   stockFormValues,
@@ -117,7 +118,7 @@ export function syncRoutes(deps: DashboardDeps): Router {
   // Polled by the page every few seconds (see docs/architecture.md, «Ход синхронизации»).
   r.get('/sync/progress', async (req, res) => {
     const page = await loadSyncPage(deps, uid(req));
-    res.set('Cache-Control', 'no-store').json(progressJson(page));
+    res.set('Cache-Control', 'no-store').json(progressJson(page, pageFormat(res)));
   });
 
   r.post('/sync/toggle', async (req, res) => {

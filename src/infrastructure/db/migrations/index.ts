@@ -20,6 +20,7 @@ import { projectionFailures } from './0111-projection-failures.js';
 import { auditOutcomesIndex } from './0160-audit-outcomes-index.js';
 import { snapshots } from './0120-snapshots.js';
 import { syncProgressMigration } from '../../../../projections/sync-progress/migration.js';
+import { userTimeZone } from './0170-user-time-zone.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -48,4 +49,5 @@ export const migrations: Migration[] = [
   snapshots,
   auditOutcomesIndex,
   syncProgressMigration,
+  userTimeZone,
 ];
