@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +7,9 @@ import {
   SWEEP_OVERLAP,
   sweepWindow,
 } from '../../src/application/sync/image-listing.js';
+import { decideStoreCatalog } from '../../src/domain/catalog/decide.js';
 import type { CatalogProduct } from '../../src/domain/catalog/events.js';
+import { evolveStoreCatalog, initialStoreCatalogState } from '../../src/domain/catalog/state.js';
 
 const MINUTE_MS = 60_000;
 
@@ -104,5 +107,39 @@ describe('which products a fetch lists the images of', () => {
     expect(listing.listed).toEqual({ changed: 3, swept: 1 });
     expect(listing.known('same')).toEqual([image]);
     expect(listing.known('new')).toBeUndefined();
+  });
+
+  it('a product changed through an Evotor notification is listed by the next fetch', () => {
+    // The notification records the new price before the fetch sees it, so "changed since the
+    // recorded catalog" alone would miss it; it knows no images, so it leaves them unknown.
+    const ids = { userId: 'u', storeId: 's' };
+    let state = initialStoreCatalogState();
+    const record = (command: Parameters<typeof decideStoreCatalog>[0]) => {
+      for (const event of decideStoreCatalog(command, state, {
+        now: new Date(),
+        newId: randomUUID,
+      }))
+        state = evolveStoreCatalog(state, event);
+    };
+    const [fetched, notified] = [product('a', { images: [image] }), product('b')];
+    record({
+      type: 'RecordEvotorStoreSnapshot',
+      ...ids,
+      groups: [],
+      products: [fetched, { ...notified, images: [image] }],
+      complete: true,
+    });
+    const changed = product('b', { priceKopecks: 55_500 });
+    record({
+      type: 'RecordEvotorProductsNotified',
+      ...ids,
+      groups: [],
+      products: [changed],
+      delivery: 'd1',
+    });
+
+    const listing = imageListing(state.products, () => false);
+    expect(listing.wants(product('a'))).toBe(false);
+    expect(listing.wants(changed)).toBe(true);
   });
 });
