@@ -5,8 +5,9 @@
  * (default 0.1) of the products have an Evotor image; 0 gives the figures from before photos.
  * Prints `RESULT sync first_s=… first_vk_http=… first_vk_calls=… resync_s=… resync_vk_http=…
  * resync_vk_writes=… photos=… photo_vk_http=… photo_uploads=… resync_evotor_http=…
- * resync_image_sweep=…` (the unchanged products whose images the resync listed: the sweep's
- * slice at the default hourly interval, about 1/16 of the catalog; see image-listing.ts).
+ * resync_image_sweep=… resync_evotor_s=…` (the unchanged products whose images the resync
+ * listed: the sweep's slice at the default hourly interval, about 1/16 of the catalog, see
+ * image-listing.ts; and the resync's Evotor fetch alone).
  */
 import { recreateDatabase } from '../src/infrastructure/db/database.js';
 import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
@@ -47,6 +48,7 @@ async function pipeline(label: string) {
   const uploadsBefore = h.vk.admin.uploadCount();
   const started = performance.now();
   const { imageLists } = await h.fetchEvotor();
+  const evotorSeconds = (performance.now() - started) / 1000;
   await h.fetchVk();
   const reports = await h.pushUntilSettled(5);
   const seconds = (performance.now() - started) / 1000;
@@ -61,7 +63,7 @@ async function pipeline(label: string) {
     `${label}: ${seconds.toFixed(1)} s, ${t.http} VK HTTP requests, ${t.calls} API calls (${t.writes} writes), ` +
       `created ${reports.reduce((n, r) => n + r.created, 0)}, bound ${(t.http / 3).toFixed(1)} s at 3 req/s\n`,
   );
-  return { seconds, uploads, swept: imageLists.swept, ...t };
+  return { seconds, evotorSeconds, uploads, swept: imageLists.swept, ...t };
 }
 
 process.stdout.write(
@@ -81,5 +83,5 @@ process.stdout.write(
     `resync_s=${resync.seconds.toFixed(1)} resync_vk_http=${resync.http} resync_vk_writes=${resync.writes} ` +
     `photos=${first.uploads} photo_vk_http=${first.photoHttp} photo_uploads=${first.uploads} ` +
     `resync_photo_uploads=${resync.uploads} resync_evotor_http=${resync.evotorHttp} ` +
-    `resync_image_sweep=${resync.swept}\n`,
+    `resync_image_sweep=${resync.swept} resync_evotor_s=${resync.evotorSeconds.toFixed(1)}\n`,
 );
