@@ -4,7 +4,10 @@
  * (3 requests/s). The pipeline per run: Evotor fetch, VK fetch, push. `BENCH_IMAGE_SHARE`
  * (default 0.1) of the products have an Evotor image; 0 gives the figures from before photos.
  * Prints `RESULT sync first_s=… first_vk_http=… first_vk_calls=… resync_s=… resync_vk_http=…
- * resync_vk_writes=… photos=… photo_vk_http=… photo_uploads=… resync_evotor_http=…`.
+ * resync_vk_writes=… photos=… photo_vk_http=… photo_uploads=… resync_evotor_http=…
+ * resync_image_sweep=… resync_evotor_s=…` (the unchanged products whose images the resync
+ * listed: the sweep's slice at the default hourly interval, about 1/16 of the catalog, see
+ * image-listing.ts; and the resync's Evotor fetch alone).
  */
 import { recreateDatabase } from '../src/infrastructure/db/database.js';
 import { MariaDbEventStore } from '../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
@@ -44,7 +47,8 @@ async function pipeline(label: string) {
   h.evotor.admin.clearRequests();
   const uploadsBefore = h.vk.admin.uploadCount();
   const started = performance.now();
-  await h.fetchEvotor();
+  const { imageLists } = await h.fetchEvotor();
+  const evotorSeconds = (performance.now() - started) / 1000;
   await h.fetchVk();
   const reports = await h.pushUntilSettled(5);
   const seconds = (performance.now() - started) / 1000;
@@ -52,13 +56,14 @@ async function pipeline(label: string) {
   const uploads = h.vk.admin.uploadCount() - uploadsBefore;
   process.stdout.write(
     `${label}: ${uploads} photos uploaded, ${t.photoHttp} VK API requests for them ` +
-      `(+${uploads} file POSTs to the upload server); Evotor: ${t.evotorHttp} requests\n`,
+      `(+${uploads} file POSTs to the upload server); Evotor: ${t.evotorHttp} requests, ` +
+      `image lists of ${imageLists.changed} new or changed products + ${imageLists.swept} swept\n`,
   );
   process.stdout.write(
     `${label}: ${seconds.toFixed(1)} s, ${t.http} VK HTTP requests, ${t.calls} API calls (${t.writes} writes), ` +
       `created ${reports.reduce((n, r) => n + r.created, 0)}, bound ${(t.http / 3).toFixed(1)} s at 3 req/s\n`,
   );
-  return { seconds, uploads, ...t };
+  return { seconds, evotorSeconds, uploads, swept: imageLists.swept, ...t };
 }
 
 process.stdout.write(
@@ -77,5 +82,6 @@ process.stdout.write(
   `RESULT sync first_s=${first.seconds.toFixed(1)} first_vk_http=${first.http} first_vk_calls=${first.calls} ` +
     `resync_s=${resync.seconds.toFixed(1)} resync_vk_http=${resync.http} resync_vk_writes=${resync.writes} ` +
     `photos=${first.uploads} photo_vk_http=${first.photoHttp} photo_uploads=${first.uploads} ` +
-    `resync_photo_uploads=${resync.uploads} resync_evotor_http=${resync.evotorHttp}\n`,
+    `resync_photo_uploads=${resync.uploads} resync_evotor_http=${resync.evotorHttp} ` +
+    `resync_image_sweep=${resync.swept} resync_evotor_s=${resync.evotorSeconds.toFixed(1)}\n`,
 );

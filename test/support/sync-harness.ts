@@ -166,7 +166,7 @@ export class SyncHarness {
   async fetchEvotor() {
     const source = new EvotorClientCatalogSource(await this.evotorClient());
     return fetchEvotorCatalog(
-      { commands: this.commands, source, store: this.store },
+      { commands: this.commands, source, store: this.store, clock: this.clock },
       this.userId,
       randomUUID(),
     );

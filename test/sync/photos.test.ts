@@ -6,6 +6,7 @@ import { mirrorStream } from '../../src/domain/mirror/events.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { imagePng } from '../../src/simulators/evotor/index.js';
 import { productTimeline } from '../../src/web/history/timeline.js';
+import { listedImageIds, moveClockOutOfSweep, moveClockToSweepOf } from '../support/image-sweep.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { SyncHarness } from '../support/sync-harness.js';
 
@@ -98,8 +99,10 @@ describe('photos from Evotor', () => {
   });
 
   it('an unchanged re-run downloads and uploads nothing', async () => {
-    const { h } = await syncedShop();
+    const { h, storeId, red } = await syncedShop();
+    const ids = h.evotor.admin.products(storeId).map((p) => p.id);
     const uploads = h.vk.admin.uploadCount();
+    moveClockOutOfSweep(h, ids);
     h.evotor.admin.clearRequests();
     h.vk.admin.resetCallLog();
 
@@ -110,9 +113,17 @@ describe('photos from Evotor', () => {
     expect(report.outcome).toBe('nothing_to_do');
     expect(h.vk.admin.uploadCount()).toBe(uploads);
     expect(h.writeCalls()).toEqual({});
-    // The image lists are read, the unchanged images are not downloaded again.
-    expect(h.evotor.admin.countRequests({ path: /\/images$/ })).toBe(6);
+    // Nothing changed and no product is due for the sweep: no image list is read at all.
+    expect(h.evotor.admin.countRequests({ path: /\/images$/ })).toBe(0);
     expect(h.evotor.admin.countRequests({ path: /^\/images\// })).toBe(0);
+
+    // When the sweep reaches a product its list is read; the unchanged image is not downloaded.
+    moveClockToSweepOf(h, red.id);
+    h.evotor.admin.clearRequests();
+    await h.fetchEvotor();
+    expect(listedImageIds(h)).toContain(red.id);
+    expect(h.evotor.admin.countRequests({ path: /^\/images\// })).toBe(0);
+    expect((await h.push()).outcome).toBe('nothing_to_do');
   });
 
   it('a changed image replaces exactly that photo', async () => {
@@ -125,6 +136,8 @@ describe('photos from Evotor', () => {
     const uploads = h.vk.admin.uploadCount();
     h.evotor.admin.setProductImage(storeId, red.id, { color: '#00ff00' });
     h.vk.admin.resetCallLog();
+    // The product itself did not change: the image is read when the sweep reaches it.
+    moveClockToSweepOf(h, red.id);
 
     await h.fetchEvotor();
     const reports = await h.pushUntilSettled();
@@ -198,8 +211,10 @@ describe('photos from Evotor', () => {
     h.vk.admin.changeItem(item.id, { photoIds: [handAdded.id] });
     h.evotor.admin.setProductImage(storeId, red.id, { color: '#00ffff' });
     const uploads = h.vk.admin.uploadCount();
+    moveClockToSweepOf(h, red.id);
 
-    await h.fetchEvotor();
+    const fetched = await h.fetchEvotor();
+    expect(fetched.changes).toBeGreaterThan(0); // the catalog has the new image
     await h.fetchVk();
     const report = await h.push();
 

@@ -6,7 +6,8 @@ import { evotorAccount, evotorAccountStream } from '../../domain/connections/evo
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore, Position } from '../ports/event-store.js';
 import { readState } from '../commands/load-state.js';
-import { ConnectionAuthError, type EvotorCatalogSource, type KnownImages } from './ports.js';
+import { DEFAULT_RUN_INTERVAL_SECONDS, imageListing, sweepWindow } from './image-listing.js';
+import { ConnectionAuthError, type EvotorCatalogSource } from './ports.js';
 
 /** ~500 bytes per product event: well under EventStoreDB's 1 MiB append limit. */
 const SNAPSHOT_EVENTS_PER_APPEND = 1000;
@@ -16,6 +17,8 @@ export interface EvotorFetchResult {
   paymentRequired: number;
   /** domain events appended (0 when the catalog did not change) */
   changes: number;
+  /** products whose image lists were read: new or changed ones, and the sweep's slice */
+  imageLists: { changed: number; swept: number };
   position: Position | null;
 }
 
@@ -29,8 +32,15 @@ export async function fetchEvotorCatalog(
   deps: {
     commands: CommandHandler;
     source: EvotorCatalogSource;
-    /** reads the recorded images, so unchanged ones are not downloaded; without it, all are */
+    /**
+     * reads the recorded catalog: images are listed only for new or changed products and the
+     * sweep's slice, and unchanged images are not downloaded; without it, all are
+     */
     store?: EventStore;
+    /** the time the sweep's window is taken at (tests move it) */
+    clock?: () => Date;
+    /** how often this user's fetch runs: sizes the sweep's slice (see image-listing.ts) */
+    runIntervalSeconds?: number;
   },
   userId: string,
   correlationId: string,
@@ -57,12 +67,17 @@ export async function fetchEvotorCatalog(
 
   const access: Record<string, StoreAccess> = {};
   let changes = 0;
+  const imageLists = { changed: 0, swept: 0 };
   let position: Position | null = null;
+  const intervalMs = (deps.runIntervalSeconds ?? DEFAULT_RUN_INTERVAL_SECONDS) * 1000;
+  const swept = sweepWindow(deps.clock?.() ?? new Date(), intervalMs);
   for (const store of stores) {
-    const fetched = await source.fetchStore(
-      store.id,
-      await knownImages(deps.store, userId, store.id),
-    );
+    const listing = deps.store && (await recordedListing(deps.store, userId, store.id, swept));
+    const fetched = await source.fetchStore(store.id, listing);
+    if (listing) {
+      imageLists.changed += listing.listed.changed;
+      imageLists.swept += listing.listed.swept;
+    }
     access[store.id] = fetched.access;
     if (fetched.access === 'payment_required') continue;
     const result = await commands.handle(
@@ -95,20 +110,21 @@ export async function fetchEvotorCatalog(
     stores: stores.length,
     paymentRequired: Object.values(access).filter((a) => a === 'payment_required').length,
     changes,
+    imageLists,
     position,
   };
 }
 
-async function knownImages(
-  store: EventStore | undefined,
+async function recordedListing(
+  store: EventStore,
   userId: string,
   storeId: string,
-): Promise<KnownImages | undefined> {
-  if (!store) return undefined;
+  swept: (productId: string) => boolean,
+) {
   const { state } = await readState(
     store,
     storeCatalogDecider,
     storeCatalogStream(userId, storeId),
   );
-  return (productId) => state.products.get(productId)?.images;
+  return imageListing(state.products, swept);
 }

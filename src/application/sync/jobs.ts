@@ -47,6 +47,8 @@ export interface SyncJobDeps {
   onPushed?(userId: string, report: PushReport): void;
   /** the time periodic runs are scheduled from; tests move it */
   clock?: () => Date;
+  /** the pipeline's interval (users without their own): sizes the Evotor image sweep */
+  runIntervalSeconds?: number;
   /**
    * Fetch and push jobs running at once in one worker, per kind. Each waits on its own user's
    * token limiter (VK: 3 requests/s per user token), so a worker serving many shops is limited
@@ -179,8 +181,9 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
       // Connected but not yet configured: fetch anyway, the catalog pages need it to configure.
       if (evotor && canFetch(config, 'refresh_catalog')) {
         const source = deps.gateways.evotor(userId, evotor.token);
+        const runIntervalSeconds = config.runIntervalSeconds ?? deps.runIntervalSeconds;
         const result = await fetchEvotorCatalog(
-          { commands: deps.commands, source, store: deps.store },
+          { commands: deps.commands, source, store: deps.store, clock: now, runIntervalSeconds },
           userId,
           ctx.jobId,
         );

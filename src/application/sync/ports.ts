@@ -18,14 +18,22 @@ export type StoreFetch =
 /** The images a product had at the last fetch: an image whose identity is unchanged is reused. */
 export type KnownImages = (productId: string) => readonly CatalogImage[] | undefined;
 
+/** Which products a store fetch lists the images of (see image-listing.ts), and what it knows. */
+export interface ImageListing {
+  /** whether this product, as the product list gave it, has its images listed this run */
+  wants(product: CatalogProduct): boolean;
+  known: KnownImages;
+}
+
 export interface EvotorCatalogSource {
   listStores(): Promise<StoreInfo[]>;
   /**
-   * Resolves only after every page of groups and products arrived; throws otherwise. A
-   * product's images are read too: a product whose image list could not be read keeps
-   * `images` absent (the recorded ones stay), never blocking the rest of the catalog.
+   * Resolves only after every page of groups and products arrived; throws otherwise. The
+   * images are read of the products `listing` wants (all without one): a product whose images
+   * were not listed, or whose list could not be read, keeps `images` absent (the recorded
+   * ones stay, "not listed" is never "no images"), never blocking the rest of the catalog.
    */
-  fetchStore(storeId: string, known?: KnownImages): Promise<StoreFetch>;
+  fetchStore(storeId: string, listing?: ImageListing): Promise<StoreFetch>;
 }
 
 /** The bytes of an image a product's catalog entry names (its Evotor URL). */

@@ -1,7 +1,7 @@
 import {
   ConnectionAuthError,
   type EvotorCatalogSource,
-  type KnownImages,
+  type ImageListing,
   type StoreFetch,
 } from '../../application/sync/ports.js';
 import type { StoreInfo } from '../../domain/catalog/events.js';
@@ -21,13 +21,14 @@ export class EvotorClientCatalogSource implements EvotorCatalogSource {
     return authErrors(async () => (await this.client.allStores()).map(normalizeStore));
   }
 
-  async fetchStore(storeId: string, known?: KnownImages): Promise<StoreFetch> {
+  async fetchStore(storeId: string, listing?: ImageListing): Promise<StoreFetch> {
     return authErrors(async () => {
       try {
         const groups = await this.client.allGroups(storeId);
         const products = (await this.client.allProducts(storeId)).map(normalizeProduct);
-        const ids = products.map((p) => p.id);
+        const ids = products.filter((p) => listing?.wants(p) ?? true).map((p) => p.id);
         const { imageConcurrency } = this.options;
+        const known = listing?.known;
         const images = await readProductImages(this.client, storeId, ids, known, imageConcurrency);
         return {
           access: 'ok',

@@ -130,36 +130,15 @@ export class EvotorClient {
     const sameOrigin =
       new URL(url, this.options.baseUrl).origin === new URL(this.options.baseUrl).origin;
     const request = 'GET product image';
-    let failures = 0;
-    for (;;) {
-      const outcome = await this.attempt(
+    const { status, data } = await this.answer(request, () =>
+      this.attempt(
         url,
         { responseType: 'arraybuffer', maxContentLength: MAX_IMAGE_BYTES },
         sameOrigin ? this.http : this.foreignHttp,
-      );
-      if ('error' in outcome) {
-        if (failures >= this.settings.maxRetries) {
-          throw new EvotorUnavailableError(
-            `Evotor did not answer ${request}: ${outcome.error.message}`,
-            null,
-            request,
-            { cause: outcome.error },
-          );
-        }
-        await sleep(this.backoff(failures++));
-        continue;
-      }
-      const { status, data } = outcome.response;
-      if (status >= 200 && status < 300) return Buffer.from(data as unknown as ArrayBuffer);
-      if (status >= 500 && failures < this.settings.maxRetries) {
-        await sleep(this.backoff(failures++));
-        continue;
-      }
-      const detail = `Evotor answered ${status} to ${request}`;
-      if (status === 401 || status === 403) throw new EvotorAuthError(detail, status, request);
-      if (status === 404) throw new EvotorNotFoundError(detail, status, request);
-      throw new EvotorProtocolError(detail, status, request);
-    }
+      ),
+    );
+    if (status >= 200 && status < 300) return Buffer.from(data as unknown as ArrayBuffer);
+    throw statusError(status, `Evotor answered ${status} to ${request}`, request);
   }
 
   private async *pages<T>(path: string, storeId: string | null): AsyncGenerator<T[]> {
@@ -183,10 +162,28 @@ export class EvotorClient {
 
   private async getJson<T>(url: string, storeId: string | null): Promise<T> {
     const request = `GET ${url.split('?')[0]}`;
+    const { status, data } = await this.answer(request, () => this.attempt(url));
+    if (status >= 200 && status < 300) return parseJson<T>(data, request);
+    const body = tryParse(data) as EvotorErrorBody | undefined;
+    const detail = `Evotor answered ${status} to ${request}${body?.message ? `: ${body.message}` : ''}`;
+    throw statusError(status, detail, request, { storeId });
+  }
+
+  /**
+   * Sends until Evotor gives an answer to act on, for JSON reads and image downloads alike:
+   * no answer (a timeout, a dropped connection) and a 5xx are retried with backoff up to
+   * `maxRetries`, a 429 waits for `X-RateLimit-Reset` up to `maxRateLimitRetries`. The last
+   * 5xx is returned for the caller to report; no answer at all is EvotorUnavailableError.
+   */
+  private async answer(
+    request: string,
+    send: () => ReturnType<EvotorClient['attempt']>,
+  ): Promise<AxiosResponse<string>> {
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
-      const outcome = await this.attempt(url);
+      const outcome = await send();
+      let waitMs: number;
       if ('error' in outcome) {
         if (failures >= this.settings.maxRetries) {
           throw new EvotorUnavailableError(
@@ -196,35 +193,23 @@ export class EvotorClient {
             { cause: outcome.error },
           );
         }
-        await sleep(this.backoff(failures++));
-        continue;
-      }
-      const { status, data, headers } = outcome.response;
-      if (status >= 200 && status < 300) return parseJson<T>(data, request);
-      const body = tryParse(data) as EvotorErrorBody | undefined;
-      const detail = `Evotor answered ${status} to ${request}${body?.message ? `: ${body.message}` : ''}`;
-      if (status === 429) {
-        const resetSeconds = numberHeader(headers['x-ratelimit-reset']);
+        waitMs = this.backoff(failures++);
+      } else if (outcome.response.status === 429) {
+        const resetSeconds = numberHeader(outcome.response.headers['x-ratelimit-reset']);
         if (rateLimited >= this.settings.maxRateLimitRetries) {
+          const detail = `Evotor answered 429 to ${request}`;
           throw new EvotorRateLimitedError(detail, request, resetSeconds);
         }
+        waitMs = resetSeconds === null ? this.backoff(rateLimited) : resetSeconds * 1000;
         rateLimited++;
-        const waitMs = resetSeconds === null ? this.backoff(rateLimited - 1) : resetSeconds * 1000;
         this.options.logger?.debug({ request, waitMs }, 'evotor rate limit, waiting');
-        await sleep(Math.min(waitMs, this.settings.maxRateLimitWaitMs));
-        continue;
+        waitMs = Math.min(waitMs, this.settings.maxRateLimitWaitMs);
+      } else if (outcome.response.status >= 500 && failures < this.settings.maxRetries) {
+        waitMs = this.backoff(failures++);
+      } else {
+        return outcome.response;
       }
-      if (status >= 500) {
-        if (failures >= this.settings.maxRetries) {
-          throw new EvotorUnavailableError(detail, status, request);
-        }
-        await sleep(this.backoff(failures++));
-        continue;
-      }
-      if (status === 401 || status === 403) throw new EvotorAuthError(detail, status, request);
-      if (status === 402) throw new EvotorPaymentRequiredError(detail, request, storeId);
-      if (status === 404) throw new EvotorNotFoundError(detail, status, request);
-      throw new EvotorProtocolError(detail, status, request);
+      await sleep(waitMs);
     }
   }
 
@@ -274,6 +259,24 @@ export class EvotorClient {
       maxMs: this.settings.backoffMaxMs,
     });
   }
+}
+
+/**
+ * The error for an answer that is not a success. A 402 means "not paid for this store" only
+ * for the store's own reads (`store` given); elsewhere it is an answer the client cannot use.
+ */
+function statusError(
+  status: number,
+  detail: string,
+  request: string,
+  store?: { storeId: string | null },
+): Error {
+  if (status >= 500) return new EvotorUnavailableError(detail, status, request);
+  if (status === 401 || status === 403) return new EvotorAuthError(detail, status, request);
+  if (status === 402 && store)
+    return new EvotorPaymentRequiredError(detail, request, store.storeId);
+  if (status === 404) return new EvotorNotFoundError(detail, status, request);
+  return new EvotorProtocolError(detail, status, request);
 }
 
 async function collect<T>(pages: AsyncGenerator<T[]>): Promise<T[]> {

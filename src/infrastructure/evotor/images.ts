@@ -8,8 +8,10 @@ import type { EvotorProductImage } from './types.js';
 
 /**
  * Image lists read at once per store. Evotor has no image field in the product list, so a
- * fetch asks once per product; a few at a time keep a shop of thousands of products from
- * taking minutes while staying far below Evotor's rate limit (the client waits on a 429).
+ * fetch asks once per product it lists the images of (new, changed and the sweep's slice, see
+ * application/sync/image-listing.ts; all on a first fetch); a few at a time keep a shop of
+ * thousands of products from taking minutes while staying far below Evotor's rate limit (the
+ * client waits on a 429).
  */
 export const IMAGE_LIST_CONCURRENCY = 8;
 

@@ -293,7 +293,11 @@ export class EvotorSimulatorState {
     sim.images.delete(id);
   }
 
-  /** Sets or replaces the product's image (a new image id, as an upload at Evotor makes). */
+  /**
+   * Sets or replaces the product's image (a new image id, as an upload at Evotor makes). The
+   * product itself (its `updated_at` too) stays as it was: Evotor does not document that an
+   * image change shows in the product list.
+   */
   setProductImage(storeId: string, productId: string, fields: ImageFields = {}): SimImage {
     const sim = this.requireStore(storeId);
     if (!sim.products.has(productId))
