@@ -109,17 +109,16 @@ describe('which products a fetch lists the images of', () => {
     expect(listing.known('new')).toBeUndefined();
   });
 
-  it('a product changed through an Evotor notification is listed by the next fetch', () => {
-    // The notification records the new price before the fetch sees it, so "changed since the
-    // recorded catalog" alone would miss it; it knows no images, so it leaves them unknown.
+  it('a notification keeps a product’s recorded images; one it adds is listed by the next fetch', () => {
+    // A notification knows no images. A changed product keeps the recorded ones (its photo
+    // stays in VK; an image changed with it is re-read by the sweep); a product it adds has
+    // none known, so the next fetch lists it.
     const ids = { userId: 'u', storeId: 's' };
     let state = initialStoreCatalogState();
     const record = (command: Parameters<typeof decideStoreCatalog>[0]) => {
-      for (const event of decideStoreCatalog(command, state, {
-        now: new Date(),
-        newId: randomUUID,
-      }))
-        state = evolveStoreCatalog(state, event);
+      const events = decideStoreCatalog(command, state, { now: new Date(), newId: randomUUID });
+      for (const event of events) state = evolveStoreCatalog(state, event);
+      return events;
     };
     const [fetched, notified] = [product('a', { images: [image] }), product('b')];
     record({
@@ -130,16 +129,27 @@ describe('which products a fetch lists the images of', () => {
       complete: true,
     });
     const changed = product('b', { priceKopecks: 55_500 });
-    record({
+    const added = product('c');
+    const events = record({
       type: 'RecordEvotorProductsNotified',
       ...ids,
       groups: [],
-      products: [changed],
+      products: [changed, added],
       delivery: 'd1',
     });
 
+    expect(events.map((e) => e.type)).toEqual([
+      'ProductChanged',
+      'ProductAdded',
+      'CatalogNotified',
+    ]);
+    const priceOnly = events[0]!.type === 'ProductChanged' ? events[0]!.data.changes : [];
+    expect(priceOnly.map((c) => c.field)).toEqual(['priceKopecks']);
+    expect(state.products.get('b')?.images).toEqual([image]);
     const listing = imageListing(state.products, () => false);
     expect(listing.wants(product('a'))).toBe(false);
-    expect(listing.wants(changed)).toBe(true);
+    expect(listing.wants(changed)).toBe(false);
+    expect(listing.wants(added)).toBe(true);
+    expect(imageListing(state.products, (id) => id === 'b').wants(changed)).toBe(true);
   });
 });

@@ -55,10 +55,13 @@ export function decideProductsNotified(
         });
     }
   }
-  for (const product of indexById(command.products, duplicate).values()) {
-    const old = state.products.get(product.id);
-    if (!old) events.push({ type: 'ProductAdded', data: { userId, storeId, product } });
+  for (const notified of indexById(command.products, duplicate).values()) {
+    const old = state.products.get(notified.id);
+    if (!old) events.push({ type: 'ProductAdded', data: { userId, storeId, product: notified } });
     else {
+      // A notification carries no images: the recorded ones stay (read as "none", a price
+      // changed at the register would put the default photo in VK until the next fetch).
+      const product = notified.images ? notified : { ...notified, images: old.images };
       const changes = fieldChanges(old, product, PRODUCT_FIELDS);
       if (changes.length > 0) {
         const productId = product.id;
