@@ -32,6 +32,7 @@ import { buildContainer } from '../src/main/container.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startFleetSimulators } from './fleet-simulators.js';
+import { countStatements } from './fleet-queries.js';
 import {
   enableAndConfirmSync,
   connectVk,
@@ -53,6 +54,7 @@ const fingerprint = (token: string) => createHash('sha256').update(token).digest
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await recreateDatabase(DB_URL);
+const statements = countStatements();
 const sims = await startFleetSimulators();
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-fleet' });
@@ -186,6 +188,28 @@ async function startProfile(): Promise<{ stop(): Promise<void> }> {
   };
 }
 
+/** Events appended and SQL statements sent since `round()` was called, per product synced. */
+async function round() {
+  const head = async () => (await container.eventStore.headPosition())?.commit ?? 0;
+  const from = await head();
+  statements.take();
+  return async (products: number) => {
+    const events = (await head()) - from;
+    const sent = [...statements.take()].sort((a, b) => b[1].statements - a[1].statements);
+    const total = sent.reduce((n, [, count]) => n + count.statements, 0);
+    const chars = sent.reduce((n, [, count]) => n + count.chars, 0);
+    const top = sent
+      .slice(0, 10)
+      .map(([kind, count]) => `${kind} ${(count.statements / products).toFixed(2)}`)
+      .join(', ');
+    return (
+      `events appended: ${(events / products).toFixed(2)} per product; SQL statements: ` +
+      `${(total / products).toFixed(1)} per product, ${(chars / products / 1024).toFixed(1)} k ` +
+      `characters (${top})`
+    );
+  };
+}
+
 /** CPU seconds this process (the worker) and the simulators' process have used so far */
 const cpu = async () => {
   const { user, system } = process.cpuUsage();
@@ -219,6 +243,7 @@ say(`first round: ${SHOPS} shops synced for the first time, at once`);
 spans.clear();
 const firstStarted = performance.now();
 const firstCpu = await cpu();
+const firstCounts = await round();
 const profile = await startProfile();
 // Tokens arrive at once, as Evotor's webhooks for many shops would: none waits for another's.
 await Promise.all(shops.map((shop) => shop.connectEvotor()));
@@ -236,6 +261,7 @@ await until('the first sync of every shop', async () => {
 });
 const firstRound = seconds(firstStarted);
 say(`  CPU in the first round: ${await cpuSince(firstCpu)}`);
+say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
 await profile.stop();
 const longestSpan = Math.max(
   ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
@@ -259,6 +285,7 @@ const wanted = shops.map(
 say(`change round: ${CHANGED_PER_SHOP} products per shop changed in Evotor, then the pipeline`);
 const changeStarted = performance.now();
 const changeCpu = await cpu();
+const changeCounts = await round();
 await container.scheduler.enqueue(SYNC_JOBS.pipeline, {});
 await until(
   'the changes in VK',
@@ -266,6 +293,7 @@ await until(
 );
 const changeRound = seconds(changeStarted);
 say(`change round: ${changeRound.toFixed(1)} s (CPU: ${await cpuSince(changeCpu)})`);
+say(`  ${await changeCounts(SHOPS * CHANGED_PER_SHOP)} (per product changed)`);
 
 let shownErrors = 0;
 for (const shop of [...solo, ...shops]) {
