@@ -56,7 +56,8 @@ const fnLabel = (frame: CallFrame) =>
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
-for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parent.set(child, node.id);
 
 const selfByFn = new Map<string, number>();
 const selfByFile = new Map<string, number>();
@@ -113,7 +114,7 @@ if (callersOf) {
     const chain: string[] = [];
     for (let at = parent.get(id); at !== undefined && chain.length < 4; at = parent.get(at)) {
       const frame = byId.get(at)!.callFrame;
-      if (frame.url && !frame.url.startsWith("node:")) chain.push(fnLabel(frame));
+      if (frame.url && !frame.url.startsWith('node:')) chain.push(fnLabel(frame));
     }
     add(stacks, chain.join(' < '), (profile.timeDeltas[i] ?? 0) / 1000);
   });

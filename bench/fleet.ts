@@ -202,10 +202,15 @@ async function round() {
       .slice(0, 10)
       .map(([kind, count]) => `${kind} ${(count.statements / products).toFixed(2)}`)
       .join(', ');
+    const heaviest = sent
+      .sort((a, b) => b[1].chars - a[1].chars)
+      .slice(0, 5)
+      .map(([kind, count]) => `${kind} ${(count.chars / products / 1024).toFixed(1)} k`)
+      .join(', ');
     return (
       `events appended: ${(events / products).toFixed(2)} per product; SQL statements: ` +
       `${(total / products).toFixed(1)} per product, ${(chars / products / 1024).toFixed(1)} k ` +
-      `characters (${top})`
+      `characters\n    by statements: ${top}\n    by characters: ${heaviest}`
     );
   };
 }
