@@ -1,5 +1,5 @@
 /**
- * SQL statements this process sends to MariaDB, counted by kind, for `npm run bench:fleet`'s
+ * SQL statements this process sends to MariaDB, counted by kind, and Redis commands by name, for `npm run bench:fleet`'s
  * "per product" figures. Every statement of Sequelize, the event store and the projections goes
  * through mysql2's connection `query` or `execute` (the promise API wraps the same connection),
  * so counting there sees them all, and only this process's (MariaDB's global status counters
@@ -25,7 +25,12 @@ function kindOf(sql: unknown): string {
     return `SELECT ${words[1]!.replace(/\(.*/, '')}`;
   }
   const table = /\b(?:FROM|INTO|UPDATE|TABLE)\s+`?(\w+)/i.exec(text)?.[1];
-  return table ? `${verb} ${table}` : verb;
+  if (!table) return verb;
+  // Which reads: the columns of the first condition (literals left out).
+  const where = /\bWHERE\s+([\w.` ]+?)\s*(?:[=<>!]|\bIN\b|\bLIKE\b|\bIS\b)/i.exec(text)?.[1];
+  return where && verb !== 'INSERT'
+    ? `${verb} ${table}[${where.replace(/`/g, '')}]`
+    : `${verb} ${table}`;
 }
 
 export interface StatementCount {
@@ -51,6 +56,26 @@ export function countStatements(): { take(): Map<string, StatementCount> } {
       return command;
     };
   }
+  return {
+    take() {
+      const taken = counts;
+      counts = new Map();
+      return taken;
+    },
+  };
+}
+
+/** Starts counting Redis commands (ioredis: Agenda's backend, the VK rate limiters). */
+export function countRedisCommands(): { take(): Map<string, number> } {
+  const { Redis } = require('ioredis') as {
+    Redis: { prototype: { sendCommand(this: unknown, command: { name: string }): unknown } };
+  };
+  const original = Redis.prototype.sendCommand;
+  let counts = new Map<string, number>();
+  Redis.prototype.sendCommand = function (this: unknown, command: { name: string }) {
+    counts.set(command.name, (counts.get(command.name) ?? 0) + 1);
+    return original.call(this, command);
+  };
   return {
     take() {
       const taken = counts;

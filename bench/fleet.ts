@@ -32,7 +32,7 @@ import { buildContainer } from '../src/main/container.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startFleetSimulators } from './fleet-simulators.js';
-import { countStatements } from './fleet-queries.js';
+import { countRedisCommands, countStatements } from './fleet-queries.js';
 import {
   enableAndConfirmSync,
   connectVk,
@@ -55,6 +55,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await recreateDatabase(DB_URL);
 const statements = countStatements();
+const redisCommands = countRedisCommands();
 const sims = await startFleetSimulators();
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-fleet' });
@@ -193,7 +194,14 @@ async function round() {
   const head = async () => (await container.eventStore.headPosition())?.commit ?? 0;
   const from = await head();
   statements.take();
+  redisCommands.take();
   return async (products: number) => {
+    const redis = [...redisCommands.take()].sort((a, b) => b[1] - a[1]);
+    const redisTotal = redis.reduce((n, [, count]) => n + count, 0);
+    const redisTop = redis
+      .slice(0, 8)
+      .map(([name, count]) => `${name} ${(count / products).toFixed(2)}`)
+      .join(', ');
     const events = (await head()) - from;
     const sent = [...statements.take()].sort((a, b) => b[1].statements - a[1].statements);
     const total = sent.reduce((n, [, count]) => n + count.statements, 0);
@@ -210,7 +218,8 @@ async function round() {
     return (
       `events appended: ${(events / products).toFixed(2)} per product; SQL statements: ` +
       `${(total / products).toFixed(1)} per product, ${(chars / products / 1024).toFixed(1)} k ` +
-      `characters\n    by statements: ${top}\n    by characters: ${heaviest}`
+      `characters\n    by statements: ${top}\n    by characters: ${heaviest}\n` +
+      `  Redis commands: ${(redisTotal / products).toFixed(1)} per product (${redisTop})`
     );
   };
 }
