@@ -149,12 +149,21 @@ const itemCounts = async () => new Map(await sims.call('itemCounts', {}));
 /** Sync jobs waiting, running or due for a retry. */
 async function busyJobs(): Promise<number> {
   let busy = 0;
+  const seen: string[] = [];
   for (const name of [SYNC_JOBS.evotorFetch, SYNC_JOBS.vkFetch, SYNC_JOBS.vkPush]) {
     const { jobs } = await container.scheduler.listJobs({ name, limit: 500, skip: 0 });
-    busy += jobs.filter((j) => j.state !== 'failed' || j.nextRunAt !== null).length;
+    const waiting = jobs.filter((j) => j.state !== 'failed' || j.nextRunAt !== null);
+    busy += waiting.length;
+    if (waiting.length > 0) seen.push(`${name} ${waiting.map((j) => j.state).join(',')}`);
+  }
+  // What keeps a round open once every item is in VK (printed at most every 5 s).
+  if (busy > 0 && performance.now() - busyShownAt > 5_000) {
+    busyShownAt = performance.now();
+    say(`    jobs still busy: ${seen.join('; ')}`);
   }
   return busy;
 }
+let busyShownAt = 0;
 
 async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 * 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -189,8 +198,13 @@ async function startProfile(): Promise<{ stop(): Promise<void> }> {
   };
 }
 
+/** Jobs run in this process, by name: a round's work besides its items. */
+let jobsRun = new Map<string, number>();
+container.scheduler.onJobFinished((name) => jobsRun.set(name, (jobsRun.get(name) ?? 0) + 1));
+
 /** Events appended and SQL statements sent since `round()` was called, per product synced. */
 async function round() {
+  jobsRun = new Map();
   const head = async () => (await container.eventStore.headPosition())?.commit ?? 0;
   const from = await head();
   statements.take();
@@ -219,7 +233,8 @@ async function round() {
       `events appended: ${(events / products).toFixed(2)} per product; SQL statements: ` +
       `${(total / products).toFixed(1)} per product, ${(chars / products / 1024).toFixed(1)} k ` +
       `characters\n    by statements: ${top}\n    by characters: ${heaviest}\n` +
-      `  Redis commands: ${(redisTotal / products).toFixed(1)} per product (${redisTop})`
+      `  Redis commands: ${(redisTotal / products).toFixed(1)} per product (${redisTop})\n` +
+      `  jobs run: ${[...jobsRun].map(([name, n]) => `${name} ${n}`).join(', ')}`
     );
   };
 }
