@@ -32,6 +32,7 @@ import { buildContainer } from '../src/main/container.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startFleetSimulators } from './fleet-simulators.js';
+import { countRedisCommands, countStatements } from './fleet-queries.js';
 import {
   enableAndConfirmSync,
   connectVk,
@@ -53,6 +54,8 @@ const fingerprint = (token: string) => createHash('sha256').update(token).digest
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await recreateDatabase(DB_URL);
+const statements = countStatements();
+const redisCommands = countRedisCommands();
 const sims = await startFleetSimulators();
 
 const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'bench-fleet' });
@@ -146,12 +149,21 @@ const itemCounts = async () => new Map(await sims.call('itemCounts', {}));
 /** Sync jobs waiting, running or due for a retry. */
 async function busyJobs(): Promise<number> {
   let busy = 0;
+  const seen: string[] = [];
   for (const name of [SYNC_JOBS.evotorFetch, SYNC_JOBS.vkFetch, SYNC_JOBS.vkPush]) {
     const { jobs } = await container.scheduler.listJobs({ name, limit: 500, skip: 0 });
-    busy += jobs.filter((j) => j.state !== 'failed' || j.nextRunAt !== null).length;
+    const waiting = jobs.filter((j) => j.state !== 'failed' || j.nextRunAt !== null);
+    busy += waiting.length;
+    if (waiting.length > 0) seen.push(`${name} ${waiting.map((j) => j.state).join(',')}`);
+  }
+  // What keeps a round open once every item is in VK (printed at most every 5 s).
+  if (busy > 0 && performance.now() - busyShownAt > 5_000) {
+    busyShownAt = performance.now();
+    say(`    jobs still busy: ${seen.join('; ')}`);
   }
   return busy;
 }
+let busyShownAt = 0;
 
 async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 * 60_000) {
   const deadline = Date.now() + timeoutMs;
@@ -183,6 +195,47 @@ async function startProfile(): Promise<{ stop(): Promise<void> }> {
       session.disconnect();
       say(`  CPU profile of the first round: ${PROFILE}`);
     },
+  };
+}
+
+/** Jobs run in this process, by name: a round's work besides its items. */
+let jobsRun = new Map<string, number>();
+container.scheduler.onJobFinished((name) => jobsRun.set(name, (jobsRun.get(name) ?? 0) + 1));
+
+/** Events appended and SQL statements sent since `round()` was called, per product synced. */
+async function round() {
+  jobsRun = new Map();
+  const head = async () => (await container.eventStore.headPosition())?.commit ?? 0;
+  const from = await head();
+  statements.take();
+  redisCommands.take();
+  return async (products: number) => {
+    const redis = [...redisCommands.take()].sort((a, b) => b[1] - a[1]);
+    const redisTotal = redis.reduce((n, [, count]) => n + count, 0);
+    const redisTop = redis
+      .slice(0, 8)
+      .map(([name, count]) => `${name} ${(count / products).toFixed(2)}`)
+      .join(', ');
+    const events = (await head()) - from;
+    const sent = [...statements.take()].sort((a, b) => b[1].statements - a[1].statements);
+    const total = sent.reduce((n, [, count]) => n + count.statements, 0);
+    const chars = sent.reduce((n, [, count]) => n + count.chars, 0);
+    const top = sent
+      .slice(0, 10)
+      .map(([kind, count]) => `${kind} ${(count.statements / products).toFixed(2)}`)
+      .join(', ');
+    const heaviest = sent
+      .sort((a, b) => b[1].chars - a[1].chars)
+      .slice(0, 5)
+      .map(([kind, count]) => `${kind} ${(count.chars / products / 1024).toFixed(1)} k`)
+      .join(', ');
+    return (
+      `events appended: ${(events / products).toFixed(2)} per product; SQL statements: ` +
+      `${(total / products).toFixed(1)} per product, ${(chars / products / 1024).toFixed(1)} k ` +
+      `characters\n    by statements: ${top}\n    by characters: ${heaviest}\n` +
+      `  Redis commands: ${(redisTotal / products).toFixed(1)} per product (${redisTop})\n` +
+      `  jobs run: ${[...jobsRun].map(([name, n]) => `${name} ${n}`).join(', ')}`
+    );
   };
 }
 
@@ -219,6 +272,7 @@ say(`first round: ${SHOPS} shops synced for the first time, at once`);
 spans.clear();
 const firstStarted = performance.now();
 const firstCpu = await cpu();
+const firstCounts = await round();
 const profile = await startProfile();
 // Tokens arrive at once, as Evotor's webhooks for many shops would: none waits for another's.
 await Promise.all(shops.map((shop) => shop.connectEvotor()));
@@ -236,6 +290,7 @@ await until('the first sync of every shop', async () => {
 });
 const firstRound = seconds(firstStarted);
 say(`  CPU in the first round: ${await cpuSince(firstCpu)}`);
+say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
 await profile.stop();
 const longestSpan = Math.max(
   ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
@@ -259,6 +314,7 @@ const wanted = shops.map(
 say(`change round: ${CHANGED_PER_SHOP} products per shop changed in Evotor, then the pipeline`);
 const changeStarted = performance.now();
 const changeCpu = await cpu();
+const changeCounts = await round();
 await container.scheduler.enqueue(SYNC_JOBS.pipeline, {});
 await until(
   'the changes in VK',
@@ -266,6 +322,7 @@ await until(
 );
 const changeRound = seconds(changeStarted);
 say(`change round: ${changeRound.toFixed(1)} s (CPU: ${await cpuSince(changeCpu)})`);
+say(`  ${await changeCounts(SHOPS * CHANGED_PER_SHOP)} (per product changed)`);
 
 let shownErrors = 0;
 for (const shop of [...solo, ...shops]) {

@@ -23,6 +23,26 @@ const SECRET_KEYS = new Set([
 
 export const ENCRYPTED_PLACEHOLDER = '[зашифровано]';
 
+/** True when `value` holds a secret key or a ciphertext anywhere (no copy is made to tell). */
+function holdsSecrets(value: unknown): boolean {
+  if (isCiphertext(value)) return true;
+  if (Array.isArray(value)) return value.some(holdsSecrets);
+  if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (SECRET_KEYS.has(key) || holdsSecrets(v)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The JSON the audit log keeps of an event's data or metadata. Every event passes here, and
+ * most hold nothing to hide: those are serialised as they are rather than copied first.
+ */
+export function redactedJson(value: unknown): string {
+  return JSON.stringify(holdsSecrets(value) ? redactEventData(value) : value);
+}
+
 /** A copy of an event's data without secrets and with every ciphertext replaced. */
 export function redactEventData(value: unknown): unknown {
   if (isCiphertext(value)) return ENCRYPTED_PLACEHOLDER;
@@ -63,8 +83,8 @@ export const auditLogProjection: Projection = {
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
-      const data = fitJson(JSON.stringify(redactEventData(e.data)), limits.get('data'));
-      const metadata = fitJson(JSON.stringify(redactEventData(meta)), limits.get('metadata'));
+      const data = fitJson(redactedJson(e.data), limits.get('data'));
+      const metadata = fitJson(redactedJson(meta), limits.get('metadata'));
       // UTF-16 length × 3 bounds the escaped UTF-8 size of Cyrillic and most other text.
       const size = (data.length + metadata.length) * 3 + 300;
       if (rows.length >= ROWS_PER_INSERT || (rows.length > 0 && chars + size > BYTES_PER_INSERT)) {

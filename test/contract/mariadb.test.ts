@@ -166,6 +166,51 @@ describe('MariaDbEventStore', () => {
     }
   }, 120_000);
 
+  it('subscriptions of one process at different places each get every event once, as a read returns it', async () => {
+    // Pages one subscription read from the table are kept for the others (EventCache); a
+    // subscription that starts behind reads what the others left, with appends of another
+    // process making holes in between.
+    const [local, other] = await Promise.all(
+      [1, 2].map(() => MariaDbEventStore.create(db.url, { pollMs: 250 })),
+    );
+    const start = await local!.headPosition();
+    const from = start ? { fromPosition: start } : {};
+    const recorders = [new SubscriptionRecorder(local!.subscribeToAll(from))];
+    try {
+      const written: NewEvent[] = [];
+      for (let i = 0; i < 60; i++) {
+        const batch = Array.from({ length: 1 + (i % 7) * 40 }, () => newEvent('Shared', { i }));
+        await (i % 4 === 3 ? other! : local!).appendToStream(`shared-${i % 3}`, batch);
+        written.push(...batch);
+        // Late subscribers: from the start (recorders 1 and 3), and from the middle (2).
+        if (i === 20 || i === 40)
+          recorders.push(new SubscriptionRecorder(local!.subscribeToAll(from)));
+        if (i === 30) {
+          const middle = await local!.headPosition();
+          recorders.push(
+            new SubscriptionRecorder(local!.subscribeToAll({ fromPosition: middle! })),
+          );
+        }
+      }
+      const sentinel = newEvent('SharedDone');
+      await local!.appendToStream('shared-sentinel', [sentinel]);
+      const read = (await store.readAll(from)).filter(
+        (e) => e.streamId.startsWith('shared-') && e.position.commit > (start?.commit ?? 0),
+      );
+      for (const [n, recorder] of recorders.entries()) {
+        await recorder.waitFor((r) => r.seen.has(sentinel.id), 'the sentinel', 60_000);
+        const got = recorder.events.filter((e) => e.streamId.startsWith('shared-'));
+        const first = n === 2 ? read.findIndex((e) => e.id === got[0]?.id) : 0;
+        expect(got).toEqual(read.slice(first));
+        expect([...recorder.seen.values()].every((count) => count === 1)).toBe(true);
+      }
+      expect(ids(read)).toEqual([...ids(written), sentinel.id]);
+    } finally {
+      await Promise.all(recorders.map((r) => r.stop()));
+      await Promise.all([local, other].map((s) => s!.close()));
+    }
+  }, 120_000);
+
   it('appends made at once are committed together; one refused append fails alone', async () => {
     const taken = newEvent('GroupTaken');
     await store.appendToStream('group-taken', [taken]);

@@ -5,6 +5,7 @@ import { AgendaScheduler } from '../../src/infrastructure/scheduler/agenda-sched
 import {
   LOCAL_REDIS_URL,
   deferred,
+  dropIndexOfUniqueKeys,
   dropNamespace,
   uniqueNamespace,
   waitFor,
@@ -131,6 +132,36 @@ describe('AgendaScheduler on Redis', () => {
       data: { userId: 'a' },
     });
     expect(await scheduler.cancel('later')).toBe(2);
+  });
+
+  it('finds the pending job of a key from another process, and one enqueued before the index', async () => {
+    const first = await scheduler.enqueue(
+      'later',
+      { userId: 'k' },
+      { uniqueKey: 'k', runAt: inAnHour() },
+    );
+    // As if enqueued before the index of unique keys existed: a process opened now finds it.
+    await dropIndexOfUniqueKeys(namespace);
+    const other = new AgendaScheduler({ url: LOCAL_REDIS_URL, logger, namespace });
+    try {
+      expect(
+        await other.enqueue('later', { userId: 'k' }, { uniqueKey: 'k', runAt: inAnHour() }),
+      ).toBe(first);
+      // Once done (or cancelled) it is gone: the next enqueue makes a job of its own.
+      expect(await scheduler.cancelJob(first)).toBe(true);
+      const next = await other.enqueue(
+        'later',
+        { userId: 'k' },
+        { uniqueKey: 'k', runAt: inAnHour() },
+      );
+      expect(next).not.toBe(first);
+      expect(await scheduler.enqueue('later', {}, { uniqueKey: 'k', runAt: inAnHour() })).toBe(
+        next,
+      );
+      expect(await scheduler.cancel('later')).toBe(1);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('gives work arriving during a run a job of its own', async () => {

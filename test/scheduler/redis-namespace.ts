@@ -10,12 +10,21 @@ export function uniqueNamespace(label: string): string {
 
 /** Deletes every key under the namespace (the scheduler's keys are `${namespace}:…`). */
 export async function dropNamespace(namespace: string): Promise<void> {
+  await dropKeys(`${namespace}*`);
+}
+
+/** Deletes the scheduler's index of unique keys (see unique-index.ts), and nothing else. */
+export async function dropIndexOfUniqueKeys(namespace: string): Promise<void> {
+  await dropKeys(`${namespace}:unique:*`);
+}
+
+async function dropKeys(pattern: string): Promise<void> {
   const repository = new RedisJobRepository({ connectionString: LOCAL_REDIS_URL });
   const redis = repository.getRedis();
   try {
     let cursor = '0';
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${namespace}*`, 'COUNT', 500);
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
       if (keys.length > 0) await redis.del(...keys);
       cursor = next;
     } while (cursor !== '0');

@@ -25,7 +25,7 @@ import {
 } from './checkpoints.js';
 import { handledBy, subscriptionFilter } from './event-filter.js';
 import { assertLockHeld, LockLostError, NamedLocks } from './named-lock.js';
-import { delay, Signal } from './timing.js';
+import { delay, MessageWaiter, Signal } from './timing.js';
 import { backoffCeiling } from '../shared/backoff.js';
 
 export type RunnerState = 'catching-up' | 'live' | 'retrying' | 'waiting-for-lock' | 'stopped';
@@ -429,6 +429,7 @@ export class ProjectionRunner {
       await flush();
     };
 
+    const waiter = new MessageWaiter<IteratorResult<SubscriptionMessage>>(interrupt.signal);
     try {
       let pending = iterator.next();
       let idleCheckAt = 0;
@@ -437,7 +438,7 @@ export class ProjectionRunner {
         let waitMs: number | null = null;
         if (buffer.length > 0 || (caughtUp && !idleSampled)) waitMs = this.flushMs;
         else if (caughtUp) waitMs = Math.max(0, idleCheckAt - Date.now());
-        const next = await raceMessage(pending, interrupt.signal, waitMs);
+        const next = await waiter.next(pending, waitMs);
         if (next === 'interrupted') break;
         if (next === 'timeout') {
           if (buffer.length > 0) await flush();
@@ -472,6 +473,7 @@ export class ProjectionRunner {
         onProgress();
       }
     } finally {
+      waiter.close();
       this.stopping.signal.removeEventListener('abort', onStop);
       interrupt.abort();
       await subscription.unsubscribe();
@@ -490,31 +492,5 @@ export class ProjectionRunner {
         interrupt.abort();
       }
     }
-  }
-}
-
-/**
- * The next message, or 'timeout' after `timeoutMs` (null: none), or 'interrupted'. Runs once
- * per event of every projection, so it holds one timer and one listener, and no
- * AbortController (aborting one builds a DOMException with a stack trace).
- */
-async function raceMessage<T>(
-  pending: Promise<T>,
-  interrupt: AbortSignal,
-  timeoutMs: number | null,
-): Promise<T | 'interrupted' | 'timeout'> {
-  if (interrupt.aborted) return 'interrupted';
-  let timer: NodeJS.Timeout | undefined;
-  let onInterrupt = () => {};
-  const stopped = new Promise<'interrupted' | 'timeout'>((resolve) => {
-    onInterrupt = () => resolve('interrupted');
-    interrupt.addEventListener('abort', onInterrupt, { once: true });
-    if (timeoutMs !== null) timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  try {
-    return await Promise.race([pending, stopped]);
-  } finally {
-    clearTimeout(timer);
-    interrupt.removeEventListener('abort', onInterrupt);
   }
 }

@@ -41,6 +41,9 @@ export interface AgendaBackendOptions {
   onReconnected?: () => void;
 }
 
+/** The prefix of every Redis key of the scheduler's namespace. */
+export const redisKeyPrefix = (namespace = 'agenda') => `${namespace}:`;
+
 /**
  * Builds the backend without connecting (the MongoDB backend connects in `connect()`; the Redis
  * one opens its socket when constructed, so build it only when about to connect).
@@ -58,7 +61,7 @@ export function createAgendaBackend(
     case 'redis': {
       const backend = new RedisBackend({
         connectionString: url,
-        keyPrefix: `${namespace}:`,
+        keyPrefix: redisKeyPrefix(options.namespace),
         channelName: `${namespace}:notifications`,
       });
       const repository = backend.repository;

@@ -21,10 +21,12 @@ import {
   createAgendaBackend,
   probeTcp,
   preconnected,
+  redisKeyPrefix,
   type AgendaBackendKind,
 } from './agenda-backend.js';
 import { UNIQUE_KEY_FIELD, assertOwnData, errorMessage, stripReserved } from './job-data.js';
 import { sleep } from '../shared/sleep.js';
+import { openUniqueJobIndex, type UniqueJobIndex } from './unique-index.js';
 
 export interface AgendaSchedulerOptions {
   /** `redis://…` or `mongodb://…` (AGENDA_URL) */
@@ -70,7 +72,8 @@ export class AgendaScheduler implements Scheduler {
   private readonly listeners = new Set<JobFinishedListener>();
   private readonly log: Logger;
   private readonly processName: string;
-  private connecting: Promise<{ agenda: Agenda; backend: AgendaBackend }> | undefined;
+  private connecting:
+    Promise<{ agenda: Agenda; backend: AgendaBackend; unique: UniqueJobIndex }> | undefined;
   private agenda: Agenda | undefined;
   private started = false;
 
@@ -90,10 +93,10 @@ export class AgendaScheduler implements Scheduler {
 
   async enqueue(name: string, data: JobData, options: EnqueueOptions = {}): Promise<string> {
     assertOwnData(data);
-    const agenda = await this.connect();
+    const { agenda, unique } = await this.connection();
     const { uniqueKey } = options;
     if (uniqueKey !== undefined) {
-      const pending = await this.findPending(agenda, name, uniqueKey);
+      const pending = await this.findPending(unique, name, uniqueKey);
       if (pending) return pending;
     }
     const job = agenda.create<JobData>(
@@ -102,7 +105,9 @@ export class AgendaScheduler implements Scheduler {
     );
     job.schedule(options.runAt ?? new Date());
     await job.save();
-    return String(job.attrs._id);
+    const id = String(job.attrs._id);
+    if (uniqueKey !== undefined) await unique.add(name, uniqueKey, id);
+    return id;
   }
 
   async every(name: string, intervalSeconds: number, data: JobData = {}): Promise<void> {
@@ -232,14 +237,22 @@ export class AgendaScheduler implements Scheduler {
   }
 
   private async connect(): Promise<Agenda> {
+    return (await this.connection()).agenda;
+  }
+
+  private connection() {
     this.connecting ??= this.open().catch((error: unknown) => {
       this.connecting = undefined;
       throw error;
     });
-    return (await this.connecting).agenda;
+    return this.connecting;
   }
 
-  private async open(): Promise<{ agenda: Agenda; backend: AgendaBackend }> {
+  private async open(): Promise<{
+    agenda: Agenda;
+    backend: AgendaBackend;
+    unique: UniqueJobIndex;
+  }> {
     const { url } = this.options;
     const where = `${this.backendKind === 'redis' ? 'Redis' : 'MongoDB'} at ${backendAddress(url)}`;
     if (this.backendKind === 'redis') {
@@ -278,9 +291,10 @@ export class AgendaScheduler implements Scheduler {
     });
     agenda.on('error', (error: Error) => this.log.error({ reason: error.message }, 'agenda error'));
     await agenda.ready;
+    const unique = await openUniqueJobIndex(agenda, redisKeyPrefix(this.options.namespace));
     this.agenda = agenda;
     for (const [name, definition] of this.definitions) this.register(agenda, name, definition);
-    return { agenda, backend };
+    return { agenda, backend, unique };
   }
 
   private register(agenda: Agenda, name: string, { handler, options }: Definition): void {
@@ -357,8 +371,12 @@ export class AgendaScheduler implements Scheduler {
   }
 
   /** A job of this name and key that has not started yet (a scheduled retry counts). */
-  private async findPending(agenda: Agenda, name: string, key: string): Promise<string | null> {
-    const { jobs } = await agenda.queryJobs({ name, data: { [UNIQUE_KEY_FIELD]: key } });
+  private async findPending(
+    unique: UniqueJobIndex,
+    name: string,
+    key: string,
+  ): Promise<string | null> {
+    const jobs = await unique.jobs(name, key);
     const pending = jobs.find(
       (job) =>
         (job.data as JobData)[UNIQUE_KEY_FIELD] === key &&

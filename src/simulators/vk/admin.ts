@@ -105,6 +105,8 @@ export class VkSimAdmin {
     const item = this.core.state.items.get(id);
     if (!item) throw vkError(1403);
     Object.assign(item, patch);
+    // Indexed again: the patch may have given it another owner.
+    this.core.state.items.set(id, item);
     return item;
   }
 

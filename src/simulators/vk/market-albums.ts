@@ -80,7 +80,7 @@ export const albumMethods: Record<string, Handler> = {
     const community = managedCommunity(ctx, params.owner_id);
     const album = findAlbum(ctx, -community.id, int(params, 'album_id'));
     ctx.state.albums.delete(album.id);
-    for (const item of ctx.state.items.values()) {
+    for (const item of ctx.state.items.ofOwner(album.ownerId)) {
       item.albumIds = item.albumIds.filter((id) => id !== album.id);
     }
     return 1;

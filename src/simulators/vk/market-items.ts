@@ -94,8 +94,8 @@ export const itemMethods: Record<string, Handler> = {
     const albumId = int(params, 'album_id');
     const offset = int(params, 'offset');
     const count = int(params, 'count', 100);
-    const all = [...ctx.state.items.values()]
-      .filter((i) => i.ownerId === -community.id && i.deletedAt === null)
+    const all = [...ctx.state.items.ofOwner(-community.id)]
+      .filter((i) => i.deletedAt === null)
       .filter((i) => albumId === 0 || i.albumIds.includes(albumId))
       .sort((a, b) => b.id - a.id);
     const extended = bool(params, 'extended');
@@ -106,10 +106,9 @@ export const itemMethods: Record<string, Handler> = {
   },
   'market.add': (ctx, params) => {
     const community = managedCommunity(ctx, params.owner_id);
-    const live = [...ctx.state.items.values()].filter(
-      (i) => i.ownerId === -community.id && i.deletedAt === null,
-    );
-    if (live.length >= ctx.settings.maxItemsPerCommunity) throw vkError(1405);
+    let live = 0;
+    for (const i of ctx.state.items.ofOwner(-community.id)) if (i.deletedAt === null) live++;
+    if (live >= ctx.settings.maxItemsPerCommunity) throw vkError(1405);
     const item: SimItem = {
       id: ctx.state.nextId.item,
       ownerId: -community.id,

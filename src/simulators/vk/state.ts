@@ -100,7 +100,7 @@ export interface SimState {
   communities: Map<number, SimCommunity>;
   tokens: Map<string, SimToken>;
   albums: Map<number, SimAlbum>;
-  items: Map<number, SimItem>;
+  items: SimItems;
   photos: Map<number, SimPhoto>;
   /** upload hash → the photo waiting for saveProductPhoto */
   uploads: Map<string, SimPhoto>;
@@ -121,7 +121,7 @@ export function emptyState(): SimState {
     communities: new Map(),
     tokens: new Map(),
     albums: new Map(),
-    items: new Map(),
+    items: new SimItems(),
     photos: new Map(),
     uploads: new Map(),
     photoFiles: new Map(),
@@ -144,8 +144,58 @@ export function snapshot(state: SimState) {
   };
 }
 
+/** The live items in an album (its owner's items only: an album holds no one else's). */
 export function itemsOfAlbum(state: SimState, albumId: number): SimItem[] {
-  return [...state.items.values()].filter(
-    (i) => i.deletedAt === null && i.albumIds.includes(albumId),
-  );
+  const album = state.albums.get(albumId);
+  const candidates = album ? state.items.ofOwner(album.ownerId) : state.items.values();
+  return [...candidates].filter((i) => i.deletedAt === null && i.albumIds.includes(albumId));
+}
+
+/**
+ * Every item by id, and each owner's items by id too: market.add, market.get and the album
+ * methods look at one community's items, and scanning every community's made a fleet of shops
+ * cost the square of its size. An item's owner is read when it is set; whoever changes the
+ * owner of a stored item sets it again (see VkAdmin.changeItem).
+ */
+export class SimItems extends Map<number, SimItem> {
+  private readonly byOwner = new Map<number, Map<number, SimItem>>();
+  /** the owner each id is indexed under: a stored item's owner may have been changed since */
+  private readonly indexedOwner = new Map<number, number>();
+
+  override set(id: number, item: SimItem): this {
+    // Map's constructor calls set before the index exists; it is only ever called empty.
+    if (!this.byOwner) return super.set(id, item);
+    this.unindex(id);
+    super.set(id, item);
+    let own = this.byOwner.get(item.ownerId);
+    if (!own) this.byOwner.set(item.ownerId, (own = new Map()));
+    own.set(id, item);
+    this.indexedOwner.set(id, item.ownerId);
+    return this;
+  }
+
+  override delete(id: number): boolean {
+    this.unindex(id);
+    return super.delete(id);
+  }
+
+  override clear(): void {
+    this.byOwner.clear();
+    this.indexedOwner.clear();
+    super.clear();
+  }
+
+  /** The owner's items (deleted ones included), in the order they were first set. */
+  ofOwner(ownerId: number): IterableIterator<SimItem> {
+    return (this.byOwner.get(ownerId) ?? new Map<number, SimItem>()).values();
+  }
+
+  private unindex(id: number): void {
+    const ownerId = this.indexedOwner.get(id);
+    if (ownerId === undefined) return;
+    this.indexedOwner.delete(id);
+    const own = this.byOwner.get(ownerId)!;
+    own.delete(id);
+    if (own.size === 0) this.byOwner.delete(ownerId);
+  }
 }

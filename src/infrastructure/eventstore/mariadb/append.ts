@@ -55,16 +55,8 @@ export async function appendLocked(
   rows: unknown[][];
 }> {
   const streamIds = [...new Set(items.map((i) => i.streamId))];
-  const revisions = await currentRevisions(c, streamIds);
-  const existing = await existingEvents(
-    c,
-    items.flatMap((i) => i.events.map((e) => e.id)),
-  );
-  const [[headRow]] = (await c.query('SELECT COALESCE(MAX(position), 0) AS head FROM events')) as [
-    Array<{ head: number | string }>,
-    unknown,
-  ];
-  const before = Number(headRow?.head ?? 0);
+  const eventIds = items.flatMap((i) => i.events.map((e) => e.id));
+  const { revisions, existing, head: before } = await readState(c, streamIds, eventIds);
   let head = before;
 
   const created = new Date();
@@ -136,6 +128,53 @@ function retry(
     (e, i) => e.streamId === item.streamId && e.revision === current - n + 1 + i,
   );
   return inPlace ? retriedAppend(tail, item.events) : null;
+}
+
+/**
+ * What an append checks before it inserts: the streams' revisions, the event ids already
+ * recorded and the highest position. A group of appends (up to 1,000 streams and event ids,
+ * nearly always) asks in one statement instead of three round trips under the append lock.
+ */
+async function readState(
+  c: PromiseConnection,
+  streamIds: string[],
+  eventIds: string[],
+): Promise<{ revisions: Map<string, number>; existing: Map<string, ExistingRow>; head: number }> {
+  if (streamIds.length > IDS_PER_LOOKUP || eventIds.length > IDS_PER_LOOKUP) {
+    const revisions = await currentRevisions(c, streamIds);
+    const existing = await existingEvents(c, eventIds);
+    const [[row]] = (await c.query('SELECT COALESCE(MAX(position), 0) AS head FROM events')) as [
+      Array<{ head: number | string }>,
+      unknown,
+    ];
+    return { revisions, existing, head: Number(row?.head ?? 0) };
+  }
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (streamIds.length > 0) {
+    parts.push(`SELECT 'r' AS k, NULL AS event_id, stream_id, MAX(revision) AS revision,
+      NULL AS position FROM events WHERE stream_id IN (?) GROUP BY stream_id`);
+    params.push(streamIds);
+  }
+  if (eventIds.length > 0) {
+    parts.push(`SELECT 'e', event_id, stream_id, revision, position FROM events
+      WHERE event_id IN (?)`);
+    params.push(eventIds);
+  }
+  parts.push(`SELECT 'h', NULL, NULL, NULL, COALESCE(MAX(position), 0) FROM events`);
+  const [rows] = (await c.query(parts.join(' UNION ALL '), params)) as [
+    Array<ExistingRow & { k: string }>,
+    unknown,
+  ];
+  const revisions = new Map<string, number>();
+  const existing = new Map<string, ExistingRow>();
+  let head = 0;
+  for (const { k, ...row } of rows) {
+    if (k === 'r') revisions.set(row.stream_id, Number(row.revision));
+    else if (k === 'e') existing.set(row.event_id, row);
+    else head = Number(row.position);
+  }
+  return { revisions, existing, head };
 }
 
 async function currentRevisions(

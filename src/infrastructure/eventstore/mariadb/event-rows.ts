@@ -34,6 +34,11 @@ export function toRecorded(row: EventRow): RecordedEvent {
   };
 }
 
+/** A row read, with the length of its JSON (what EventCache's memory bound counts). */
+export function toCached(row: EventRow): { event: RecordedEvent; size: number } {
+  return { event: toRecorded(row), size: row.data.length + row.metadata.length };
+}
+
 /**
  * The event a row of the multi-row INSERT (insertValues) becomes once committed, as a read of
  * it would return it: its JSON parsed again, so it shares no object with the appender's.

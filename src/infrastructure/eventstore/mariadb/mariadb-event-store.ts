@@ -30,11 +30,12 @@ import {
   EVENT_COLUMNS,
   filterSql,
   recordedFromValues,
+  toCached,
   toRecorded,
   unavailable,
   type EventRow,
 } from './event-rows.js';
-import { RecentEvents } from './recent-events.js';
+import { EventCache } from './event-cache.js';
 import { decodeSnapshotState, encodeSnapshotState } from '../snapshot-encoding.js';
 
 export interface MariaDbEventStoreOptions {
@@ -64,8 +65,8 @@ const PAGE = 1000;
  */
 export class MariaDbEventStore implements EventStore {
   private readonly signal = new AppendSignal();
-  /** what this process appended last: its subscriptions read that from memory */
-  private readonly recent = new RecentEvents();
+  /** events this process appended or its subscriptions read, for its other subscriptions */
+  private readonly cache = new EventCache();
   /**
    * The highest position known to be committed (null: unknown), from this process's appends,
    * reads that reached the end, and one head query per poll for all subscriptions together
@@ -246,29 +247,39 @@ export class MariaDbEventStore implements EventStore {
   /**
    * A worker runs a dozen subscriptions. Idle, they do not each poll the table: one head query
    * per poll interval serves them all and wakes them when another process appended; appends of
-   * this process wake them at once and are read from memory (RecentEvents).
+   * this process wake them at once. Each event is parsed once for all of them: what this
+   * process appended, and what one subscription read from the table, is kept for the others
+   * (EventCache) until every subscription has read past it.
    */
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
     const pollMs = this.options.pollMs ?? 300;
     this.watchHead(pollMs);
+    const cursor = this.cache.follow(options.fromPosition?.commit ?? null);
     // The first read asks the table: "caught up" then means caught up with the store as it is.
     let first = true;
     return pollingSubscription(
       {
         readAfter: async (after, limit) => {
           const from = after?.commit ?? 0;
+          cursor.move(from);
           if (!first && this.knownHead !== null && from >= this.knownHead) return [];
+          const cached = first
+            ? { events: [], complete: false }
+            : this.cache.after(from, limit, this.knownHead);
           first = false;
-          const recent = this.recent.after(from, limit);
-          if (recent) return recent;
+          if (cached.complete) return cached.events;
+          const start = cached.events.at(-1)?.position.commit ?? from;
+          const wanted = limit - cached.events.length;
           // Unfiltered, so the cursor moves past events the filter rejects.
-          const page = await this.select(
-            `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${limit}`,
-            [from],
+          const rows = await this.run<EventRow>(
+            `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${wanted}`,
+            [start],
           );
+          const page = rows.map(toCached);
+          this.cache.add(page);
           // Positions commit in order: a short page ends at the head of that moment.
-          if (page.length < limit) this.noteHead(page.at(-1)?.position.commit ?? from);
-          return page;
+          if (page.length < wanted) this.noteHead(page.at(-1)?.event.position.commit ?? start);
+          return [...cached.events, ...page.map((e) => e.event)];
         },
         waitForAppend: (ms, signal, since) => this.signal.wait(ms, signal, since),
         appendVersion: () => this.signal.version,
@@ -278,7 +289,10 @@ export class MariaDbEventStore implements EventStore {
         batchSize: PAGE,
         pollMs,
         accept: (e) => !isSystemEvent(e.type) && matchesFilter(options.filter, e),
-        onEnd: () => this.unwatchHead(),
+        onEnd: () => {
+          cursor.end();
+          this.unwatchHead();
+        },
       },
     );
   }
@@ -430,7 +444,7 @@ export class MariaDbEventStore implements EventStore {
       const request = group[i]!;
       if ('refused' in outcome) return request.reject(outcome.refused);
       if (outcome.rows.length > 0) {
-        this.recent.add(outcome.head, outcome.rows.map(recordedFromValues));
+        this.cache.add(outcome.rows.map(recordedFromValues));
         this.noteHead(outcome.head + outcome.rows.length);
         written = true;
       }
