@@ -39,7 +39,7 @@ export interface StateCacheLimits {
 }
 
 export const DEFAULT_STATE_CACHE_LIMITS: StateCacheLimits = {
-  maxEntries: 200_000,
+  maxEntries: 100_000,
   maxStreams: 500,
 };
 
