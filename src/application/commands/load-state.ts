@@ -45,7 +45,7 @@ export async function readState<Event extends DomainEvent, State>(
   if (cache && options.cache === false) cache.remove(streamId);
   else if (cache) {
     const cached = cache.get<State>(decider, streamId);
-    const loaded = cached && (await foldFrom(store, decider, streamId, cached));
+    const loaded = cached && (await foldFrom(store, decider, streamId, cached, true));
     if (loaded) {
       if (loaded.revision > cached.revision) cache.put(decider, streamId, loaded);
       return loaded;
@@ -57,6 +57,7 @@ export async function readState<Event extends DomainEvent, State>(
     decider,
     streamId,
     await fromSnapshot(store, decider, streamId, options),
+    cache !== undefined,
   );
   if (!loaded) throw new Error(`stream ${streamId} changed under its fold`);
   cache?.put(decider, streamId, loaded);
@@ -84,8 +85,9 @@ async function fromSnapshot<State>(
 }
 
 /**
- * Folds the events after `start.revision` into `start.state`. The read begins at that revision
- * itself, to learn (or, for a cached start, check) the id of the event there: null when a
+ * Folds the events after `start.revision` into `start.state`. With `learnId` (a cache in use)
+ * the read begins at that revision itself, to learn (or, for a cached start, check) the id of
+ * the event there: null when a
  * cached start's event is gone (the stream was recreated), so the caller folds afresh. A
  * snapshot's event may be missing (events restored from an older backup): the fold goes on as
  * before, without an id, and the conflict of the next append sorts it out (command-handler.ts).
@@ -95,13 +97,13 @@ async function foldFrom<Event extends DomainEvent, State>(
   decider: Folding<Event, State>,
   streamId: string,
   start: Start<State>,
+  learnId: boolean,
 ): Promise<Start<State> | null> {
   let { state, revision, lastEventId } = start;
   const verify = lastEventId !== null;
-  let first = revision >= 0;
-  for await (const e of store.readStreamIterable(streamId, {
-    fromRevision: Math.max(revision, 0),
-  })) {
+  let first = learnId && revision >= 0;
+  const fromRevision = first ? revision : revision + 1;
+  for await (const e of store.readStreamIterable(streamId, { fromRevision })) {
     if (first) {
       first = false;
       if (e.revision === revision) {
