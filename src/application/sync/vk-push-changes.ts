@@ -27,7 +27,8 @@ export function productOf(event: { type: string; data: unknown }): string | null
  * next one, and a crash or restart loses none (the next push finds them again).
  *
  * Null asks for a full plan: a store no completed push has recorded (a new store, or pushes
- * from before this), group changes (albums, scope), or more than the limits above.
+ * from before this), a catalog behind what the last push read, group changes (albums, scope),
+ * or more than the limits above.
  */
 export async function changedProducts(
   store: EventStore,
@@ -38,8 +39,10 @@ export async function changedProducts(
   const changed = new Set<string>();
   for (const { storeId, revision } of catalogs) {
     const pushed = mirror.pushedCatalogs.get(storeId);
-    if (pushed === undefined || revision - pushed > MAX_EVENTS_PER_PUSH) return null;
-    if (revision <= pushed) continue;
+    // Behind the last push (the events restored from an older backup): plan everything.
+    if (pushed === undefined || revision < pushed) return null;
+    if (revision - pushed > MAX_EVENTS_PER_PUSH) return null;
+    if (revision === pushed) continue;
     const events = store.readStreamIterable(storeCatalogStream(userId, storeId), {
       fromRevision: pushed + 1,
     });
