@@ -150,8 +150,11 @@ export async function pushToVk(
   if (mirror.state.paused) return { ...report, outcome: 'paused' };
 
   const clock = deps.clock ?? (() => new Date());
-  const startedAt = clock();
   const catalogs = await loadCatalogs(deps.store, userId);
+  // After the catalogs are read: every change this push covers was recorded before it, so the
+  // lag /sync shows clears for all of them (one recorded since the read clears a moment early;
+  // the push its job asked for sends it next).
+  const startedAt = clock();
   const asked =
     request === 'changes'
       ? await changedProducts(deps.store, userId, catalogs, mirror.state)
