@@ -1,5 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { CommandHandler } from '../application/commands/command-handler.js';
+import { useStateCache } from '../application/commands/state-cache.js';
 import type { ApiRequestLog } from '../application/ports/api-request-log.js';
 import type { EventStore } from '../application/ports/event-store.js';
 import type { HealthCheck } from '../application/ports/health.js';
@@ -75,6 +76,8 @@ export async function buildContainer(
     );
     closers.push(() => rawEventStore.close());
     const eventStore = new MeteredEventStore(rawEventStore, metrics);
+    // Folds through this store start from the states kept of earlier ones (issue 17).
+    useStateCache(eventStore);
     const commands = new CommandHandler(eventStore, { logger });
     // Closers run in reverse: snapshot writes under way finish before the event store closes.
     closers.push(() => commands.flushSnapshots());

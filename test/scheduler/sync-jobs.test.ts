@@ -13,7 +13,7 @@ import { LocalMutex } from '../../src/application/ports/mutex.js';
 import { defineSyncJobs, SYNC_JOBS } from '../../src/application/sync/jobs.js';
 import { mirrorSaga } from '../../src/application/sync/mirror-saga.js';
 import type { SyncGateways, VkMarketGateway } from '../../src/application/sync/ports.js';
-import { enqueueSyncJob } from '../../src/application/sync/sync-jobs.js';
+import { enqueueChangesPush, enqueueSyncJob } from '../../src/application/sync/sync-jobs.js';
 import { evotorAccountStream } from '../../src/domain/connections/evotor-account.js';
 import { vkAccountStream } from '../../src/domain/connections/vk-account.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
@@ -51,6 +51,7 @@ let evotor: EvotorSimulator;
 const vkSims: VkSimulator[] = [];
 let readModels: { settler: Settler; stop(): Promise<void> };
 const scheduler = new MemoryScheduler({ runImmediately: true });
+const mutex = new LocalMutex();
 /** whose VK community lives on which simulator */
 const vkOf = new Map<string, VkSimulator>();
 /** users whose token VK revokes at the next VK call of a job */
@@ -192,7 +193,7 @@ beforeAll(async () => {
     commands: container.commands,
     cipher: container.cipher,
     scheduler,
-    mutex: new LocalMutex(),
+    mutex,
     gateways: gateways(),
     eligibleUsers: () => eligible(),
     settings: { categoryId: 40932, stockAmount: 1000 },
@@ -276,6 +277,44 @@ describe('after a push that wrote to VK', () => {
       { replacements: [shop.userId], type: QueryTypes.SELECT },
     );
     expect(Number(row?.n)).toBe(15);
+  }, 120_000);
+});
+
+describe('pushes of changes', () => {
+  it('ten changes that arrive while a push holds the lock become one following push: one execute', async () => {
+    const shop = await openShop(['user'], await vkSimulator(), 15);
+    await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, shop.userId);
+    await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, shop.userId);
+    expect(vkItemsOf(shop)).toHaveLength(15);
+
+    // Another push holds the user's lock; ten prices change at the register meanwhile, each
+    // change asking for a push of changes (as the mirror saga does).
+    let release!: () => void;
+    const held = mutex.tryWithLock(
+      `vk-push:${shop.userId}`,
+      () => new Promise<void>((resolve) => (release = resolve)),
+    );
+    const [store] = evotor.admin.storesOf(shop.evotorUserId);
+    const changed = evotor.admin.products(store!.store.id).slice(0, 10);
+    for (const [i, product] of changed.entries())
+      evotor.admin.changeProduct(store!.store.id, product.id, { price: 300 + i });
+    await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, shop.userId);
+    shop.vk.admin.resetCallLog();
+    const asked = changed.map(() => enqueueChangesPush(scheduler, shop.userId));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(shop.vk.admin.callLog().httpRequests).toBe(0);
+
+    release();
+    await held;
+    await Promise.all(asked);
+    await scheduler.runPending();
+    // One push after the lock was free: the ten edits in one execute, and nothing after it.
+    expect(shop.vk.admin.callLog()).toMatchObject({
+      httpRequests: 1,
+      calls: { execute: 1, 'market.edit': 10 },
+    });
+    const prices = new Map(vkItemsOf(shop).map((item) => [item.sku, item.price]));
+    for (const [i, product] of changed.entries()) expect(prices.get(product.id)).toBe(300 + i);
   }, 120_000);
 });
 

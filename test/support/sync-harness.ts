@@ -7,7 +7,12 @@ import { loadConnections } from '../../src/application/sync/connections.js';
 import { fetchEvotorCatalog } from '../../src/application/sync/evotor-fetch.js';
 import type { ProductImageSource, VkMarketGateway } from '../../src/application/sync/ports.js';
 import { fetchVkMarket } from '../../src/application/sync/vk-fetch.js';
-import { pushToVk, type PushDeps, type PushReport } from '../../src/application/sync/vk-push.js';
+import {
+  pushToVk,
+  type PushDeps,
+  type PushReport,
+  type PushRequest,
+} from '../../src/application/sync/vk-push.js';
 import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
 import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import type { SyncConfigCommand } from '../../src/domain/sync-config/decide.js';
@@ -191,7 +196,7 @@ export class SyncHarness {
   }
 
   /** `override`: deps to replace for this push (another command handler, gateway, chunk size). */
-  async push(override: Partial<PushDeps> = {}, productIds?: string[]): Promise<PushReport> {
+  async push(override: Partial<PushDeps> = {}, request?: PushRequest): Promise<PushReport> {
     const photo = await readFile('assets/default_product.png');
     return pushToVk(
       {
@@ -208,7 +213,7 @@ export class SyncHarness {
       },
       this.userId,
       randomUUID(),
-      productIds,
+      request,
     );
   }
 

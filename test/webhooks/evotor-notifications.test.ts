@@ -12,6 +12,7 @@ import { mirrorSaga } from '../../src/application/sync/mirror-saga.js';
 import { storeCatalogDecider } from '../../src/domain/catalog/decide.js';
 import { storeCatalogStream, storesStream } from '../../src/domain/catalog/events.js';
 import { storesDecider } from '../../src/domain/catalog/stores-decide.js';
+import { mirrorStream } from '../../src/domain/mirror/events.js';
 import { createSequelize } from '../../src/infrastructure/db/database.js';
 import { migrate } from '../../src/infrastructure/db/migrate.js';
 import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
@@ -159,7 +160,7 @@ describe('Evotor product notifications', () => {
     expect(a.evotor.admin.notifier.log.at(-1)).toMatchObject({ status: 200, attempt: 1 });
     expect((await catalog(a)).products.get(product.id)?.priceKopecks).toBe(77_770);
 
-    // The saga turns the change into a push of that one product.
+    // The saga turns the change into a push of changes; the push finds that one product.
     const enqueued: Array<{ name: string; data: Record<string, unknown> }> = [];
     const recording = {
       enqueue: async (name: string, data: Record<string, unknown>) => {
@@ -173,11 +174,9 @@ describe('Evotor product notifications', () => {
       events.filter((e) => saga.eventTypes.includes(e.type)),
       {} as ProjectionTx,
     );
-    expect(enqueued).toEqual([
-      { name: 'vk-push', data: { userId: a.userId, productIds: [product.id] } },
-    ]);
+    expect(enqueued).toEqual([{ name: 'vk-push', data: { userId: a.userId, changes: true } }]);
 
-    const report = await a.push({}, enqueued[0]!.data.productIds as string[]);
+    const report = await a.push({}, 'changes');
     expect(report).toMatchObject({ outcome: 'done', updated: 1, created: 0 });
     const log = a.vk.admin.callLog();
     expect(a.writeCalls()).toEqual({ 'market.edit': 1 });
@@ -190,6 +189,36 @@ describe('Evotor product notifications', () => {
       'the lag to clear',
       async () => (await userVkLag(sequelize, a.userId)).products === 0,
     );
+  });
+
+  it('changes are all taken by the next push of changes, even after a push that failed, and then none is left', async () => {
+    await a.pushUntilSettled();
+    const products = a.evotor.admin.products(storeId(a)).slice(5, 8);
+    for (const [i, product] of products.entries())
+      a.evotor.admin.changeProduct(storeId(a), product.id, { price: 500 + i });
+    await a.evotor.admin.notifier.settled();
+    a.vk.admin.resetCallLog();
+
+    // A push that dies before it completes (VK unreachable) leaves its changes to the next one.
+    const unreachable = new Proxy(await a.gateway(), {
+      get: () => () => Promise.reject(new Error('VK unreachable')),
+    });
+    await expect(a.push({ gateway: unreachable }, 'changes')).rejects.toThrow('VK unreachable');
+
+    const report = await a.push({}, 'changes');
+    expect(report).toMatchObject({ outcome: 'done', updated: 3 });
+    expect(a.writeCalls()).toEqual({ 'market.edit': 3 });
+    expect(a.vk.admin.callLog().httpRequests).toBe(1);
+    for (const [i, product] of products.entries())
+      expect(a.vk.admin.snapshot().items.find((item) => item.sku === product.id)?.price).toBe(
+        500 + i,
+      );
+
+    // Nothing changed since: the next push of changes appends nothing and calls nothing.
+    const mirror = await store.readStream(mirrorStream(a.userId));
+    expect(await a.push({}, 'changes')).toMatchObject({ outcome: 'nothing_to_do' });
+    expect(await store.readStream(mirrorStream(a.userId))).toHaveLength(mirror.length);
+    expect(a.vk.admin.callLog().httpRequests).toBe(1);
   });
 
   it('accepts the bare token too, and a repeated delivery appends nothing, even after a newer one', async () => {

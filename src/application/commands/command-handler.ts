@@ -9,6 +9,7 @@ import {
 } from '../ports/event-store.js';
 import { readState } from './load-state.js';
 import { snapshotCodecOf } from './snapshotted.js';
+import { stateCacheOf } from './state-cache.js';
 
 export interface CommandMetadata {
   actor: string;
@@ -160,6 +161,13 @@ export class CommandHandler {
     // A long push writes thousands of events through here: its stream is snapshotted too.
     if (revision === at.revision + toAppend.length) {
       this.snapshotLater(decider, streamId, state, revision, 'unknown');
+      // A copy: the caller goes on evolving `state` in place.
+      stateCacheOf(this.store)?.put(decider, streamId, {
+        state,
+        revision,
+        lastEventId: toAppend.at(-1)!.id,
+        snapshotRevision: this.snapshotRevisions.get(streamId) ?? null,
+      });
     }
     return { events, revision, position, state };
   }
@@ -234,7 +242,7 @@ export class CommandHandler {
     let useSnapshot = true;
     for (let attempt = 0; ; attempt++) {
       const loaded = await readState(this.store, decider, streamId, {
-        ...(useSnapshot ? {} : { codec: null }),
+        ...(useSnapshot ? {} : { codec: null, cache: false }),
       });
       const { revision } = loaded;
       if (meta.expectedRevision !== undefined && meta.expectedRevision !== revision) {
@@ -259,6 +267,14 @@ export class CommandHandler {
         const after = revision + toAppend.length;
         if (result.revision === after) {
           this.snapshotLater(decider, streamId, state, after, loaded.snapshotRevision);
+          // Nobody uses `state` after this (the snapshot above copied it at once).
+          const cached = { state, revision: after, lastEventId: toAppend.at(-1)!.id };
+          stateCacheOf(this.store)?.put(
+            decider,
+            streamId,
+            { ...cached, snapshotRevision: loaded.snapshotRevision },
+            { giveUp: true },
+          );
         }
         return { events, revision: result.revision, position: result.position };
       } catch (error) {
@@ -310,7 +326,7 @@ export class CommandHandler {
         }),
       )
       .then(
-        () => undefined,
+        () => stateCacheOf(this.store)?.noteSnapshot(streamId, revision),
         (error: unknown) =>
           this.logger.warn(
             { err: error instanceof Error ? error.message : String(error), streamId, revision },

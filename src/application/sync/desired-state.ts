@@ -16,6 +16,7 @@ import { compileScope, groupAncestors } from '../../domain/sync-config/filters.j
 import { filterRules, type SyncConfigState } from '../../domain/sync-config/state.js';
 import { vkMarketDecider } from '../../domain/vk-market/decide.js';
 import type { VkMarketState } from '../../domain/vk-market/state.js';
+import type { KnownStore, StoreCatalogState } from '../../domain/catalog/state.js';
 import { vkMarketStream } from '../../domain/vk-market/events.js';
 import type { EventStore } from '../ports/event-store.js';
 import { loadState, readState } from '../commands/load-state.js';
@@ -24,33 +25,46 @@ export async function loadSyncConfig(store: EventStore, userId: string): Promise
   return loadState(store, syncConfigDecider, syncConfigStream(userId));
 }
 
+/** A store of the user, with its catalog and the catalog stream's revision. */
+export interface LoadedCatalog {
+  storeId: string;
+  known: KnownStore;
+  catalog: StoreCatalogState;
+  revision: number;
+}
+
+/** The user's stores and their catalogs (each from the state cache, or snapshot + tail). */
+export async function loadCatalogs(store: EventStore, userId: string): Promise<LoadedCatalog[]> {
+  const stores = await loadState(store, storesDecider, storesStream(userId));
+  const out: LoadedCatalog[] = [];
+  for (const [storeId, known] of stores.stores) {
+    const stream = storeCatalogStream(userId, storeId);
+    const { state, revision } = await readState(store, storeCatalogDecider, stream);
+    out.push({ storeId, known, catalog: state, revision });
+  }
+  return out;
+}
+
 /**
  * The desired VK item of every product of the user, from the event streams themselves (always
  * current, no waiting for a projection): an item when the product is in the sync scope, null
  * when it is not (hide), `'removed'` for mirrored products that are no longer in Evotor
  * (delete). Products of a store that answers 402 are left out: not paid is not "removed".
  */
-export async function loadDesiredItems(
-  store: EventStore,
-  userId: string,
+export function desiredItems(
+  catalogs: readonly LoadedCatalog[],
   config: SyncConfigState,
   settings: MirrorSettings,
   mirroredProductIds: Iterable<string>,
   /** only these products (a push of what changed); all when absent */
   only?: ReadonlySet<string>,
-): Promise<Map<string, DesiredEntry>> {
-  const stores = await loadState(store, storesDecider, storesStream(userId));
+): Map<string, DesiredEntry> {
   const scope = compileScope(filterRules(config));
   const mirrored = new Set(only ? mirroredProductIds : []);
   const desired = new Map<string, DesiredEntry>();
   const untouchable = new Set<string>();
 
-  for (const [storeId, known] of stores.stores) {
-    const catalog = await loadState(
-      store,
-      storeCatalogDecider,
-      storeCatalogStream(userId, storeId),
-    );
+  for (const { storeId, known, catalog } of catalogs) {
     const parentOf = (groupId: string) => catalog.groups.get(groupId)?.parentId;
     for (const product of catalog.products.values()) {
       if (only && !only.has(product.id)) continue;

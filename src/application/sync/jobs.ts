@@ -11,16 +11,11 @@ import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
-import {
-  enqueueProductPush,
-  enqueueSyncJob,
-  pushRetryKey,
-  SYNC_JOBS,
-  type UserSyncJob,
-} from './sync-jobs.js';
+import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import { ChangesLoops, runPushJob, type PushJobData } from './vk-push-job.js';
 import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
-import { pushToVk, type PushReport } from './vk-push.js';
+import type { PushReport } from './vk-push.js';
 
 export { SYNC_JOBS } from './sync-jobs.js';
 
@@ -66,11 +61,6 @@ export const DEFAULT_SYNC_CONCURRENCY = 20;
 const LOCK_LIFETIME_MS = 60_000;
 
 const RETRIES = { maxRetries: 5, delayMs: 5_000, factor: 3 };
-const PUSH_BUSY_DELAY_MS = 5_000;
-const PRODUCT_PUSH_BUSY_DELAY_MS = 1_000;
-
-/** `productIds`: a push of what an Evotor change touched (the mirror saga); absent: full. */
-type PushJobData = { userId: string; productIds?: string[] };
 
 /**
  * The jobs of the sync. The periodic pipeline only fetches (Evotor, then VK); pushes follow
@@ -208,82 +198,12 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     options,
   );
 
+  const loops = new ChangesLoops();
   scheduler.define<PushJobData>(
     SYNC_JOBS.vkPush,
-    userJob(SYNC_JOBS.vkPush, true, async (userId, ctx, { productIds }) => {
-      const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
-      if (!vk) return;
-      const locked = await deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
-        pushToVk(
-          {
-            store: deps.store,
-            commands: deps.commands,
-            gateway: deps.gateways.vk(userId, vk),
-            groupId: vk.groupId,
-            settings: deps.settings,
-            defaultPhoto: deps.defaultPhoto,
-            ...(evotor ? { images: deps.gateways.evotorImages(userId, evotor.token) } : {}),
-            onProgress: (progress) => {
-              deps.onPushed?.(userId, progress);
-              // The scheduler's heartbeat keeps the lock too; a failed touch must not escape.
-              ctx
-                .touch()
-                .catch((error: unknown) =>
-                  logger.warn({ err: error, userId }, 'could not renew the push job lock'),
-                );
-            },
-          },
-          userId,
-          ctx.jobId,
-          productIds,
-        ),
-      );
-      if (!locked.acquired) {
-        // Another push for this user is running; what woke this one is picked up after it (a
-        // push of a few products soon: it is what keeps VK seconds behind the register).
-        if (productIds)
-          await enqueueProductPush(scheduler, userId, productIds, {
-            runAt: new Date(Date.now() + PRODUCT_PUSH_BUSY_DELAY_MS),
-          });
-        else
-          await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, {
-            runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
-          });
-        return;
-      }
-      const report = locked.value;
-      if (!report) return;
-      deps.onPushed?.(userId, report);
-      logger.info({ userId, ...report }, 'VK push finished');
-      // The VK catalog pages read the observed market: bring it up to date with what was written.
-      // Not after a push of single changes: reading 10,000 items back would cost fifty calls
-      // for one; the next periodic fetch shows them.
-      if (!productIds && wroteToVk(report))
-        await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
-      // Failing products wait for their retry time (recorded in the mirror); the push for that
-      // time is enqueued here, so a failure never turns into a hot loop of job retries.
-      if (report.needsAnotherRun || report.outcome === 'superseded') {
-        const runAt = report.outcome === 'superseded' ? Date.now() + PUSH_BUSY_DELAY_MS : null;
-        await enqueueSyncJob(
-          scheduler,
-          SYNC_JOBS.vkPush,
-          userId,
-          runAt !== null ? { runAt: new Date(runAt) } : {},
-        );
-      } else if (report.nextRetryAt) {
-        // A key of its own: a pending retry must not absorb (and so delay) a push that an
-        // Evotor change enqueues for now.
-        await scheduler.enqueue(
-          SYNC_JOBS.vkPush,
-          { userId },
-          {
-            uniqueKey: pushRetryKey(userId),
-            // Never sooner than a second from now: clocks of two machines may disagree a little.
-            runAt: new Date(Math.max(Date.parse(report.nextRetryAt), Date.now() + 1_000)),
-          },
-        );
-      }
-    }),
+    userJob(SYNC_JOBS.vkPush, true, (userId, ctx, data) =>
+      runPushJob(deps, loops, userId, ctx, data),
+    ),
     options,
   );
 }
@@ -294,11 +214,6 @@ function canFetch(
   task: 'refresh_catalog' | 'refresh_vk_catalog',
 ): boolean {
   return config.tasks[task];
-}
-
-function wroteToVk(report: PushReport): boolean {
-  const { created, adopted, updated, hidden, restored, deleted, albumsCreated } = report;
-  return created + adopted + updated + hidden + restored + deleted + albumsCreated > 0;
 }
 
 export async function scheduleSyncPipeline(

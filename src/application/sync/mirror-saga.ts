@@ -1,7 +1,7 @@
 import type { Projection } from '../projections/projection.js';
 import type { Scheduler } from '../ports/scheduler.js';
-import { enqueueProductPush, enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
-import type { RecordedEvent } from '../ports/event-store.js';
+import { enqueueChangesPush, enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import { MAX_PRODUCTS_PER_PUSH, productOf } from './vk-push-changes.js';
 import { SYNC_CONFIG_EVENT_TYPES } from '../../domain/sync-config/events.js';
 
 /**
@@ -33,23 +33,12 @@ export const FETCH_TRIGGERS = {
   VkCommunityConnected: SYNC_JOBS.vkFetch,
 } as const;
 
-/** Events that name the one product they change: a push of that product is enough. */
-const PRODUCT_EVENTS = new Set(['ProductAdded', 'ProductChanged', 'ProductRemoved']);
-/** Beyond this many products a partial push plans most of a catalog anyway: a full one then. */
-export const MAX_PRODUCTS_PER_PUSH = 500;
-
-function productOf(event: RecordedEvent): string | null {
-  if (!PRODUCT_EVENTS.has(event.type)) return null;
-  const data = event.data as { productId?: unknown; product?: { id?: unknown } };
-  const id = event.type === 'ProductAdded' ? data.product?.id : data.productId;
-  return typeof id === 'string' ? id : null;
-}
-
 /**
  * The mirror saga: a checkpointed subscription (run by the projection runner, so its position
- * is kept in MariaDB like any projection's) that turns difference events into push jobs: one
- * push of the products a batch's product events name, or one full push per user when anything
- * else (groups, stores, settings, VK drift) changed. It never calls VK. The job is enqueued
+ * is kept in MariaDB like any projection's) that turns difference events into push jobs: a
+ * push of changes when a batch's events are all product changes (the push itself reads which,
+ * see vk-push-changes.ts), or one full push per user when anything else (groups, stores,
+ * settings, VK drift) changed. It never calls VK. The job is enqueued
  * inside the batch, before the checkpoint commits: a crash in between re-enqueues on restart
  * (the push is idempotent), never loses one. (Its version stays: it has no table to rebuild,
  * and a rebuild would only replay every past change as a push.)
@@ -80,7 +69,7 @@ export function mirrorSaga(scheduler: Scheduler): Projection {
       for (const [userId, products] of pushes) {
         if (products === null || products.size > MAX_PRODUCTS_PER_PUSH)
           await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId);
-        else await enqueueProductPush(scheduler, userId, [...products]);
+        else await enqueueChangesPush(scheduler, userId);
       }
     },
   };

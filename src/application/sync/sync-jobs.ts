@@ -54,16 +54,24 @@ export async function rescheduleOwnRun(
   });
 }
 
+/** The unique key of a user's push of changes (see enqueueChangesPush). */
+export const changesPushKey = (userId: string): string => `vk-push-changes:${userId}`;
+
 /**
- * A push of the products an Evotor change touched (the mirror saga's): their ids travel in the
- * job, so it has no unique key (a waiting job's data cannot grow); two such pushes for one user
- * never run at once either (the push's lock).
+ * A push of what changed in Evotor since the last completed push (the mirror saga's): the job
+ * carries no product ids, the push reads them from the catalog streams (vk-push-changes.ts),
+ * so one waiting job serves every change that arrives meanwhile. A key of its own: it never
+ * waits behind (nor absorbs) a full push. Two pushes for one user never run at once (the
+ * push's lock and its revision check).
  */
-export function enqueueProductPush(
+export function enqueueChangesPush(
   scheduler: Pick<Scheduler, 'enqueue'>,
   userId: string,
-  productIds: readonly string[],
   options: Omit<EnqueueOptions, 'uniqueKey'> = {},
 ): Promise<string> {
-  return scheduler.enqueue(SYNC_JOBS.vkPush, { userId, productIds: [...productIds] }, options);
+  return scheduler.enqueue(
+    SYNC_JOBS.vkPush,
+    { userId, changes: true },
+    { ...options, uniqueKey: changesPushKey(userId) },
+  );
 }

@@ -22,7 +22,12 @@ export class PushRun extends PushRecorder {
    * Everything changed in Evotor before `startedAt` of these products (all when absent) is in
    * VK now, but for the failing ones: recorded for the lag /sync shows.
    */
-  async completed(startedAt: Date, productIds: ReadonlySet<string> | undefined): Promise<void> {
+  async completed(
+    startedAt: Date,
+    productIds: ReadonlySet<string> | undefined,
+    /** the catalogs' revisions a push of changes or a full push planned from */
+    catalogRevisions?: Record<string, number>,
+  ): Promise<void> {
     const failed: string[] = [];
     for (const [productId, item] of this.state.items) {
       if (item.failure && (!productIds || productIds.has(productId))) failed.push(productId);
@@ -34,6 +39,7 @@ export class PushRun extends PushRecorder {
         startedAt: startedAt.toISOString(),
         productIds: productIds ? [...productIds] : null,
         failed,
+        ...(catalogRevisions ? { catalogRevisions } : {}),
       },
     ]);
   }

@@ -14,12 +14,15 @@ import { taskRuns } from '../../domain/sync-config/state.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { EventStore } from '../ports/event-store.js';
 import {
-  loadDesiredItems,
+  desiredItems,
+  loadCatalogs,
   loadMirror,
   loadObservedVk,
   loadSyncConfig,
   ownershipOf,
+  type LoadedCatalog,
 } from './desired-state.js';
+import { catalogRevisionsOf, changedProducts } from './vk-push-changes.js';
 import type { ProductImageSource, VkMarketGateway } from './ports.js';
 import { PushRun, StopPush, type PushReport } from './vk-push-run.js';
 
@@ -58,8 +61,15 @@ export function nextRetryAt(state: MirrorState, now: Date): Date | null {
   return next === null ? null : new Date(next);
 }
 
+/**
+ * What a push plans: the products named (a test's, or a job from before coalescing), the
+ * products changed in Evotor since the last completed push (`'changes'`: the mirror saga's
+ * pushes, see vk-push-changes.ts), or everything (absent).
+ */
+export type PushRequest = readonly string[] | 'changes';
+
 /** The products a partial push plans: those asked for, and those the mirror still waits on. */
-function focusOf(state: MirrorState, productIds: readonly string[], now: number): Set<string> {
+function focusOf(state: MirrorState, productIds: Iterable<string>, now: number): Set<string> {
   const focus = new Set(productIds);
   for (const [productId, item] of state.items) {
     if (item.pendingRequestId || (item.failure && isDue(item.failure, now))) focus.add(productId);
@@ -85,17 +95,13 @@ export async function planPush(
     now?: Date;
     /** a partial push: only these products (the rest of the mirror is left as it is) */
     focus?: ReadonlySet<string> | undefined;
+    /** the user's catalogs, when the caller has loaded them */
+    catalogs?: readonly LoadedCatalog[];
   } = {},
 ): Promise<{ desired: Map<string, DesiredEntry>; ctx: PlanContext; plan: MirrorPlan }> {
   const { focus } = options;
-  const desired = await loadDesiredItems(
-    deps.store,
-    userId,
-    config,
-    deps.settings,
-    mirror.items.keys(),
-    focus,
-  );
+  const catalogs = options.catalogs ?? (await loadCatalogs(deps.store, userId));
+  const desired = desiredItems(catalogs, config, deps.settings, mirror.items.keys(), focus);
   const ctx: PlanContext = {
     now: (options.now ?? (deps.clock ?? (() => new Date()))()).getTime(),
     observed: await loadObservedVk(deps.store, userId),
@@ -117,10 +123,10 @@ export async function pushToVk(
   userId: string,
   correlationId: string,
   /**
-   * The products an Evotor change touched (from the mirror saga): only they are planned, plus
-   * what is still failing or waiting on a create request. Absent: the whole catalog.
+   * The products to plan (see PushRequest), plus what is still failing or waiting on a create
+   * request. Absent: the whole catalog.
    */
-  productIds?: readonly string[],
+  request?: PushRequest,
 ): Promise<PushReport> {
   const report: PushReport = {
     outcome: 'done',
@@ -144,16 +150,34 @@ export async function pushToVk(
   if (mirror.state.paused) return { ...report, outcome: 'paused' };
 
   const clock = deps.clock ?? (() => new Date());
+  const catalogs = await loadCatalogs(deps.store, userId);
+  // After the catalogs are read: every change this push covers was recorded before it, so the
+  // lag /sync shows clears for all of them (one recorded since the read clears a moment early;
+  // the push its job asked for sends it next).
   const startedAt = clock();
-  const focus = productIds ? focusOf(mirror.state, productIds, startedAt.getTime()) : undefined;
+  const asked =
+    request === 'changes'
+      ? await changedProducts(deps.store, userId, catalogs, mirror.state)
+      : (request ?? null);
+  const focus = asked ? focusOf(mirror.state, asked, startedAt.getTime()) : undefined;
+  // A push of named products covers only them: it records no catalog revisions.
+  const covers = request === undefined || request === 'changes';
+  const revisions = covers ? catalogRevisionsOf(catalogs) : undefined;
+  if (focus?.size === 0 && (!revisions || coveredAlready(mirror.state, revisions)))
+    return {
+      ...report,
+      outcome: 'nothing_to_do',
+      nextRetryAt: nextRetryAt(mirror.state, clock())?.toISOString() ?? null,
+    };
   const { desired, ctx, plan } = await planPush(deps, userId, config, mirror.state, {
     now: startedAt,
     focus,
+    catalogs,
   });
   const run = new PushRun(deps, userId, correlationId, report, mirror);
   if (isEmptyPlan(plan)) {
     report.outcome = 'nothing_to_do';
-    await run.completed(startedAt, focus).catch(ignoreSuperseded);
+    await run.completed(startedAt, focus, revisions).catch(ignoreSuperseded);
     return { ...report, nextRetryAt: nextRetryAt(run.state, clock())?.toISOString() ?? null };
   }
 
@@ -170,7 +194,7 @@ export async function pushToVk(
     // Memberships last, on the state this push left: new items and new albums have ids now.
     const memberships = planMemberships(desired, run.state, { ...ctx, now: clock().getTime() });
     await run.memberships(memberships);
-    await run.completed(startedAt, focus);
+    await run.completed(startedAt, focus, revisions);
   } catch (error) {
     if (!(error instanceof StopPush)) {
       // The job retries; meanwhile the page must not show this push as still running.
@@ -189,4 +213,9 @@ export async function pushToVk(
   }
   report.nextRetryAt = nextRetryAt(run.state, clock())?.toISOString() ?? null;
   return report;
+}
+
+/** Whether the last completed push planned from these very catalog revisions. */
+function coveredAlready(state: MirrorState, revisions: Record<string, number>): boolean {
+  return Object.entries(revisions).every(([id, rev]) => state.pushedCatalogs.get(id) === rev);
 }

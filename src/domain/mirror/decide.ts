@@ -99,6 +99,7 @@ export type MirrorCommand =
       startedAt: string;
       productIds: string[] | null;
       failed: string[];
+      catalogRevisions?: Record<string, number>;
     };
 
 const STATE_AFTER = {
@@ -404,8 +405,14 @@ export function decideMirror(
       return [{ type: 'VkPushFinished', data: { userId, pushId, outcome, at } }];
     }
     case 'RecordVkPushCompleted': {
-      const { startedAt, productIds, failed } = command;
-      return [{ type: 'VkPushCompleted', data: { userId, startedAt, productIds, failed } }];
+      const { startedAt, productIds, failed, catalogRevisions } = command;
+      const data = { userId, startedAt, productIds, failed };
+      return [
+        {
+          type: 'VkPushCompleted',
+          data: catalogRevisions ? { ...data, catalogRevisions } : data,
+        },
+      ];
     }
     default: {
       const _never: never = command;

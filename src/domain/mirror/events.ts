@@ -189,10 +189,18 @@ export type MirrorEvent =
       /**
        * A push finished planning and sending: every Evotor change recorded before `startedAt`
        * of these products (null: all of the user's) is in VK, except the `failed` ones. The
-       * lag shown on /sync is measured against it.
+       * lag shown on /sync is measured against it. `catalogRevisions` (absent before issue 17's
+       * coalescing): the revision of each store catalog (by store id) the push planned from;
+       * the next push of changes plans the products changed after them.
        */
       type: 'VkPushCompleted';
-      data: { userId: string; startedAt: string; productIds: string[] | null; failed: string[] };
+      data: {
+        userId: string;
+        startedAt: string;
+        productIds: string[] | null;
+        failed: string[];
+        catalogRevisions?: Record<string, number>;
+      };
     };
 
 /** Item operations of a plan, as the owner sees them (adoptions and re-creations are creates). */

@@ -6,6 +6,6 @@ import { initialMirrorState } from './state.js';
  * MirrorState or to what `evolveMirror` makes of an event (see shared/snapshot.ts).
  */
 export const mirrorSnapshot = recordSnapshotCodec({
-  schemaVersion: 3,
+  schemaVersion: 4,
   initialState: initialMirrorState,
 });

@@ -61,6 +61,11 @@ export interface MirrorState {
   /** images whose download or upload failed, by sha256: tried again at their retry time */
   photoFailures: ReadonlyMap<string, MirrorFailure>;
   paused: { captchaSid: string; captchaImg: string; redirectUri: string | null } | null;
+  /**
+   * By store id: the catalog revision the last completed push planned from. A push of changes
+   * plans the products of the catalog events after it (vk-push.ts).
+   */
+  pushedCatalogs: ReadonlyMap<string, number>;
 }
 
 export const initialMirrorState = (): MirrorState => ({
@@ -70,6 +75,7 @@ export const initialMirrorState = (): MirrorState => ({
   photos: new Map(),
   photoFailures: new Map(),
   paused: null,
+  pushedCatalogs: new Map(),
 });
 
 /** The main photo EvoSync last set on the item: its first image's, or the default photo. */
@@ -382,9 +388,15 @@ export function evolveMirror(state: MirrorState, event: MirrorEvent): MirrorStat
       };
     case 'VkPushResumed':
       return { ...state, paused: null };
+    case 'VkPushCompleted': {
+      const revisions = event.data.catalogRevisions;
+      if (!revisions) return state;
+      const pushed = state.pushedCatalogs as Map<string, number>;
+      for (const [storeId, revision] of Object.entries(revisions)) pushed.set(storeId, revision);
+      return { ...state, pushedCatalogs: pushed };
+    }
     case 'VkPushStarted':
     case 'VkPushFinished':
-    case 'VkPushCompleted':
       return state;
     default: {
       const _never: never = event;
