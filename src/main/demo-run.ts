@@ -24,6 +24,10 @@ import { connectionAdapters } from '../infrastructure/connections/index.js';
 import { sleep } from '../infrastructure/shared/sleep.js';
 import { count, loadActivity } from '../web/sync/activity.js';
 import { progressReporter } from './demo-progress.js';
+import { plural } from '../web/shared/format.js';
+
+const PRODUCTS = ['товар', 'товара', 'товаров'] as const;
+const GROUPS = ['группа', 'группы', 'групп'] as const;
 
 const DEMO_DB = process.env.DEMO_DATABASE ?? 'evosync_demo';
 const EMAIL = 'demo@evosync.local';
@@ -244,7 +248,7 @@ async function main(): Promise<void> {
     `  симулятор Эвотор: ${evotor.url}   симулятор VK: ${vk.apiUrl} (3 запроса/с, ключ пользователя)`,
   );
   say(
-    `  каталог: 2 магазина, ${groups.length} групп, ${count(productCount)} товаров; исключены группы «${excludedNames.join('», «')}» (в обоих магазинах, с подгруппами: ${count(excludedProductIds.size)} товаров не попадут в VK)`,
+    `  каталог: 2 магазина, ${groups.length} ${plural(groups.length, GROUPS)}, ${count(productCount)} ${plural(productCount, PRODUCTS)}; исключены группы «${excludedNames.join('», «')}» (в обоих магазинах, с подгруппами: ${count(excludedProductIds.size)} ${plural(excludedProductIds.size, PRODUCTS)} не попадут в VK)`,
   );
   say(
     `  вебхуки Эвотор: ${dashboard}/user/create … с заголовком "Authorization: Bearer ${config.EVOTOR_WEBHOOK_SECRET ?? ''}"`,
@@ -270,7 +274,7 @@ async function main(): Promise<void> {
     stream: process.stdout,
     done: () => {
       const { items, leaked } = published();
-      return `Готово: в VK ${count(items)} товаров (из исключённых групп: ${leaked} из ${count(excludedProductIds.size)}). Откройте ${dashboard}/sync; измените товар в симуляторе Эвотор или нажмите «Синхронизировать сейчас».`;
+      return `Готово: в VK ${count(items)} ${plural(items, PRODUCTS)} (из исключённых групп: ${leaked} из ${count(excludedProductIds.size)}). Откройте ${dashboard}/sync; измените товар в симуляторе Эвотор или нажмите «Синхронизировать сейчас».`;
     },
   });
   print = (line) => reporter.print(line);

@@ -19,6 +19,17 @@ export function formatNumber(value: number | string | null | undefined): string 
   return `${sign}${whole!.replace(GROUPED, NBSP)}${fraction ? `,${fraction}` : ''}`;
 }
 
+const RUSSIAN_PLURAL = new Intl.PluralRules('ru-RU');
+
+/**
+ * The Russian word form for a count, by CLDR's rules: `plural(2593, ['товар', 'товара',
+ * 'товаров'])` → "товара" (one, few, many; fractions take "few").
+ */
+export function plural(n: number, [one, few, many]: readonly [string, string, string]): string {
+  const form = RUSSIAN_PLURAL.select(n);
+  return form === 'one' ? one : form === 'few' || form === 'other' ? few : many;
+}
+
 /** The zone pages show times in when the owner has chosen none. */
 export const DEFAULT_TIME_ZONE = DEFAULT_OWNER_TIME_ZONE;
 
