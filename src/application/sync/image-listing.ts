@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { PRODUCT_FIELDS } from '../../domain/catalog/decide.js';
-import { fieldChanges } from '../../domain/catalog/diff.js';
-import type { CatalogProduct, ProductField } from '../../domain/catalog/events.js';
+import { productChanges } from '../../domain/catalog/decide.js';
+import type { CatalogProduct } from '../../domain/catalog/events.js';
 import type { ImageListing } from './ports.js';
 
 /**
@@ -22,8 +21,6 @@ export const DEFAULT_RUN_INTERVAL_SECONDS = 3600;
  * late still leaves no product between its window and the previous run's.
  */
 export const SWEEP_OVERLAP = 1.5;
-
-const COMPARED_FIELDS: readonly ProductField[] = PRODUCT_FIELDS.filter((f) => f !== 'images');
 
 /** A product's place in the day (ms after midnight UTC): its sweep comes as the clock passes it. */
 export function sweepPhase(productId: string): number {
@@ -48,7 +45,7 @@ export function changedSinceRecorded(
   recorded: CatalogProduct | undefined,
   listed: CatalogProduct,
 ): boolean {
-  return !recorded || fieldChanges(recorded, listed, COMPARED_FIELDS).length > 0;
+  return !recorded || productChanges(recorded, { ...listed, images: undefined }).length > 0;
 }
 
 /**

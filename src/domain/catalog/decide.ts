@@ -59,6 +59,15 @@ export const PRODUCT_FIELDS: readonly ProductField[] = [
 const withImages = (product: CatalogProduct, known: CatalogProduct | undefined) =>
   product.images ? product : { ...product, images: known?.images ?? [] };
 
+/**
+ * What changed between the recorded product and a listed one. A listing without images (not
+ * listed this run, a list that failed, a data notification) changes none.
+ */
+export function productChanges(recorded: CatalogProduct, listed: CatalogProduct) {
+  const before = withImages(recorded, undefined);
+  return fieldChanges(before, withImages(listed, before), PRODUCT_FIELDS);
+}
+
 function duplicate(kind: string): (id: string) => never {
   return (id) => {
     throw new DomainError('snapshot_duplicate_id', `В снимке каталога дважды ${kind} ${id}.`);
@@ -130,8 +139,7 @@ function decideSnapshot(
     added: (product) => ({ type: 'ProductAdded', data: { userId, storeId, product } }),
     removed: (productId) => ({ type: 'ProductRemoved', data: { userId, storeId, productId } }),
     changed: (old, now) => {
-      const before = withImages(old, undefined);
-      const changes = fieldChanges(before, withImages(now, before), PRODUCT_FIELDS);
+      const changes = productChanges(old, now);
       if (changes.length === 0) return null;
       return { type: 'ProductChanged', data: { userId, storeId, productId: now.id, changes } };
     },

@@ -2,7 +2,7 @@ import { DomainError } from '../shared/decider.js';
 import { fieldChanges, indexById } from './diff.js';
 import type { CatalogGroup, CatalogProduct, ReceiptKind, StoreCatalogEvent } from './events.js';
 // Used at call time only, so the import cycle with decide.ts is harmless.
-import { GROUP_FIELDS, PRODUCT_FIELDS } from './decide.js';
+import { GROUP_FIELDS, productChanges } from './decide.js';
 import type { StoreCatalogState } from './state.js';
 
 /**
@@ -55,14 +55,13 @@ export function decideProductsNotified(
         });
     }
   }
-  for (const notified of indexById(command.products, duplicate).values()) {
-    const old = state.products.get(notified.id);
-    if (!old) events.push({ type: 'ProductAdded', data: { userId, storeId, product: notified } });
+  for (const product of indexById(command.products, duplicate).values()) {
+    const old = state.products.get(product.id);
+    if (!old) events.push({ type: 'ProductAdded', data: { userId, storeId, product } });
     else {
       // A notification carries no images: the recorded ones stay (read as "none", a price
       // changed at the register would put the default photo in VK until the next fetch).
-      const product = notified.images ? notified : { ...notified, images: old.images };
-      const changes = fieldChanges(old, product, PRODUCT_FIELDS);
+      const changes = productChanges(old, product);
       if (changes.length > 0) {
         const productId = product.id;
         events.push({ type: 'ProductChanged', data: { userId, storeId, productId, changes } });
