@@ -1,4 +1,5 @@
 import type { JobContext } from '../ports/scheduler.js';
+import { sleep } from '../shared/sleep.js';
 import { loadConnections } from './connections.js';
 import type { SyncJobDeps } from './jobs.js';
 import { enqueueChangesPush, enqueueSyncJob, pushRetryKey, SYNC_JOBS } from './sync-jobs.js';
@@ -18,8 +19,6 @@ const LOCK_POLL_MS = 200;
 const LOCK_WAIT_MS = 15_000;
 /** Pushes one loop makes before it hands the rest to a new job (other users' turn). */
 const MAX_PASSES = 20;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One loop of pushes of changes per user in a process. A push of changes that arrives while
@@ -116,7 +115,7 @@ async function changesLoop(
       // A full push, or another worker's push, holds the lock: wait here for a while.
       loop.again = true;
       if (Date.now() > waitUntil) break;
-      await sleep(LOCK_POLL_MS);
+      await sleep(LOCK_POLL_MS, ctx.signal);
       continue;
     }
     pass++;

@@ -1,17 +1,2 @@
-/**
- * Resolves after `ms`, or at once when `signal` aborts; never rejects, so a stopping loop just
- * checks its signal after the wait. The one sleep of the adapters (HTTP retries, rate limits,
- * projection polls).
- */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
+// The adapters' sleep is the application's one (application/shared/sleep.ts).
+export { sleep } from '../../application/shared/sleep.js';
