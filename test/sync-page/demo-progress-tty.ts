@@ -6,36 +6,15 @@
  */
 import { progressReporter } from '../../src/main/demo-progress.js';
 import type { Activity, PushProgress } from '../../src/web/sync/activity.js';
+import { DEMO_PUSH_TOTAL, demoActivity } from './demo-activity.js';
 
-const TOTAL = 3997;
+const TOTAL = DEMO_PUSH_TOTAL;
 const STEPS = 8;
 const start = Date.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function activity(push: Partial<PushProgress> | null, phase: Activity['phase']): Activity {
-  return {
-    phase,
-    phaseLabel: '',
-    push: push && {
-      pushId: 'push-1',
-      startedAt: new Date(start),
-      planned: { create: TOTAL, update: 0, hide: 0, delete: 0 },
-      total: TOTAL,
-      done: 0,
-      failed: 0,
-      percent: 0,
-      secondsLeft: null,
-      finishedAt: null,
-      outcome: null,
-      running: true,
-      ...push,
-    },
-    progressText: null,
-    leftText: null,
-    lastRun: null,
-    nextRunAt: null,
-  };
-}
+const activity = (push: Partial<PushProgress> | null, phase: Activity['phase']) =>
+  demoActivity(push, phase, start);
 
 const reporter = progressReporter({
   tty: process.stdout.isTTY === true,

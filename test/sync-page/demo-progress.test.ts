@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { progressReporter } from '../../src/main/demo-progress.js';
 import type { Activity, PushProgress } from '../../src/web/sync/activity.js';
+import { demoActivity } from './demo-activity.js';
 
 const T0 = Date.parse('2026-11-28T10:00:00Z');
 
-function activity(push: Partial<PushProgress> | null, phase: Activity['phase']): Activity {
-  const full: PushProgress | null = push && {
-    pushId: 'push-1',
-    startedAt: new Date(T0),
-    planned: { create: 3997, update: 0, hide: 0, delete: 0 },
-    total: 3997,
-    done: 0,
-    failed: 0,
-    percent: 0,
-    secondsLeft: null,
-    finishedAt: null,
-    outcome: null,
-    running: true,
-    ...push,
-  };
-  return {
-    phase,
-    phaseLabel: '',
-    push: full,
-    progressText: null,
-    leftText: null,
-    lastRun: null,
-    nextRunAt: null,
-  };
-}
+const activity = (push: Partial<PushProgress> | null, phase: Activity['phase']) =>
+  demoActivity(push, phase, T0);
 
 describe('the demo’s progress off a terminal', () => {
   it('prints a line only when the count changed, at most every 10 s, and «Готово» once', () => {

@@ -8,7 +8,7 @@ import { registerCachedDecider } from './state-cache.js';
 /**
  * The deciders whose folded states a process keeps in memory (state-cache.ts): the streams a
  * push reads, and the catalog every Evotor notification is decided on. Each one's `evolve`
- * changes only its state's top-level Maps in place (test/commands/state-cache.test.ts).
+ * changes only its state's top-level Maps in place (test/unit/state-cache.test.ts).
  */
 for (const decider of [
   storeCatalogDecider,

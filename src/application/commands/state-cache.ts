@@ -47,7 +47,7 @@ const cacheable = new WeakSet<object>();
 
 /**
  * Lets `decider`'s states be cached: its `evolve` must change only the state's top-level Maps
- * and Sets in place, and replace everything else (test/commands/state-cache.test.ts checks the
+ * and Sets in place, and replace everything else (test/unit/state-cache.test.ts checks the
  * registered ones).
  */
 export function registerCachedDecider(decider: object): void {
