@@ -1,3 +1,4 @@
+import { product } from '../domain/catalog/fixtures.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +9,6 @@ import {
   sweepWindow,
 } from '../../src/application/sync/image-listing.js';
 import { decideStoreCatalog } from '../../src/domain/catalog/decide.js';
-import type { CatalogProduct } from '../../src/domain/catalog/events.js';
 import { evolveStoreCatalog, initialStoreCatalogState } from '../../src/domain/catalog/state.js';
 
 const MINUTE_MS = 60_000;
@@ -63,23 +63,6 @@ describe('the image sweep', () => {
 });
 
 describe('which products a fetch lists the images of', () => {
-  const product = (id: string, fields: Partial<CatalogProduct> = {}): CatalogProduct => ({
-    id,
-    groupId: null,
-    name: `Товар ${id}`,
-    productType: 'NORMAL',
-    priceKopecks: 10_000,
-    costPriceKopecks: 0,
-    quantityMilli: 1000,
-    measureName: 'шт',
-    tax: 'NO_VAT',
-    allowToSell: true,
-    description: '',
-    articleNumber: '',
-    code: '',
-    barcodes: [],
-    ...fields,
-  });
   const image = {
     sha256: 'a'.repeat(64),
     evotorId: 'img-1',

@@ -6,6 +6,7 @@
  * stream was recreated under the same store. fast-check; the seed is printed
  * (`STATE_CACHE_SEED` replays one).
  */
+import { product as catalogProduct } from '../domain/catalog/fixtures.js';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -36,22 +37,8 @@ const groupId = fc.constantFrom('g-1', 'g-2');
 const at = fc.integer({ min: 1_700_000_000_000, max: 1_700_000_000_000 + 30 * 86_400_000 });
 const iso = at.map((ms) => new Date(ms).toISOString());
 
-const product = (id: string, priceKopecks: number): CatalogProduct => ({
-  id,
-  groupId: 'g-1',
-  name: `Товар ${id}`,
-  productType: 'NORMAL',
-  priceKopecks,
-  costPriceKopecks: 0,
-  quantityMilli: 1_000,
-  measureName: 'шт',
-  tax: 'NO_VAT',
-  allowToSell: true,
-  description: '',
-  articleNumber: '',
-  code: '',
-  barcodes: [],
-});
+const product = (id: string, priceKopecks: number): CatalogProduct =>
+  catalogProduct(id, { groupId: 'g-1', priceKopecks });
 
 const catalogEvent: fc.Arbitrary<StoreCatalogEvent> = fc.oneof(
   fc.tuple(groupId, fc.string()).map(([id, name]) => ({
