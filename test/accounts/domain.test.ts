@@ -11,6 +11,7 @@ import { AesGcmCipher } from '../../src/infrastructure/crypto/aes-gcm-cipher.js'
 import { MemoryKeyStore } from '../../src/infrastructure/crypto/key-store.js';
 import { KeyDestroyedError } from '../../src/application/ports/personal-data-cipher.js';
 import { redactEventData } from '../../projections/audit-log/index.js';
+import { userRegistered } from './user-fixtures.js';
 
 const now = new Date('2026-01-10T12:00:00Z');
 const ctx: DecideContext = { now, newId: () => 'id-1' };
@@ -19,20 +20,11 @@ const grant = (hash: string, expiresAt = '2026-01-11T12:00:00Z') => ({
   expiresAt,
 });
 
-const registered: UserEvent = {
-  type: 'UserRegistered',
-  data: {
-    userId: 'u1',
-    email: 'enc:v1:e',
-    emailHash: 'h',
-    name: null,
-    passwordHash: 'enc:v1:p',
-    roles: ['user'],
-    status: 'pending',
-    emailConfirmed: false,
-    confirmation: grant('c1'),
-  },
-};
+const registered = userRegistered({
+  status: 'pending',
+  emailConfirmed: false,
+  confirmation: grant('c1'),
+});
 
 /** given events, when a command, then events (or the error) */
 function when(given: UserEvent[], command: UserCommand) {

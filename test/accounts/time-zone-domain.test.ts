@@ -4,22 +4,10 @@ import { userDecider, type UserCommand } from '../../src/domain/users/decide.js'
 import type { UserEvent } from '../../src/domain/users/events.js';
 import { OWNER_TIME_ZONES } from '../../src/domain/users/time-zones.js';
 import { formatDateTime } from '../../src/web/shared/format.js';
+import { userRegistered } from './user-fixtures.js';
 
 const ctx: DecideContext = { now: new Date('2026-11-28T09:00:00Z'), newId: () => 'id-1' };
-const registered: UserEvent = {
-  type: 'UserRegistered',
-  data: {
-    userId: 'u1',
-    email: 'enc:v1:e',
-    emailHash: 'h',
-    name: null,
-    passwordHash: 'enc:v1:p',
-    roles: ['user'],
-    status: 'active',
-    emailConfirmed: true,
-    confirmation: null,
-  },
-};
+const registered = userRegistered();
 const changed = (timeZone: string): UserEvent => ({
   type: 'UserTimeZoneChanged',
   data: { userId: 'u1', timeZone },
