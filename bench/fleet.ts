@@ -339,7 +339,8 @@ await worker.stop();
 await container.close();
 await sims.stop();
 await dropNamespace(NAMESPACE);
-await dropDatabase(DB_URL);
+// BENCH_KEEP_DB=1 leaves the database for a look at what the run wrote.
+if (!process.env.BENCH_KEEP_DB) await dropDatabase(DB_URL);
 say(
   `RESULT fleet first_round_s=${firstRound.toFixed(1)} change_round_s=${changeRound.toFixed(1)} ` +
     `slowest_shop_s=${slowestShop.toFixed(1)} vk_errors=${shownErrors}`,

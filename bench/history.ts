@@ -8,15 +8,19 @@
  * "Snapshots, and folds that stream"). The last line:
  *   RESULT history fetch_ms=<n> push_ms=<n> fold_ms=<n> rss_mb=<n> fetch_ms_fresh=<n> push_ms_fresh=<n>
  *
- * The timed work runs in a child process, as a worker would run the jobs: rss_mb is that
- * process's peak resident memory (the first fetch after the history, which folds all of it,
- * included), not that of this process's simulators or of the setup. fold_ms: loading the
- * catalog state (snapshot and tail) with the history.
+ * The timed work runs in a child process, as a worker runs the jobs: compiled JavaScript on
+ * plain `node` (as `node dist/src/main/worker.js` in docker-compose.yml), not through tsx,
+ * whose loader and source maps add some 45 MB of their own. rss_mb is that process's peak
+ * resident memory (the first fetch after the history, which folds all of it, included), not
+ * that of this process's simulators or of the setup. fold_ms: loading the catalog state
+ * (snapshot and tail) with the history.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CommandHandler } from '../src/application/commands/command-handler.js';
 import { readState } from '../src/application/commands/load-state.js';
 import type { NewEvent } from '../src/application/ports/event-store.js';
@@ -131,11 +135,23 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
   const fresh = worker(store, commands, freshShop, photo);
   const aged = worker(store, commands, agedShop, photo);
   const lines: string[] = [];
+  const memory: string[] = [];
+  const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+  /** Where the memory is after each phase: the peak alone does not say which phase set it. */
+  const note = (phase: string) => {
+    const m = process.memoryUsage();
+    memory.push(
+      `${phase}: rss ${mb(m.rss)} (peak ${Math.round(process.resourceUsage().maxRSS / 1024)}), ` +
+        `heap ${mb(m.heapUsed)}/${mb(m.heapTotal)}, external ${mb(m.external)} MB`,
+    );
+  };
+  note('started');
 
   // The first fetch after the bulk-appended history folds all of it (streamed, no snapshot
   // covers it) and leaves a snapshot behind: what the first fetch after this upgrade costs.
   const catchUp = await timed(() => aged.fetch());
   const rssAfterCatchUp = Math.round(process.resourceUsage().maxRSS / 1024);
+  note('after the first fetch with history');
   const { state, revision } = await aged.load();
   lines.push(
     `first fetch after the history (folds all ${revision + 1} events, streamed, then writes ` +
@@ -169,6 +185,7 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
   );
 
   await fresh.fetch(); // the fresh shop's first load in this process, like the catch-up's
+  note('after the first fetch of the fresh shop');
   const times = { fetch: [[], []], push: [[], []], load: [[], []] } as Record<
     'fetch' | 'push' | 'load',
     [number[], number[]]
@@ -179,8 +196,10 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
       times.push[k]!.push((await timed(() => shop.push())).ms);
       times.load[k]!.push((await timed(() => shop.load())).ms);
     }
+    note(`after run ${i + 1}`);
   }
   const last = await aged.load();
+  lines.push(`memory (MB) of the measuring process: ${memory.join('; ')}`);
   lines.push(
     `catalog with history loads from the snapshot at ${last.snapshotRevision} (head ${last.revision})`,
   );
@@ -197,16 +216,33 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
   };
 }
 
-function inChild(fresh: Shop, aged: Shop): Promise<Measured> {
+/**
+ * This file compiled with the project's compiler settings, into node_modules/.cache (so its
+ * imports resolve to the project's node_modules): the script the measuring child runs.
+ */
+async function compiledSelf(): Promise<string> {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const outDir = join(root, 'node_modules/.cache/evosync-bench-history');
+  await mkdir(outDir, { recursive: true });
+  const tsconfig = join(outDir, 'tsconfig.json');
+  const config = {
+    extends: relative(outDir, join(root, 'tsconfig.json')),
+    compilerOptions: { noEmit: false, sourceMap: false, rootDir: root, outDir },
+    files: [fileURLToPath(import.meta.url)],
+  };
+  await writeFile(tsconfig, JSON.stringify(config));
+  const tsc = join(root, 'node_modules/typescript/bin/tsc');
+  await promisify(execFile)(process.execPath, [tsc, '-p', tsconfig], { cwd: root });
+  return join(outDir, relative(root, fileURLToPath(import.meta.url)).replace(/\.ts$/, '.js'));
+}
+
+async function inChild(fresh: Shop, aged: Shop): Promise<Measured> {
+  const script = await compiledSelf();
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), '--measure'],
-      {
-        env: { ...process.env, BENCH_SHOPS: JSON.stringify([fresh, aged]) },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, [script, '--measure'], {
+      env: { ...process.env, BENCH_SHOPS: JSON.stringify([fresh, aged]) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.on('error', reject);
