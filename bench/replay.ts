@@ -184,7 +184,11 @@ async function main(): Promise<void> {
     `append: ${TOTAL} events in ${appendSeconds.toFixed(1)} s = ${appendRate} events/s (appendBatch, ${APPEND_BATCH} per batch)`,
   );
 
-  const result = await replayWithProgress(sequelize, store, cachedProducts, { fromScratch: true });
+  const pageSize = process.env.BENCH_PAGE_SIZE ? Number(process.env.BENCH_PAGE_SIZE) : undefined;
+  const result = await replayWithProgress(sequelize, store, cachedProducts, {
+    fromScratch: true,
+    pageSize,
+  });
   const replayRate = Math.round(result.handled / result.seconds);
   const [[rows]] = (await sequelize.query('SELECT COUNT(*) AS n FROM cached_products')) as [
     Array<{ n: number }>,

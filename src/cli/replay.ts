@@ -12,7 +12,11 @@ import { createSequelize, ensureDatabase } from '../infrastructure/db/database.j
 import { migrate } from '../infrastructure/db/migrate.js';
 import { createEventStore } from '../infrastructure/eventstore/create-event-store.js';
 import { createLogger } from '../infrastructure/logging/logger.js';
-import { replayProjection, type ReplayResult } from '../infrastructure/projections/replay.js';
+import {
+  REPLAY_PAGE_SIZE,
+  replayProjection,
+  type ReplayResult,
+} from '../infrastructure/projections/replay.js';
 
 export interface ReplayCliOptions {
   fromScratch?: boolean;
@@ -118,7 +122,12 @@ export function registerReplay(program: Command): void {
       `any of: ${[...projections.map((p) => p.name), 'users'].join(', ')}`,
     )
     .option('--from-scratch', 'restart an interrupted rebuild instead of resuming it')
-    .option('--page-size <events>', 'events per page and transaction', (v) => Number(v), 5000)
+    .option(
+      '--page-size <events>',
+      'events per page and transaction',
+      (v) => Number(v),
+      REPLAY_PAGE_SIZE,
+    )
     .action(async (names: string[], opts: { fromScratch?: boolean; pageSize: number }) => {
       // First Ctrl-C: finish the current batch and stop; the second one exits at once.
       const abort = new AbortController();

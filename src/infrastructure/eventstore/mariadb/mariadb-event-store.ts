@@ -27,7 +27,7 @@ import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 import { AppendRefusedError, appendLocked, type AppendItem } from './append.js';
 import { qualifiedLockName } from '../../projections/named-lock.js';
 import {
-  EVENT_COLUMNS,
+  SELECTED_EVENT_COLUMNS,
   filterSql,
   recordedFromValues,
   toCached,
@@ -143,7 +143,7 @@ export class MariaDbEventStore implements EventStore {
     }
     const limit = options.maxCount === undefined ? '' : ` LIMIT ${Math.max(0, options.maxCount)}`;
     return this.select(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE ${where}
+      `SELECT ${SELECTED_EVENT_COLUMNS} FROM events WHERE ${where}
        ORDER BY revision ${backwards ? 'DESC' : 'ASC'}${limit}`,
       params,
     );
@@ -157,7 +157,7 @@ export class MariaDbEventStore implements EventStore {
     let from = Math.max(0, options.fromRevision ?? 0);
     for (;;) {
       const page = await this.select(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ?
+        `SELECT ${SELECTED_EVENT_COLUMNS} FROM events WHERE stream_id = ? AND revision >= ?
          ORDER BY revision LIMIT ${PAGE}`,
         [streamId, from],
       );
@@ -229,7 +229,7 @@ export class MariaDbEventStore implements EventStore {
           ? ''
           : ` AND position ${backwards ? '<' : '>'}${inclusive ? '=' : ''} ?`;
       const rows = await this.select(
-        `SELECT ${EVENT_COLUMNS} FROM events
+        `SELECT ${SELECTED_EVENT_COLUMNS} FROM events
          WHERE type NOT LIKE '$%'${bound}${filter.sql}
          ORDER BY position ${backwards ? 'DESC' : 'ASC'} LIMIT ${page}`,
         [...(cursor === undefined ? [] : [cursor]), ...filter.params],
@@ -272,7 +272,7 @@ export class MariaDbEventStore implements EventStore {
           const wanted = limit - cached.events.length;
           // Unfiltered, so the cursor moves past events the filter rejects.
           const rows = await this.run<EventRow>(
-            `SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${wanted}`,
+            `SELECT ${SELECTED_EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ${wanted}`,
             [start],
           );
           const page = rows.map(toCached);
