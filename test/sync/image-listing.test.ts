@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeCatalogStream } from '../../src/domain/catalog/events.js';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { inHourlySweep, listedImageIds, moveClockOutOfSweep } from '../support/image-sweep.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase('image_listing');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
+const harnesses = useSyncHarnesses('image_listing');
 
 const HOUR_MS = 3600_000;
 
 /** A shop of 30 products, a third with an image, fetched once (every image list read). */
 async function fetchedShop() {
-  const h = await SyncHarness.start(store, { products: 30, groups: 3, seed: 41, imageShare: 0.3 });
-  harnesses.push(h);
+  const h = await harnesses.start({ products: 30, groups: 3, seed: 41, imageShare: 0.3 });
   const storeId = h.storeIds[0]!;
   const ids = h.evotor.admin.products(storeId).map((p) => p.id);
   await h.fetchEvotor();
@@ -37,7 +23,7 @@ async function fetchedShop() {
 /** The images recorded for a product, as the catalog stream's events left them. */
 async function recordedImageIds(h: SyncHarness, storeId: string, productId: string) {
   let images: Array<{ evotorId: string }> = [];
-  for (const event of await store.readStream(storeCatalogStream(h.userId, storeId))) {
+  for (const event of await harnesses.store.readStream(storeCatalogStream(h.userId, storeId))) {
     const data = event.data as {
       product?: { id: string; images?: typeof images };
       productId?: string;

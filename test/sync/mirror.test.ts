@@ -1,28 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
+import { describe, expect, it } from 'vitest';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
+const harnesses = useSyncHarnesses('mirror');
 
-beforeAll(async () => {
-  db = await createTestDatabase('mirror');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
-
-async function harness(seed?: Parameters<typeof SyncHarness.start>[1]) {
-  const h = await SyncHarness.start(store, seed);
-  harnesses.push(h);
-  return h;
-}
+const harness = (seed?: Parameters<typeof SyncHarness.start>[1]) => harnesses.start(seed);
 
 /** Products of the seeded store as the simulator has them. */
 function evotorProducts(h: SyncHarness) {
@@ -215,7 +198,7 @@ describe('the mirror: Evotor catalog → VK Market', () => {
     const paused = await h.push();
     expect(paused.outcome).toBe('paused');
     expect((await h.push()).outcome).toBe('paused');
-    const mirror = await store.readStream(`vk-mirror-${h.userId}`);
+    const mirror = await harnesses.store.readStream(`vk-mirror-${h.userId}`);
     expect(mirror.some((e) => e.type === 'VkPushPaused')).toBe(true);
 
     await h.commands.handle(

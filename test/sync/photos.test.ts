@@ -1,35 +1,21 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { storeCatalogStream } from '../../src/domain/catalog/events.js';
 import { mirrorStream } from '../../src/domain/mirror/events.js';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { imagePng } from '../../src/simulators/evotor/index.js';
 import { productTimeline } from '../../src/web/history/timeline.js';
 import { listedImageIds, moveClockOutOfSweep, moveClockToSweepOf } from '../support/image-sweep.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase('photos');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
+const harnesses = useSyncHarnesses('photos');
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** A shop of 6 products, two of them with an image of a known colour, synced once. */
 async function syncedShop() {
-  const h = await SyncHarness.start(store, { products: 6, groups: 2, seed: 16 });
-  harnesses.push(h);
+  const h = await harnesses.start({ products: 6, groups: 2, seed: 16 });
   const storeId = h.storeIds[0]!;
   const [red, blue, plain] = h.evotor.admin.products(storeId);
   h.evotor.admin.setProductImage(storeId, red!.id, { color: '#ff0000' });
@@ -63,7 +49,7 @@ async function mainPhoto(h: SyncHarness, photoId: number | null) {
 }
 
 async function mirrorEvents(h: SyncHarness, type: string) {
-  const events = await store.readStream(mirrorStream(h.userId));
+  const events = await harnesses.store.readStream(mirrorStream(h.userId));
   return events.filter((e) => e.type === type).map((e) => e.data as Record<string, unknown>);
 }
 
@@ -75,7 +61,7 @@ describe('photos from Evotor', () => {
     // The catalog records the image by the sha256 of the bytes Evotor serves.
     const redImage = h.evotor.admin.productImage(storeId, red.id)!;
     expect(redImage).toMatchObject({ width: 300, height: 300 });
-    const catalog = await store.readStream(storeCatalogStream(h.userId, storeId));
+    const catalog = await harnesses.store.readStream(storeCatalogStream(h.userId, storeId));
     const added = catalog.find(
       (e) =>
         e.type === 'ProductAdded' && (e.data as { product: { id: string } }).product.id === red.id,
@@ -173,7 +159,7 @@ describe('photos from Evotor', () => {
     expect(failures).toEqual([
       expect.objectContaining({ productId: red.id, stage: 'download', attempt: 1 }),
     ]);
-    const history = await productTimeline(store, h.userId, storeId, red.id);
+    const history = await productTimeline(harnesses.store, h.userId, storeId, red.id);
     expect(history).toContainEqual(
       expect.objectContaining({ title: 'Фото не скачалось из Эвотор', failed: true }),
     );

@@ -3,33 +3,19 @@
  * hand edits in VK repaired, albums crash-safe, failed pushes retried later without an Evotor
  * change. Issue 12.3 / 12.6: a failing record and a second pusher stop the push cleanly.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandHandler } from '../../src/application/commands/command-handler.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { mirrorNeedsPush } from '../../src/application/sync/mirror-attention.js';
 import type { MirrorEvent } from '../../src/domain/mirror/events.js';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase('repair');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
+const harnesses = useSyncHarnesses('repair');
 
 /** A first sync done and seen by a VK fetch that began after it (as the pipeline's next run). */
 async function synced(seed: Parameters<typeof SyncHarness.start>[1] = { products: 20 }) {
-  const h = await SyncHarness.start(store, seed);
-  harnesses.push(h);
+  const h = await harnesses.start(seed);
   await h.fetchEvotor();
   await h.enableAndConfirm();
   await h.pushUntilSettled();
@@ -47,7 +33,7 @@ async function nextRun(h: SyncHarness) {
 }
 
 const mirrorEvents = async (h: SyncHarness) =>
-  (await store.readStream(`vk-mirror-${h.userId}`)).map(
+  (await harnesses.store.readStream(`vk-mirror-${h.userId}`)).map(
     (e) => ({ type: e.type, data: e.data }) as MirrorEvent,
   );
 
@@ -175,8 +161,7 @@ describe('albums are crash-safe (issue 11, finding 2)', () => {
     });
 
   it('a crash after market.addAlbum makes no second album', async () => {
-    const h = await SyncHarness.start(store, { groups: 4, products: 20 });
-    harnesses.push(h);
+    const h = await harnesses.start({ groups: 4, products: 20 });
     await h.fetchEvotor();
     await h.enableAndConfirm();
     h.wrapGateway = crashing((m) => (m === 'market.addAlbum' ? 'after' : null));
@@ -192,8 +177,7 @@ describe('albums are crash-safe (issue 11, finding 2)', () => {
   });
 
   it('a crash before market.addToAlbum is repaired by the next push', async () => {
-    const h = await SyncHarness.start(store, { products: 20 });
-    harnesses.push(h);
+    const h = await harnesses.start({ products: 20 });
     await h.fetchEvotor();
     await h.enableAndConfirm();
     h.wrapGateway = crashing((m) => (m === 'market.addToAlbum' ? 'before' : null));
@@ -208,8 +192,7 @@ describe('albums are crash-safe (issue 11, finding 2)', () => {
   });
 
   it('a lasting error 10 on market.addToAlbum is retried after its delay until the items are in', async () => {
-    const h = await SyncHarness.start(store, { products: 20 });
-    harnesses.push(h);
+    const h = await harnesses.start({ products: 20 });
     await h.fetchEvotor();
     await h.enableAndConfirm();
     h.vk.admin.addFault({ code: 10, count: 10_000, method: 'market.addToAlbum' });
@@ -221,10 +204,10 @@ describe('albums are crash-safe (issue 11, finding 2)', () => {
     expect((await h.push()).outcome).toBe('nothing_to_do');
     h.vk.admin.clearFaults();
     h.advance(61_000);
-    expect(await mirrorNeedsPush(store, h.userId, h.clock())).toBe('failures_due');
+    expect(await mirrorNeedsPush(harnesses.store, h.userId, h.clock())).toBe('failures_due');
     await h.pushUntilSettled();
     expect(everyItemInOneAlbum(h)).toBe(true);
-    expect(await mirrorNeedsPush(store, h.userId, h.clock())).toBeNull();
+    expect(await mirrorNeedsPush(harnesses.store, h.userId, h.clock())).toBeNull();
   });
 });
 
@@ -247,24 +230,23 @@ describe('a failed push is retried later without an Evotor change (issue 11, fin
     // From the fourth failure on, the product waits for the pipeline's next push.
     const fourth = await h.push();
     expect(fourth).toMatchObject({ failed: 1, nextRetryAt: null });
-    expect(await mirrorNeedsPush(store, h.userId, h.clock())).toBe('failures_due');
+    expect(await mirrorNeedsPush(harnesses.store, h.userId, h.clock())).toBe('failures_due');
     const failure = (await mirrorEvents(h)).filter((e) => e.type === 'VkCommandFailed').at(-1);
     expect(failure?.data).toMatchObject({ productId: product.id, errorCode: 10, attempt: 4 });
 
     h.vk.admin.clearFaults();
     await h.pushUntilSettled();
     expect(h.visibleItems().find((i) => i.sku === product.id)!.price).toBe(555.55);
-    expect(await mirrorNeedsPush(store, h.userId, h.clock())).toBeNull();
+    expect(await mirrorNeedsPush(harnesses.store, h.userId, h.clock())).toBeNull();
   });
 });
 
 describe('the push stops cleanly (issue 12.3, 12.6)', () => {
   it('a record failing while the next chunk is in flight ends the push with that error, no unhandled rejection, no further chunk', async () => {
-    const h = await SyncHarness.start(store, { products: 120 });
-    harnesses.push(h);
+    const h = await harnesses.start({ products: 120 });
     await h.fetchEvotor();
     await h.enableAndConfirm();
-    const failing = new CommandHandler(store, { clock: h.clock });
+    const failing = new CommandHandler(harnesses.store, { clock: h.clock });
     const real = failing.handleManyAt.bind(failing);
     failing.handleManyAt = (async (...args: Parameters<typeof real>) => {
       if ((args[3] as Array<{ type: string }>).some((c) => c.type === 'RecordVkItemCreated')) {
@@ -307,8 +289,7 @@ describe('the push stops cleanly (issue 12.3, 12.6)', () => {
   });
 
   it('a second pusher (the lock lost) makes the first stop as superseded instead of interleaving', async () => {
-    const h = await SyncHarness.start(store, { products: 30 });
-    harnesses.push(h);
+    const h = await harnesses.start({ products: 30 });
     await h.fetchEvotor();
     await h.enableAndConfirm();
     let release!: () => void;

@@ -4,30 +4,18 @@
  * drift even when Evotor did not change.
  */
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LocalMutex } from '../../src/application/ports/mutex.js';
 import { defineSyncJobs, SYNC_JOBS } from '../../src/application/sync/jobs.js';
 import { pushRetryKey } from '../../src/application/sync/sync-jobs.js';
 import { mirrorNeedsPush } from '../../src/application/sync/mirror-attention.js';
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SETTINGS, SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
+import { SETTINGS } from '../support/sync-harness.js';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase('retry_jobs');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
+const harnesses = useSyncHarnesses('retry_jobs');
 
 const silent = { info: () => undefined, warn: () => undefined };
 
@@ -36,7 +24,7 @@ async function jobsFor(h: SyncHarness) {
   const gateway: VkMarketGateway = await h.gateway();
   const photo = await readFile('assets/default_product.png');
   defineSyncJobs({
-    store,
+    store: harnesses.store,
     commands: h.commands,
     cipher: h.cipher,
     scheduler,
@@ -59,8 +47,7 @@ async function jobsFor(h: SyncHarness) {
 }
 
 async function synced() {
-  const h = await SyncHarness.start(store, { products: 10 });
-  harnesses.push(h);
+  const h = await harnesses.start({ products: 10 });
   await h.fetchEvotor();
   await h.enableAndConfirm();
   await h.pushUntilSettled();
@@ -125,6 +112,6 @@ describe('no loop for a failure with nothing left to send', () => {
     // …and leave no push behind: nothing is left to retry.
     expect(await pending(SYNC_JOBS.vkPush)).toEqual([]);
     // The failure is settled, so the pipeline does not ask for a push for it either.
-    expect(await mirrorNeedsPush(store, h.userId, new Date())).toBeNull();
+    expect(await mirrorNeedsPush(harnesses.store, h.userId, new Date())).toBeNull();
   });
 });

@@ -1,31 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MariaDbEventStore } from '../../src/infrastructure/eventstore/mariadb/mariadb-event-store.js';
-import { createTestDatabase } from '../support/mariadb.js';
-import { SyncHarness } from '../support/sync-harness.js';
+import { describe, expect, it } from 'vitest';
+import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
 /**
  * Stock from the register, on the real event store against both simulators: what VK shows as
  * `stock_amount` and availability follows Evotor's quantity or the owner's «всегда N», and
  * what cannot be bought is listed as unavailable or hidden, as the owner chose.
  */
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let store: MariaDbEventStore;
-const harnesses: SyncHarness[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase('stock');
-  store = await MariaDbEventStore.create(db.url);
-});
-afterAll(async () => {
-  await Promise.all(harnesses.map((h) => h.stop()));
-  await store.close();
-  await db.drop();
-});
+const harnesses = useSyncHarnesses('stock');
 
 /** A synced shop with three products of its own: two by the piece, one by weight. */
 async function shop() {
-  const h = await SyncHarness.start(store, { products: 0, groups: 1 });
-  harnesses.push(h);
+  const h = await harnesses.start({ products: 0, groups: 1 });
   const storeId = h.storeIds[0]!;
   const add = (name: string, fields: Record<string, unknown>) =>
     h.evotor.admin.addProduct(storeId, { name, price: 100, ...fields }).id;
