@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { excerpt, redactValue } from '../../src/infrastructure/api-log/redact.js';
+import { jsonValues, propertySeed } from '../support/property.js';
 
 /** What an excerpt of a JSON body was before it stopped serialising at the limit. */
 const wholeExcerpt = (body: string, limit: number) => {
@@ -12,25 +13,15 @@ const keys = fc.oneof(
   fc.constantFrom('token', 'access_token', 'password', 'code', 'items', 'name', '__proto__', '0'),
   fc.string({ maxLength: 6 }),
 );
-const json = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.oneof(
-      fc.string(),
-      fc.double({ noNaN: true }),
-      fc.integer(),
-      fc.boolean(),
-      fc.constant(null),
-    ),
-    fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(keys, tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
+const json = jsonValues(
+  fc.oneof(fc.string(), fc.double({ noNaN: true }), fc.integer(), fc.boolean(), fc.constant(null)),
+  keys,
+  5,
+);
 
 describe('api log excerpts', () => {
   it('of a JSON body: redacted and cut exactly as serialising the whole body would', () => {
-    const seed = Number(process.env.EXCERPT_SEED ?? Date.now() % 2 ** 31);
-    process.stdout.write(`excerpt property: seed ${seed} (EXCERPT_SEED replays it)\n`);
+    const seed = propertySeed('EXCERPT_SEED', 'excerpt');
     fc.assert(
       fc.property(json, fc.integer({ min: 0, max: 300 }), (value, limit) => {
         const body = JSON.stringify(value);

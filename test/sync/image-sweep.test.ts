@@ -10,6 +10,7 @@ import {
 } from '../../src/application/sync/image-listing.js';
 import { decideStoreCatalog } from '../../src/domain/catalog/decide.js';
 import { evolveStoreCatalog, initialStoreCatalogState } from '../../src/domain/catalog/state.js';
+import { propertySeed } from '../support/property.js';
 
 const MINUTE_MS = 60_000;
 
@@ -36,8 +37,7 @@ const runsArb = fc
 
 describe('the image sweep', () => {
   it('covers every product at least once in any day (plus a span) of runs at most a span apart', () => {
-    const seed = Number(process.env.SWEEP_SEED ?? Date.now() % 2 ** 31);
-    process.stdout.write(`image sweep property: seed ${seed} (SWEEP_SEED=${seed} replays)\n`);
+    const seed = propertySeed('SWEEP_SEED', 'image sweep');
     fc.assert(
       fc.property(runsArb, ({ intervalMs, times, ids }) => {
         const covered = new Set<string>();

@@ -25,10 +25,10 @@ import type { Decider, DomainEvent } from '../../src/domain/shared/decider.js';
 import { vkMarketDecider } from '../../src/domain/vk-market/decide.js';
 import type { VkMarketEvent } from '../../src/domain/vk-market/events.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
+import { propertySeed } from '../support/property.js';
 
-const SEED = Number(process.env.STATE_CACHE_SEED ?? Date.now() % 2 ** 31);
+const SEED = propertySeed('STATE_CACHE_SEED', 'state cache');
 const RUNS = Number(process.env.STATE_CACHE_RUNS ?? 60);
-process.stdout.write(`state-cache property seed: ${SEED} (STATE_CACHE_SEED=${SEED} replays)\n`);
 
 const ids = { userId: 'u-1', storeId: 's-1' };
 const META = { actor: 't', correlationId: 'c', occurredAt: '2026-11-28T08:00:00.000Z' };

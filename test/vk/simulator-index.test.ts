@@ -4,6 +4,7 @@ import { VkSimAdmin } from '../../src/simulators/vk/admin.js';
 import { VkCore } from '../../src/simulators/vk/core.js';
 import type { SimItem } from '../../src/simulators/vk/state.js';
 import { goodItem, type Loose } from './helpers.js';
+import { propertySeed } from '../support/property.js';
 
 /**
  * The simulator keeps each community's items in an index of their own (market.add, market.get
@@ -108,8 +109,7 @@ function scanned(all: SimItem[], id: number, albumId: number) {
 
 describe('VK simulator: items indexed per community', () => {
   it('answers market.get, market.getAlbums and market.add as a scan of every item would', () => {
-    const seed = Number(process.env.INDEX_SEED ?? Date.now() % 2 ** 31);
-    process.stdout.write(`simulator index property: seed ${seed} (INDEX_SEED replays it)\n`);
+    const seed = propertySeed('INDEX_SEED', 'simulator index');
     fc.assert(
       fc.property(fc.array(step, { minLength: 1, maxLength: 60 }), (steps) => {
         const sim = simulator();
