@@ -172,6 +172,15 @@ const evotorRequestsOf = (shops: Shop[]) =>
 const vkItemsOf = (shop: Shop) =>
   shop.vk.admin.snapshot().items.filter((i) => i.ownerId === -shop.groupId && i.deletedAt === null);
 
+/** A shop of `products` through a first sync's order: Evotor, then the push; all in VK. */
+async function firstSyncedShop(products: number): Promise<Shop> {
+  const shop = await openShop(['user'], await vkSimulator(), products);
+  await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, shop.userId);
+  await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, shop.userId);
+  expect(vkItemsOf(shop)).toHaveLength(products);
+  return shop;
+}
+
 beforeAll(async () => {
   db = await createTestDatabase('sync-jobs');
   evotor = await startEvotorSimulator();
@@ -265,11 +274,7 @@ describe('accounts that are not shop owners', () => {
 
 describe('after a push that wrote to VK', () => {
   it('the VK catalog read model shows the items it created', async () => {
-    const shop = await openShop(['user'], await vkSimulator(), 15);
-    // A first sync's order: Evotor, then VK (still empty), then the push.
-    await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, shop.userId);
-    await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, shop.userId);
-    expect(vkItemsOf(shop)).toHaveLength(15);
+    const shop = await firstSyncedShop(15);
     await readModels.settler.settle();
     const [row] = await container.sequelize.query<{ n: number }>(
       `SELECT COUNT(*) AS n FROM vk_cached_products
@@ -282,10 +287,7 @@ describe('after a push that wrote to VK', () => {
 
 describe('pushes of changes', () => {
   it('ten changes that arrive while a push holds the lock become one following push: one execute', async () => {
-    const shop = await openShop(['user'], await vkSimulator(), 15);
-    await enqueueSyncJob(scheduler, SYNC_JOBS.evotorFetch, shop.userId);
-    await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, shop.userId);
-    expect(vkItemsOf(shop)).toHaveLength(15);
+    const shop = await firstSyncedShop(15);
 
     // Another push holds the user's lock; ten prices change at the register meanwhile, each
     // change asking for a push of changes (as the mirror saga does).
