@@ -18,10 +18,13 @@
  * The simulators run in a process of their own (bench/fleet-simulators.ts): Evotor and VK are
  * other machines, and in this process they would take the worker's one thread. The CPU time
  * this process (the worker) spent in each phase is printed too: on a shared machine it tells
- * the worker's own cost apart from the waiting that other programs' load causes.
+ * the worker's own cost apart from the waiting that other programs' load causes, and with
+ * MariaDB's and Redis's (read from /proc when they run on this machine) it is the machine's
+ * whole CPU budget of the phase.
  */
 import { createHash } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import type { ApiRequestLog } from '../src/application/ports/api-request-log.js';
 import { SYNC_JOBS } from '../src/application/sync/sync-jobs.js';
@@ -239,14 +242,63 @@ async function round() {
   };
 }
 
-/** CPU seconds this process (the worker) and the simulators' process have used so far */
+/**
+ * CPU seconds of a local server process by its name (MariaDB, Redis), from /proc; null where
+ * there is no /proc or the server runs elsewhere. With the worker's and the simulators', they
+ * are the machine's whole budget for a round: on 2 cores, 2 CPU seconds per second of it.
+ */
+async function serverCpuSeconds(name: string): Promise<number | null> {
+  try {
+    let total = 0;
+    let found = false;
+    for (const pid of await readdir('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+      if (comm.trim() !== name) continue;
+      // utime and stime: fields 14 and 15, counted after the command's closing parenthesis.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      found = true;
+    }
+    return found ? total : null;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ: /proc counts CPU time in ticks of 1/100 s. */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds the worker (this process), the simulators and the local servers have used */
 const cpu = async () => {
   const { user, system } = process.cpuUsage();
-  return { worker: (user + system) / 1e6, simulators: await sims.call('cpuSeconds', {}) };
+  return {
+    worker: (user + system) / 1e6,
+    simulators: await sims.call('cpuSeconds', {}),
+    mariadb: await serverCpuSeconds('mariadbd'),
+    redis: await serverCpuSeconds('redis-server'),
+  };
 };
-const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>) => {
+const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>, wallSeconds?: number) => {
   const now = await cpu();
-  return `worker ${(now.worker - start.worker).toFixed(1)} s, simulators ${(now.simulators - start.simulators).toFixed(1)} s`;
+  const all = (['worker', 'simulators', 'mariadb', 'redis'] as const).reduce(
+    (n, key) => n + (now[key] ?? 0) - (start[key] ?? 0),
+    0,
+  );
+  const cores = availableParallelism();
+  const budget =
+    wallSeconds === undefined
+      ? ''
+      : `; together ${all.toFixed(1)} s of the ${(cores * wallSeconds).toFixed(1)} s that ` +
+        `${cores} cores give in ${wallSeconds.toFixed(1)} s`;
+  const used = (key: keyof typeof now) => {
+    const [from, to] = [start[key], now[key]];
+    return from === null || to === null ? 'n/a' : `${(to - from).toFixed(1)} s`;
+  };
+  return (
+    `worker ${used('worker')}, simulators ${used('simulators')}, MariaDB ${used('mariadb')}, ` +
+    `Redis ${used('redis')}${budget}`
+  );
 };
 
 // The worker starts with every shop's VK community connected and no Evotor token yet.
@@ -289,7 +341,7 @@ await until('the first sync of every shop', async () => {
   return done === SHOPS && (await busyJobs()) === 0;
 });
 const firstRound = seconds(firstStarted);
-say(`  CPU in the first round: ${await cpuSince(firstCpu)}`);
+say(`  CPU in the first round: ${await cpuSince(firstCpu, firstRound)}`);
 say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
 await profile.stop();
 const longestSpan = Math.max(
