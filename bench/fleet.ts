@@ -32,8 +32,10 @@ import { loadConfig } from '../src/infrastructure/config/config.js';
 import { dropDatabase, recreateDatabase } from '../src/infrastructure/db/database.js';
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
+import { lockName } from '../src/infrastructure/projections/checkpoints.js';
+import { qualifiedLockName } from '../src/infrastructure/projections/named-lock.js';
 import { startWorker } from '../src/main/worker-runtime.js';
-import { dropNamespace } from '../test/scheduler/redis-namespace.js';
+import { dropDeadNamespaces, dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startFleetSimulators } from './fleet-simulators.js';
 import { countRedisCommands, countStatements } from './fleet-queries.js';
 import {
@@ -57,6 +59,9 @@ const fingerprint = (token: string) => createHash('sha256').update(token).digest
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 await recreateDatabase(DB_URL);
+const stale = await dropDeadNamespaces('evosync-bench-fleet-');
+if (stale.length > 0)
+  say(`dropped the Redis keys of ${stale.length} killed runs: ${stale.join(', ')}`);
 const statements = countStatements();
 const redisCommands = countRedisCommands();
 const sims = await startFleetSimulators();
@@ -76,6 +81,18 @@ const config = loadConfig(
   null,
 );
 const container = await buildContainer(config, logger, { processName: 'bench-fleet-worker' });
+// A worker left running by a killed run would hold this database's projection locks and run
+// the mirror saga into its own, dead run's queue: this run's shops would never sync.
+const [holders] = await container.sequelize.query('SELECT IS_USED_LOCK(?) AS holder', {
+  replacements: [qualifiedLockName('evosync_bench_fleet', lockName('mirror-saga'))],
+});
+const holder = (holders as Array<{ holder: number | null }>)[0]?.holder;
+if (holder) {
+  throw new Error(
+    `MariaDB connection ${holder} holds this bench's mirror-saga lock: a worker of an earlier ` +
+      'run is still alive (see SHOW PROCESSLIST); stop it first',
+  );
+}
 
 /** Every call the worker makes, per shop owner: the span of each shop's own work. */
 const spans = new Map<string, { first: number; last: number }>();

@@ -13,6 +13,42 @@ export async function dropNamespace(namespace: string): Promise<void> {
   await dropKeys(`${namespace}*`);
 }
 
+/**
+ * Deletes the namespaces `${prefix}<pid>` whose process is gone: a bench run that was killed
+ * never dropped its own, and its jobs and unique keys would stay in Redis for ever.
+ */
+export async function dropDeadNamespaces(prefix: string): Promise<string[]> {
+  const repository = new RedisJobRepository({ connectionString: LOCAL_REDIS_URL });
+  const redis = repository.getRedis();
+  const pids = new Set<number>();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      for (const key of keys) {
+        const pid = Number(/^(\d+):/.exec(key.slice(prefix.length))?.[1]);
+        if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+  const dead = [...pids].filter((pid) => !alive(pid)).map((pid) => `${prefix}${pid}`);
+  for (const namespace of dead) await dropNamespace(`${namespace}:`);
+  return dead;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Deletes the scheduler's index of unique keys (see unique-index.ts), and nothing else. */
 export async function dropIndexOfUniqueKeys(namespace: string): Promise<void> {
   await dropKeys(`${namespace}:unique:*`);
