@@ -33,7 +33,7 @@ import { dropDatabase, recreateDatabase } from '../src/infrastructure/db/databas
 import { createLogger } from '../src/infrastructure/logging/logger.js';
 import { buildContainer } from '../src/main/container.js';
 import { lockName } from '../src/infrastructure/projections/checkpoints.js';
-import { qualifiedLockName } from '../src/infrastructure/projections/named-lock.js';
+import { NamedLocks } from '../src/infrastructure/projections/named-lock.js';
 import { startWorker } from '../src/main/worker-runtime.js';
 import { dropDeadNamespaces, dropNamespace } from '../test/scheduler/redis-namespace.js';
 import { startFleetSimulators } from './fleet-simulators.js';
@@ -83,13 +83,11 @@ const config = loadConfig(
 const container = await buildContainer(config, logger, { processName: 'bench-fleet-worker' });
 // A worker left running by a killed run would hold this database's projection locks and run
 // the mirror saga into its own, dead run's queue: this run's shops would never sync.
-const [holders] = await container.sequelize.query('SELECT IS_USED_LOCK(?) AS holder', {
-  replacements: [qualifiedLockName('evosync_bench_fleet', lockName('mirror-saga'))],
-});
-const holder = (holders as Array<{ holder: number | null }>)[0]?.holder;
-if (holder) {
+const locks = await NamedLocks.open(container.sequelize);
+const sagaFree = await locks.isFree(lockName('mirror-saga')).finally(() => locks.close());
+if (!sagaFree) {
   throw new Error(
-    `MariaDB connection ${holder} holds this bench's mirror-saga lock: a worker of an earlier ` +
+    "another MariaDB connection holds this bench's mirror-saga lock: a worker of an earlier " +
       'run is still alive (see SHOW PROCESSLIST); stop it first',
   );
 }
