@@ -18,22 +18,13 @@ export async function dropNamespace(namespace: string): Promise<void> {
  * never dropped its own, and its jobs and unique keys would stay in Redis for ever.
  */
 export async function dropDeadNamespaces(prefix: string): Promise<string[]> {
-  const repository = new RedisJobRepository({ connectionString: LOCAL_REDIS_URL });
-  const redis = repository.getRedis();
   const pids = new Set<number>();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      for (const key of keys) {
-        const pid = Number(/^(\d+):/.exec(key.slice(prefix.length))?.[1]);
-        if (Number.isInteger(pid) && pid > 0) pids.add(pid);
-      }
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await eachKey(`${prefix}*`, async (keys) => {
+    for (const key of keys) {
+      const pid = Number(/^(\d+):/.exec(key.slice(prefix.length))?.[1]);
+      if (Number.isInteger(pid) && pid > 0) pids.add(pid);
+    }
+  });
   const dead = [...pids].filter((pid) => !alive(pid)).map((pid) => `${prefix}${pid}`);
   for (const namespace of dead) await dropNamespace(`${namespace}:`);
   return dead;
@@ -55,13 +46,23 @@ export async function dropIndexOfUniqueKeys(namespace: string): Promise<void> {
 }
 
 async function dropKeys(pattern: string): Promise<void> {
+  await eachKey(pattern, async (keys, redis) => {
+    if (keys.length > 0) await redis.del(...keys);
+  });
+}
+
+/** Every page of keys matching `pattern` (Redis SCAN), on a connection of its own. */
+async function eachKey(
+  pattern: string,
+  page: (keys: string[], redis: ReturnType<RedisJobRepository['getRedis']>) => Promise<void>,
+): Promise<void> {
   const repository = new RedisJobRepository({ connectionString: LOCAL_REDIS_URL });
   const redis = repository.getRedis();
   try {
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-      if (keys.length > 0) await redis.del(...keys);
+      await page(keys, redis);
       cursor = next;
     } while (cursor !== '0');
   } finally {
