@@ -88,8 +88,9 @@ async function fromSnapshot<State>(
  * Folds the events after `start.revision` into `start.state`. With `learnId` (a cache in use)
  * the read begins at that revision itself, to learn (or, for a cached start, check) the id of
  * the event there: null when a cached start's event is gone (the stream was recreated), so the
- * caller folds afresh. A snapshot's event may be missing (events restored from an older backup): the fold goes on as
- * before, without an id, and the conflict of the next append sorts it out (command-handler.ts).
+ * caller folds afresh. A snapshot's event may be missing (events restored from an older
+ * backup): the fold goes on as before, without an id, and the conflict of the next append
+ * sorts it out (command-handler.ts).
  */
 async function foldFrom<Event extends DomainEvent, State>(
   store: EventStore,
