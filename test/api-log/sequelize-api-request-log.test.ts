@@ -124,6 +124,16 @@ describe('api_request_log on MariaDB', () => {
     expect(failures.map((w) => (JSON.parse(w) as { records: number }).records)).toEqual([1, 1]);
   });
 
+  it('keeps the milliseconds of each call, in UTC', async () => {
+    const log = new SequelizeApiRequestLog(sequelize);
+    // Within the retention the purge test below keeps, with milliseconds of its own.
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 86_400_000 + 89);
+    log.record(entry({ at, userId: 'millis-test' }));
+    await log.flush();
+    const [written] = await rows('user_id = ?', ['millis-test']);
+    expect((written!.at as Date).toISOString()).toBe(at.toISOString());
+  });
+
   it('purges records older than the retention', async () => {
     const log = new SequelizeApiRequestLog(sequelize);
     const now = new Date();

@@ -15,6 +15,12 @@ export interface SequelizeApiRequestLogOptions {
 const COLUMNS =
   'at, service, method, url, status, error_code, duration_ms, request_excerpt, response_excerpt, user_id';
 
+/**
+ * `at` to the millisecond the column keeps (DATETIME(3)), in UTC like the connection: Sequelize
+ * writes a bound Date to whole seconds, which loses the order of a push's calls.
+ */
+const utcMillis = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' ');
+
 const cut = (value: string | null | undefined, max: number): string | null =>
   value === null || value === undefined ? null : value.length > max ? value.slice(0, max) : value;
 
@@ -74,7 +80,7 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
     for (;;) {
       const [, meta] = await this.sequelize.query(
         'DELETE FROM api_request_log WHERE at < ? ORDER BY at LIMIT 5000',
-        { replacements: [cutoff] },
+        { replacements: [utcMillis(cutoff)] },
       );
       const affected = (meta as { affectedRows?: number } | undefined)?.affectedRows ?? 0;
       total += affected;
@@ -102,7 +108,7 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
 
 function row(e: ApiRequestLogEntry): unknown[] {
   return [
-    e.at,
+    utcMillis(e.at),
     e.service,
     cut(e.method, 255),
     cut(e.url, 2048) ?? '',
