@@ -12,7 +12,7 @@ import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
 import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
-import { ChangesLoops, runPushJob, type PushJobData } from './vk-push-job.js';
+import { PushLoops, runPushJob, type PushJobData } from './vk-push-job.js';
 import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
 import type { PushReport } from './vk-push.js';
@@ -198,7 +198,7 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
     options,
   );
 
-  const loops = new ChangesLoops();
+  const loops = new PushLoops();
   scheduler.define<PushJobData>(
     SYNC_JOBS.vkPush,
     userJob(SYNC_JOBS.vkPush, true, (userId, ctx, data) =>

@@ -20,24 +20,46 @@ const LOCK_WAIT_MS = 15_000;
 /** Pushes one loop makes before it hands the rest to a new job (other users' turn). */
 const MAX_PASSES = 20;
 
-/**
- * One loop of pushes of changes per user in a process. A push of changes that arrives while
- * the loop runs or waits for the lock only tells it to go round once more and ends: ten
- * changes during a push become one following push, not ten jobs queued on the lock. The loop
- * takes the product ids from the event store, so a job that ends this way loses nothing; a
- * loop that must stop (passes used up, the process stopping) leaves one job for the rest.
- */
-export class ChangesLoops {
-  private readonly loops = new Map<string, { again: boolean }>();
+/** What a push job asks for: everything, what changed since the last push, or these products. */
+type Wanted = { kind: 'full' } | { kind: 'changes' } | { kind: 'products'; ids: string[] };
 
-  /** Null when a loop for the user runs here (told to go round again); else the new loop. */
-  enter(userId: string): { again: boolean } | null {
+/** Of two requests, the one that covers both: a full push covers every other. */
+function union(a: Wanted | null, b: Wanted): Wanted {
+  if (a === null) return b;
+  if (a.kind === 'full' || b.kind === 'full') return { kind: 'full' };
+  if (a.kind === 'changes' && b.kind === 'changes') return a;
+  // Named products and changes, or two lists: only a full push is sure to cover both.
+  return { kind: 'full' };
+}
+
+const wantedOf = (data: PushJobData): Wanted =>
+  data.changes
+    ? { kind: 'changes' }
+    : data.productIds
+      ? { kind: 'products', ids: data.productIds }
+      : { kind: 'full' };
+
+/**
+ * One loop of pushes per user in a process. A push job that arrives while the user's loop runs
+ * here (or waits for the lock) only adds what it asks for to the loop's next round and ends at
+ * once: ten changes during a push become one following push of changes, and a full push asked
+ * for during a push of changes (or the other way round) follows it in the same job, instead of
+ * holding a job slot while it waits for the lock or coming back seconds later. A push of
+ * changes takes the product ids from the event store, so a job that ends this way loses
+ * nothing; a loop that must stop (passes used up, the process stopping) leaves a job for what
+ * is left. Across processes the user's lock still keeps one push at a time.
+ */
+export class PushLoops {
+  private readonly loops = new Map<string, { next: Wanted | null }>();
+
+  /** Null when a loop for the user runs here (it takes `wanted` too); else the new loop. */
+  enter(userId: string, wanted: Wanted): { next: Wanted | null } | null {
     const running = this.loops.get(userId);
     if (running) {
-      running.again = true;
+      running.next = union(running.next, wanted);
       return null;
     }
-    const loop = { again: false };
+    const loop = { next: wanted };
     this.loops.set(userId, loop);
     return loop;
   }
@@ -47,16 +69,16 @@ export class ChangesLoops {
   }
 }
 
-/** Runs one push job: a full push, a push of named products, or a loop of pushes of changes. */
+/** Runs one push job: a full push, a push of named products, or a push of changes, in a loop. */
 export async function runPushJob(
   deps: SyncJobDeps,
-  loops: ChangesLoops,
+  loops: PushLoops,
   userId: string,
   ctx: JobContext,
   data: PushJobData,
 ): Promise<void> {
-  const loop = data.changes ? loops.enter(userId) : undefined;
-  if (loop === null) return; // the loop running here takes these changes too
+  const loop = loops.enter(userId, wantedOf(data));
+  if (loop === null) return; // the loop running here takes this request too
   try {
     const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
     if (!vk) return;
@@ -78,55 +100,55 @@ export async function runPushJob(
           );
       },
     };
-    const push = (pushId: string, request?: PushRequest) =>
+    const push = (pushId: string, request: PushRequest | undefined) =>
       deps.mutex.tryWithLock(`vk-push:${userId}`, () =>
         pushToVk(pushDeps, userId, pushId, request),
       );
-    if (!loop) {
-      const locked = await push(ctx.jobId, data.productIds);
-      if (locked.acquired) return await afterPush(deps, userId, locked.value, !data.productIds);
-      // Another push for this user is running; what woke this one is picked up after it.
-      if (data.productIds) return await enqueueChangesPush(deps.scheduler, userId).then(noop);
-      await enqueueSyncJob(deps.scheduler, SYNC_JOBS.vkPush, userId, {
-        runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
-      });
-      return;
-    }
-    await changesLoop(deps, loop, userId, ctx, (pass) =>
-      push(pass === 0 ? ctx.jobId : `${ctx.jobId}.${pass}`, 'changes'),
-    );
+    await pushLoop(deps, loop, userId, ctx, push);
   } finally {
-    if (loop) loops.leave(userId);
+    loops.leave(userId);
   }
 }
 
-async function changesLoop(
+const requestOf = (wanted: Wanted): PushRequest | undefined =>
+  wanted.kind === 'full' ? undefined : wanted.kind === 'changes' ? 'changes' : wanted.ids;
+
+async function pushLoop(
   deps: SyncJobDeps,
-  loop: { again: boolean },
+  loop: { next: Wanted | null },
   userId: string,
   ctx: JobContext,
-  push: (pass: number) => Promise<{ acquired: true; value: PushReport } | { acquired: false }>,
+  push: (
+    pushId: string,
+    request: PushRequest | undefined,
+  ) => Promise<{ acquired: true; value: PushReport } | { acquired: false }>,
 ): Promise<void> {
   const waitUntil = Date.now() + LOCK_WAIT_MS;
-  for (let pass = 0; pass < MAX_PASSES && !ctx.signal.aborted;) {
-    loop.again = false;
-    const locked = await push(pass);
+  for (let pass = 0; pass < MAX_PASSES && !ctx.signal.aborted && loop.next;) {
+    const wanted = loop.next;
+    loop.next = null;
+    const locked = await push(pass === 0 ? ctx.jobId : `${ctx.jobId}.${pass}`, requestOf(wanted));
     if (!locked.acquired) {
-      // A full push, or another worker's push, holds the lock: wait here for a while.
-      loop.again = true;
-      if (Date.now() > waitUntil) break;
+      // Another process's push holds the lock. What it read before this request came is pushed
+      // next: changes wait here for a while, anything else comes back as a job.
+      loop.next = union(loop.next, wanted);
+      if (loop.next.kind !== 'changes' || Date.now() > waitUntil) break;
       await sleep(LOCK_POLL_MS, ctx.signal);
       continue;
     }
     pass++;
-    await afterPush(deps, userId, locked.value, false);
-    if (!loop.again) return;
+    await afterPush(deps, userId, locked.value, wanted.kind === 'full');
   }
-  // Stopped with changes left: a job takes them (the ids are in the event store).
-  await enqueueChangesPush(deps.scheduler, userId, { runAt: new Date(Date.now() + 1_000) });
+  // Stopped with a request left: a job takes it (a push of changes reads the ids itself).
+  const left = loop.next;
+  if (!left) return;
+  if (left.kind === 'changes')
+    await enqueueChangesPush(deps.scheduler, userId, { runAt: new Date(Date.now() + 1_000) });
+  else
+    await enqueueSyncJob(deps.scheduler, SYNC_JOBS.vkPush, userId, {
+      runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
+    });
 }
-
-const noop = () => undefined;
 
 /** Progress, the log line, and the jobs a push's outcome asks for. */
 async function afterPush(
