@@ -21,6 +21,7 @@ import { auditOutcomesIndex } from './0160-audit-outcomes-index.js';
 import { snapshots } from './0120-snapshots.js';
 import { syncProgressMigration } from '../../../../projections/sync-progress/migration.js';
 import { userTimeZone } from './0170-user-time-zone.js';
+import { auditLogPositionKey } from './0180-audit-log-position-key.js';
 
 /**
  * Every table's migration, in one list. Number ranges per area keep parallel work apart:
@@ -50,4 +51,5 @@ export const migrations: Migration[] = [
   auditOutcomesIndex,
   syncProgressMigration,
   userTimeZone,
+  auditLogPositionKey,
 ];
