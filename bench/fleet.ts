@@ -77,6 +77,9 @@ const config = loadConfig(
     VK_API_URL: sims.vkApiUrl,
     CATALOG_REFRESH_INTERVAL_SECONDS: '86400',
     SYNC_JOB_CONCURRENCY: String(CONCURRENCY),
+    ...(process.env.EVOTOR_FETCH_CONCURRENCY && {
+      EVOTOR_FETCH_CONCURRENCY: process.env.EVOTOR_FETCH_CONCURRENCY,
+    }),
   },
   null,
 );
@@ -124,7 +127,7 @@ interface Shop {
 
 say(
   `setting up ${SHOPS} shops × ${PRODUCTS} products, each with its own VK user token at 3 requests/s; ` +
-    `SYNC_JOB_CONCURRENCY=${CONCURRENCY}`,
+    `SYNC_JOB_CONCURRENCY=${CONCURRENCY}, EVOTOR_FETCH_CONCURRENCY=${config.EVOTOR_FETCH_CONCURRENCY}`,
 );
 const shops: Shop[] = [];
 for (let i = 0; i < SHOPS + SOLO; i++) {

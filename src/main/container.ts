@@ -97,8 +97,9 @@ export async function buildContainer(
       logger,
       processName: options.processName,
       namespace: options.schedulerNamespace ?? config.AGENDA_NAMESPACE,
-      // Three sync job kinds at SYNC_JOB_CONCURRENCY each, plus the pipeline and health checks.
-      maxConcurrency: config.SYNC_JOB_CONCURRENCY * 3 + 4,
+      // Three sync job kinds at SYNC_JOB_CONCURRENCY each, the Evotor fetches, plus the
+      // pipeline and health checks.
+      maxConcurrency: config.SYNC_JOB_CONCURRENCY * 3 + config.EVOTOR_FETCH_CONCURRENCY + 4,
     });
     closers.push(() => scheduler.stop());
     metrics.observeScheduler(scheduler);

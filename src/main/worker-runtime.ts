@@ -82,6 +82,7 @@ export async function startWorker(
     defaultPhoto: defaultPhotoLoader(c.config.VK_DEFAULT_PHOTO_PATH),
     logger: c.logger,
     concurrency: c.config.SYNC_JOB_CONCURRENCY,
+    evotorFetchConcurrency: c.config.EVOTOR_FETCH_CONCURRENCY,
     runIntervalSeconds: c.config.CATALOG_REFRESH_INTERVAL_SECONDS,
     ...(options.onPushed ? { onPushed: options.onPushed } : {}),
   });

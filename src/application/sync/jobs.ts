@@ -50,10 +50,19 @@ export interface SyncJobDeps {
    * by the tokens, not by this number; the per-user mutex keeps one push per user.
    */
   concurrency?: number;
+  /**
+   * Evotor fetches running at once in one worker. A fetch waits on no token: it is bound by this
+   * process's CPU (the image lists of hundreds of products, the catalog's events), so more at
+   * once only makes each finish later and takes the event loop from the pushes and the mirror
+   * saga; fewer let each shop's push start as soon as its own catalog is in.
+   */
+  evotorFetchConcurrency?: number;
 }
 
 /** Default per-kind concurrency: a fleet of shops side by side on one worker (see docs). */
 export const DEFAULT_SYNC_CONCURRENCY = 20;
+/** Default Evotor fetches at once per worker (measured with bench:fleet, see docs). */
+export const DEFAULT_EVOTOR_FETCH_CONCURRENCY = 10;
 /**
  * Short locks kept alive by the scheduler's heartbeat while a job runs: a killed worker's job
  * is taken over by another (or the restarted) worker within about a minute, not a quarter hour.
@@ -183,7 +192,10 @@ export function defineSyncJobs(deps: SyncJobDeps): void {
         await enqueueSyncJob(scheduler, SYNC_JOBS.vkFetch, userId);
       }
     }),
-    options,
+    {
+      ...options,
+      concurrency: deps.evotorFetchConcurrency ?? DEFAULT_EVOTOR_FETCH_CONCURRENCY,
+    },
   );
 
   scheduler.define<{ userId: string }>(
