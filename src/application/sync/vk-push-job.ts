@@ -21,7 +21,7 @@ const LOCK_WAIT_MS = 15_000;
 const MAX_PASSES = 20;
 
 /** What a push job asks for: everything, what changed since the last push, or these products. */
-type Wanted = { kind: 'full' } | { kind: 'changes' } | { kind: 'products'; ids: string[] };
+export type Wanted = { kind: 'full' } | { kind: 'changes' } | { kind: 'products'; ids: string[] };
 
 /** Of two requests, the one that covers both: a full push covers every other. */
 function union(a: Wanted | null, b: Wanted): Wanted {
@@ -113,8 +113,12 @@ export async function runPushJob(
 const requestOf = (wanted: Wanted): PushRequest | undefined =>
   wanted.kind === 'full' ? undefined : wanted.kind === 'changes' ? 'changes' : wanted.ids;
 
-async function pushLoop(
-  deps: SyncJobDeps,
+/**
+ * A user's loop in this process: runs what `loop.next` asks for, and again while requests come
+ * in (at most MAX_PASSES pushes); what is left is enqueued as a job.
+ */
+export async function pushLoop(
+  deps: Pick<SyncJobDeps, 'scheduler' | 'logger' | 'onPushed'>,
   loop: { next: Wanted | null },
   userId: string,
   ctx: JobContext,
@@ -152,7 +156,7 @@ async function pushLoop(
 
 /** Progress, the log line, and the jobs a push's outcome asks for. */
 async function afterPush(
-  deps: SyncJobDeps,
+  deps: Pick<SyncJobDeps, 'scheduler' | 'logger' | 'onPushed'>,
   userId: string,
   report: PushReport,
   full: boolean,
