@@ -16,6 +16,12 @@ export interface ProjectionTx {
    * to go through `query` cheaply.
    */
   insertRows(sql: string, rows: unknown[][]): Promise<void>;
+  /**
+   * Set when the events of the batch are also rows of this table in the same database (the
+   * MariaDB event store on the read tables' database): a projection that copies an event's data
+   * may take it from there instead of sending it back again. Columns: `position`, `data`.
+   */
+  eventsTable?: string;
 }
 
 /**

@@ -9,13 +9,15 @@ import type {
   ReadStreamOptions,
   SubscribeToAllOptions,
 } from '../../application/ports/event-store.js';
+import type { Sequelize } from 'sequelize';
+import { eventsTableOf, type EventsTable } from '../eventstore/events-table.js';
 import type { Metrics } from './metrics.js';
 
 /**
  * Counts appended events on the way through. A retried append that the store recognises as
  * already written is counted again: the counter measures append traffic, not stored events.
  */
-export class MeteredEventStore implements EventStore {
+export class MeteredEventStore implements EventStore, EventsTable {
   constructor(
     private readonly inner: EventStore,
     private readonly metrics: Metrics,
@@ -32,6 +34,11 @@ export class MeteredEventStore implements EventStore {
       events.map((e) => e.type),
     );
     return result;
+  }
+
+  /** The wrapped store's events table, if it has one. */
+  eventsTableFor(sequelize: Sequelize): string | null {
+    return eventsTableOf(this.inner, sequelize);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions) {

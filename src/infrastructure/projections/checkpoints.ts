@@ -100,10 +100,15 @@ export async function readCheckpoint(
   };
 }
 
-export function projectionTx(sequelize: Sequelize, transaction: Transaction): ProjectionTx {
+export function projectionTx(
+  sequelize: Sequelize,
+  transaction: Transaction,
+  eventsTable?: string | null,
+): ProjectionTx {
   return {
     sequelize,
     transaction,
+    ...(eventsTable ? { eventsTable } : {}),
     async query<T>(sql: string, replacements?: unknown[]): Promise<T[]> {
       const isSelect = /^\s*SELECT/i.test(sql);
       const result = await sequelize.query(sql, {
@@ -136,9 +141,11 @@ export async function commitBatch(
   through: Position,
   fence?: (tx: ProjectionTx) => Promise<void>,
   clearFailure = false,
+  /** the table the events are rows of in this database, if they are (see ProjectionTx) */
+  eventsTable?: string | null,
 ): Promise<void> {
   await sequelize.transaction(async (transaction) => {
-    const tx = projectionTx(sequelize, transaction);
+    const tx = projectionTx(sequelize, transaction, eventsTable);
     if (fence) await fence(tx);
     if (events.length > 0) await projection.handle(events, tx);
     await tx.query(

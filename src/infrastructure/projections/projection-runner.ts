@@ -8,6 +8,7 @@ import {
 } from '../../application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../application/projections/projection.js';
 import type { Logger } from '../logging/logger.js';
+import { eventsTableOf } from '../eventstore/events-table.js';
 import {
   clearFailureThrough,
   commitBatch,
@@ -372,6 +373,7 @@ export class ProjectionRunner {
     const handled = handledBy(projection);
     const fence = (tx: ProjectionTx) =>
       assertLockHeld(tx, locks.qualify(lockName(projection.name)), locks.connectionId);
+    const eventsTable = eventsTableOf(store, sequelize);
     let buffer: RecordedEvent[] = [];
     let through: Position | null = null;
     let caughtUp = false;
@@ -379,7 +381,15 @@ export class ProjectionRunner {
 
     /** Commits one batch; clears the failure on record once a commit got past it. */
     const commit = async (events: RecordedEvent[], to: Position) => {
-      await commitBatch(sequelize, projection, events, to, fence, this.failureOnRecord);
+      await commitBatch(
+        sequelize,
+        projection,
+        events,
+        to,
+        fence,
+        this.failureOnRecord,
+        eventsTable,
+      );
       if (this.failureOnRecord || this.failure) {
         const stuckAt = this.failure?.event?.position;
         if (!stuckAt || comparePositions(to, stuckAt) >= 0) {

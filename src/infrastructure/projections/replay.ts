@@ -18,6 +18,7 @@ import {
 } from './checkpoints.js';
 import { handledBy, subscriptionFilter } from './event-filter.js';
 import { assertLockHeld, NamedLocks } from './named-lock.js';
+import { eventsTableOf } from '../eventstore/events-table.js';
 
 export interface ReplayProgress {
   projection: string;
@@ -105,6 +106,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
     const fence = (tx: ProjectionTx) => assertLockHeld(tx, locks.qualify(main), locks.connectionId);
 
     const handled = handledBy(projection);
+    const eventsTable = eventsTableOf(store, sequelize);
     const read = (after: Position) => readPage(store, projection, after, pageSize);
     let next = read(begin);
     for (;;) {
@@ -114,7 +116,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       // Reading the next page overlaps with writing this one: MariaDB works on both at once.
       next = page.length < pageSize ? Promise.resolve([]) : read(through);
       const events = page.filter(handled);
-      await commitBatch(sequelize, projection, events, through, fence);
+      await commitBatch(sequelize, projection, events, through, fence, false, eventsTable);
       progress.done = through.commit;
       progress.handled += events.length;
       if (progress.done > progress.total) progress.total = progress.done;

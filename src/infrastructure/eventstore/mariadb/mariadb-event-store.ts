@@ -26,6 +26,7 @@ import type { Logger } from '../../logging/logger.js';
 import { AppendSignal, pollingSubscription } from '../polling-subscription.js';
 import { AppendRefusedError, appendLocked, type AppendItem } from './append.js';
 import { qualifiedLockName } from '../../projections/named-lock.js';
+import type { EventsTable } from '../events-table.js';
 import {
   SELECTED_EVENT_COLUMNS,
   filterSql,
@@ -63,7 +64,7 @@ const PAGE = 1000;
  * The event store on MariaDB's `events` table. The global position is the `position` column
  * (commit = prepare), and positions are handed out in commit order — see `append`.
  */
-export class MariaDbEventStore implements EventStore {
+export class MariaDbEventStore implements EventStore, EventsTable {
   private readonly signal = new AppendSignal();
   /** events this process appended or its subscriptions read, for its other subscriptions */
   private readonly cache = new EventCache();
@@ -88,6 +89,20 @@ export class MariaDbEventStore implements EventStore {
     private readonly options: MariaDbEventStoreOptions & { ownsSequelize?: boolean } = {},
   ) {
     this.appendLock = qualifiedLockName(sequelize.getDatabaseName(), APPEND_LOCK);
+  }
+
+  /**
+   * `events` when `other` reaches the database this store keeps its events in (the local
+   * default: the read tables and the events in one database), else null: read models may then
+   * copy an event's data from its row (see ProjectionTx.eventsTable).
+   */
+  eventsTableFor(other: Sequelize): string | null {
+    const [mine, theirs] = [this.sequelize.config, other.config];
+    const same =
+      mine.host === theirs.host &&
+      String(mine.port ?? 3306) === String(theirs.port ?? 3306) &&
+      mine.database === theirs.database;
+    return same ? 'events' : null;
   }
 
   /**
