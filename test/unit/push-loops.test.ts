@@ -6,23 +6,16 @@ import { describe, expect, it } from 'vitest';
 import type { JobContext } from '../../src/application/ports/scheduler.js';
 import { SYNC_JOBS } from '../../src/application/sync/sync-jobs.js';
 import { PushLoops, pushLoop, type Wanted } from '../../src/application/sync/vk-push-job.js';
-import type { PushReport, PushRequest } from '../../src/application/sync/vk-push.js';
+import {
+  newPushReport,
+  type PushReport,
+  type PushRequest,
+} from '../../src/application/sync/vk-push.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
 
 const report = (outcome: PushReport['outcome'] = 'done'): PushReport => ({
+  ...newPushReport(),
   outcome,
-  created: 0,
-  adopted: 0,
-  updated: 0,
-  hidden: 0,
-  restored: 0,
-  deleted: 0,
-  albumsCreated: 0,
-  photosUploaded: 0,
-  failed: 0,
-  retryableFailures: 0,
-  needsAnotherRun: false,
-  nextRetryAt: null,
 });
 const logger = { info: () => undefined, warn: () => undefined };
 const context = (): JobContext => ({

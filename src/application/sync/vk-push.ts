@@ -128,21 +128,7 @@ export async function pushToVk(
    */
   request?: PushRequest,
 ): Promise<PushReport> {
-  const report: PushReport = {
-    outcome: 'done',
-    created: 0,
-    adopted: 0,
-    updated: 0,
-    hidden: 0,
-    restored: 0,
-    deleted: 0,
-    albumsCreated: 0,
-    photosUploaded: 0,
-    failed: 0,
-    retryableFailures: 0,
-    needsAnotherRun: false,
-    nextRetryAt: null,
-  };
+  const report = newPushReport();
   const config = await loadSyncConfig(deps.store, userId);
   if (!taskRuns(config, 'mirror_to_vk')) return { ...report, outcome: 'inactive' };
 
@@ -213,6 +199,25 @@ export async function pushToVk(
   }
   report.nextRetryAt = nextRetryAt(run.state, clock())?.toISOString() ?? null;
   return report;
+}
+
+/** A push's report before it did anything: done, nothing counted. */
+export function newPushReport(): PushReport {
+  return {
+    outcome: 'done',
+    created: 0,
+    adopted: 0,
+    updated: 0,
+    hidden: 0,
+    restored: 0,
+    deleted: 0,
+    albumsCreated: 0,
+    photosUploaded: 0,
+    failed: 0,
+    retryableFailures: 0,
+    needsAnotherRun: false,
+    nextRetryAt: null,
+  };
 }
 
 /** Whether the last completed push planned from these very catalog revisions. */
