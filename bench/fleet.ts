@@ -11,6 +11,10 @@
  * 3. Change round: 1 % of every fleet shop's products get a new price in Evotor, then one
  *    pipeline run: `change_round_s` (target: ≤ 60 s).
  *
+ * For the first round it also prints when the shops' catalogs were read from Evotor and when
+ * each shop's first item left for VK (first, last and median): the fetch phase's end, and how
+ * soon each push followed its own catalog.
+ *
  * `vk_errors` counts the failed VK calls recorded for owners to see (`VkCommandFailed`); VK's
  * rate refusals the client retried quietly are printed on their own line. SYNC_JOB_CONCURRENCY
  * defaults to one job per shop, as a deployment serving that many shops would set it.
@@ -97,6 +101,12 @@ if (!sagaFree) {
 
 /** Every call the worker makes, per shop owner: the span of each shop's own work. */
 const spans = new Map<string, { first: number; last: number }>();
+/**
+ * Per shop owner (ms since the epoch): when their last Evotor call ended (the catalog read, in
+ * a first sync) and when their first `market.add` left: where a round's time went between the
+ * fetches and the pushes.
+ */
+const milestones = new Map<string, { evotorDone: number; firstAdd: number | null }>();
 let rateRefusals = 0;
 const realLog = container.apiLog;
 const countingLog: ApiRequestLog = {
@@ -106,6 +116,11 @@ const countingLog: ApiRequestLog = {
       const span = spans.get(entry.userId);
       if (span) span.last = Math.max(span.last, at + entry.durationMs);
       else spans.set(entry.userId, { first: at, last: at + entry.durationMs });
+      const seen = milestones.get(entry.userId) ?? { evotorDone: 0, firstAdd: null };
+      if (entry.service === 'evotor')
+        seen.evotorDone = Math.max(seen.evotorDone, at + entry.durationMs);
+      else if (/market\.add(?![A-Za-z])/.test(entry.method)) seen.firstAdd ??= at;
+      milestones.set(entry.userId, seen);
     }
     if (entry.service === 'vk' && (entry.errorCode === '6' || entry.errorCode === '9'))
       rateRefusals++;
@@ -340,7 +355,9 @@ const slowestShop = Math.max(...soloSeconds);
 
 say(`first round: ${SHOPS} shops synced for the first time, at once`);
 spans.clear();
+milestones.clear();
 const firstStarted = performance.now();
+const firstStartedAt = Date.now();
 const firstCpu = await cpu();
 const firstCounts = await round();
 const profile = await startProfile();
@@ -364,6 +381,15 @@ say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
 await profile.stop();
 const longestSpan = Math.max(
   ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
+);
+const range = (values: number[]) => {
+  const since = values.map((v) => (v - firstStartedAt) / 1000).sort((a, b) => a - b);
+  return `${since[0]!.toFixed(1)}–${since.at(-1)!.toFixed(1)} s (median ${since[Math.floor(since.length / 2)]!.toFixed(1)} s)`;
+};
+const reached = shops.map((s) => milestones.get(s.userId)!);
+say(
+  `  catalogs read from Evotor at ${range(reached.map((m) => m.evotorDone))}; the first item ` +
+    `of each shop sent to VK at ${range(reached.map((m) => m.firstAdd ?? NaN).filter((v) => !Number.isNaN(v)))}`,
 );
 say(
   `first round: ${firstRound.toFixed(1)} s (${(firstRound / slowestShop).toFixed(2)} × the slowest ` +
