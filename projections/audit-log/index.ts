@@ -6,6 +6,8 @@ import {
   fitText,
   type ColumnLimit,
 } from '../../src/infrastructure/projections/column-fit.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
+import { sqlValue, type Cell } from '../../src/infrastructure/projections/keyed-rows.js';
 
 /** Keys whose values are secrets in any module's events (hashes of tokens included). */
 const SECRET_KEYS = new Set([
@@ -144,14 +146,9 @@ async function copyData(
   rows: unknown[][],
   limit: ColumnLimit | undefined,
 ): Promise<void> {
+  // Every value a literal: the scalars as keyed-rows writes them, the time as DATETIME text.
   const literal = (value: unknown) =>
-    value === null || value === undefined
-      ? 'NULL'
-      : typeof value === 'number'
-        ? String(value)
-        : value instanceof Date
-          ? `'${value.toISOString().slice(0, 23).replace('T', ' ')}'`
-          : tx.sequelize.escape(String(value));
+    sqlValue(tx, value instanceof Date ? sqlTime(value) : (value as Cell));
   const selects = rows.map((values, i) =>
     i === 0
       ? `SELECT ${values.map((v, k) => `${literal(v)} AS ${SCALARS[k]}`).join(', ')}`

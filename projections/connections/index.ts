@@ -8,6 +8,7 @@ import {
   type Row,
   type RowChange,
 } from '../../src/infrastructure/projections/keyed-rows.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 
 const evotorTable: KeyedTable = {
   table: 'evotor_connections',
@@ -50,7 +51,7 @@ const EMPTY_VK: Row = {
   health_reason: null,
 };
 
-const at = (event: RecordedEvent) => event.created.toISOString().slice(0, 23).replace('T', ' ');
+const at = (event: RecordedEvent) => sqlTime(event.created);
 
 /** One connection row per user; every event stamps the time it happened. */
 const rowChange =

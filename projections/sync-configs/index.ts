@@ -18,7 +18,7 @@ import {
   type Row,
   type RowChange,
 } from '../../src/infrastructure/projections/keyed-rows.js';
-import { sqlTime } from './sql-time.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 
 const configs: KeyedTable = {
   table: 'sync_configs',

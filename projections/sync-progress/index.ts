@@ -7,7 +7,7 @@ import {
   type Row,
   type RowChange,
 } from '../../src/infrastructure/projections/keyed-rows.js';
-import { sqlTime } from '../sync-configs/sql-time.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 
 const table: KeyedTable = {
   table: 'sync_push_progress',

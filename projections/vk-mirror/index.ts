@@ -14,7 +14,7 @@ import {
   type Row,
   type RowChange,
 } from '../../src/infrastructure/projections/keyed-rows.js';
-import { sqlTime } from '../sync-configs/sql-time.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 import { statusChange, statusTable } from './status.js';
 
 const items: KeyedTable = {

@@ -5,7 +5,7 @@ import type {
   Row,
   RowChange,
 } from '../../src/infrastructure/projections/keyed-rows.js';
-import { sqlTime } from '../sync-configs/sql-time.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 
 /** Outcome events and the running total each one adds to. */
 const COUNTER: Partial<Record<MirrorEvent['type'], string>> = {

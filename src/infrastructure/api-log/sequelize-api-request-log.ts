@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ApiRequestLog, ApiRequestLogEntry } from '../../application/ports/api-request-log.js';
+import { sqlTime } from '../db/sql-time.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface SequelizeApiRequestLogOptions {
@@ -14,12 +15,6 @@ export interface SequelizeApiRequestLogOptions {
 
 const COLUMNS =
   'at, service, method, url, status, error_code, duration_ms, request_excerpt, response_excerpt, user_id';
-
-/**
- * `at` to the millisecond the column keeps (DATETIME(3)), in UTC like the connection: Sequelize
- * writes a bound Date to whole seconds, which loses the order of a push's calls.
- */
-const utcMillis = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' ');
 
 const cut = (value: string | null | undefined, max: number): string | null =>
   value === null || value === undefined ? null : value.length > max ? value.slice(0, max) : value;
@@ -80,7 +75,7 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
     for (;;) {
       const [, meta] = await this.sequelize.query(
         'DELETE FROM api_request_log WHERE at < ? ORDER BY at LIMIT 5000',
-        { replacements: [utcMillis(cutoff)] },
+        { replacements: [sqlTime(cutoff)] },
       );
       const affected = (meta as { affectedRows?: number } | undefined)?.affectedRows ?? 0;
       total += affected;
@@ -108,7 +103,8 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
 
 function row(e: ApiRequestLogEntry): unknown[] {
   return [
-    utcMillis(e.at),
+    // As text: Sequelize writes a bound Date to whole seconds, losing the order of a push's calls.
+    sqlTime(e.at),
     e.service,
     cut(e.method, 255),
     cut(e.url, 2048) ?? '',

@@ -1,7 +1,8 @@
 /**
  * DATETIME(3) text in UTC (the connection's time zone) from an ISO string, a Date the driver
  * loaded, or text already in that form. Rows loaded by foldRows carry DATETIME columns as
- * Dates; rows written back must carry text, like every other cell.
+ * Dates; rows written back must carry text, like every other cell. Also for a Date bound
+ * through Sequelize's replacements, which would write it to whole seconds.
  */
 export function sqlTime(value: unknown): string | null {
   if (value === null || value === undefined) return null;
