@@ -139,11 +139,14 @@ export async function commitBatch(
   projection: Projection,
   events: RecordedEvent[],
   through: Position,
-  fence?: (tx: ProjectionTx) => Promise<void>,
-  clearFailure = false,
-  /** the table the events are rows of in this database, if they are (see ProjectionTx) */
-  eventsTable?: string | null,
+  options: {
+    fence?: (tx: ProjectionTx) => Promise<void>;
+    clearFailure?: boolean;
+    /** the table the events are rows of in this database, if they are (see ProjectionTx) */
+    eventsTable?: string | null;
+  } = {},
 ): Promise<void> {
+  const { fence, clearFailure = false, eventsTable } = options;
   await sequelize.transaction(async (transaction) => {
     const tx = projectionTx(sequelize, transaction, eventsTable);
     if (fence) await fence(tx);

@@ -381,15 +381,11 @@ export class ProjectionRunner {
 
     /** Commits one batch; clears the failure on record once a commit got past it. */
     const commit = async (events: RecordedEvent[], to: Position) => {
-      await commitBatch(
-        sequelize,
-        projection,
-        events,
-        to,
+      await commitBatch(sequelize, projection, events, to, {
         fence,
-        this.failureOnRecord,
+        clearFailure: this.failureOnRecord,
         eventsTable,
-      );
+      });
       if (this.failureOnRecord || this.failure) {
         const stuckAt = this.failure?.event?.position;
         if (!stuckAt || comparePositions(to, stuckAt) >= 0) {

@@ -116,7 +116,7 @@ export async function replayProjection(options: ReplayOptions): Promise<ReplayRe
       // Reading the next page overlaps with writing this one: MariaDB works on both at once.
       next = page.length < pageSize ? Promise.resolve([]) : read(through);
       const events = page.filter(handled);
-      await commitBatch(sequelize, projection, events, through, fence, false, eventsTable);
+      await commitBatch(sequelize, projection, events, through, { fence, eventsTable });
       progress.done = through.commit;
       progress.handled += events.length;
       if (progress.done > progress.total) progress.total = progress.done;
