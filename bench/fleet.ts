@@ -382,14 +382,18 @@ await profile.stop();
 const longestSpan = Math.max(
   ...shops.map((s) => spans.get(s.userId)!).map((x) => x.last - x.first),
 );
+/** First–last (median) of epoch times, in seconds since the round began. */
 const range = (values: number[]) => {
   const since = values.map((v) => (v - firstStartedAt) / 1000).sort((a, b) => a - b);
-  return `${since[0]!.toFixed(1)}–${since.at(-1)!.toFixed(1)} s (median ${since[Math.floor(since.length / 2)]!.toFixed(1)} s)`;
+  if (since.length === 0) return 'none';
+  const [first, last, median] = [since[0]!, since.at(-1)!, since[Math.floor(since.length / 2)]!];
+  return `${first.toFixed(1)}–${last.toFixed(1)} s (median ${median.toFixed(1)} s)`;
 };
 const reached = shops.map((s) => milestones.get(s.userId)!);
+const firstAdds = reached.flatMap((m) => (m.firstAdd === null ? [] : [m.firstAdd]));
 say(
   `  catalogs read from Evotor at ${range(reached.map((m) => m.evotorDone))}; the first item ` +
-    `of each shop sent to VK at ${range(reached.map((m) => m.firstAdd ?? NaN).filter((v) => !Number.isNaN(v)))}`,
+    `of each shop sent to VK at ${range(firstAdds)}`,
 );
 say(
   `first round: ${firstRound.toFixed(1)} s (${(firstRound / slowestShop).toFixed(2)} × the slowest ` +
