@@ -87,29 +87,37 @@ function throughDomain(row: Row | null, e: VkMarketEvent, id: number, kind: 'alb
   return row && Number(row.gone) === 0 ? { ...row, gone: 1 } : null;
 }
 
-function change(event: RecordedEvent): { table: KeyedTable; change: RowChange } | null {
+function changes(event: RecordedEvent): { table: KeyedTable; change: RowChange }[] {
   const e = event as unknown as VkMarketEvent;
-  const on = (table: KeyedTable, id: number, kind: 'album' | 'item') => ({
+  const on = (table: KeyedTable, id: number, kind: 'album' | 'item', one = e) => ({
     table,
     change: {
       key: [e.data.userId, id],
       revision: event.revision,
-      apply: (row: Row | null) => throughDomain(row, e, id, kind),
+      apply: (row: Row | null) => throughDomain(row, one, id, kind),
     },
   });
   switch (e.type) {
     case 'VkAlbumObserved':
-      return on(albums, e.data.album.id, 'album');
+      return [on(albums, e.data.album.id, 'album')];
     case 'VkAlbumChanged':
     case 'VkAlbumDisappeared':
-      return on(albums, e.data.albumId, 'album');
+      return [on(albums, e.data.albumId, 'album')];
     case 'VkItemObserved':
-      return on(items, e.data.item.id, 'item');
+      return [on(items, e.data.item.id, 'item')];
+    // Each row goes through the domain with its own item alone, not with the whole batch.
+    case 'VkItemsObserved':
+      return e.data.items.map((item) =>
+        on(items, item.id, 'item', {
+          type: 'VkItemObserved',
+          data: { userId: e.data.userId, item },
+        }),
+      );
     case 'VkItemChanged':
     case 'VkItemDisappeared':
-      return on(items, e.data.itemId, 'item');
+      return [on(items, e.data.itemId, 'item')];
     case 'VkMarketFetched':
-      return null;
+      return [];
     default: {
       const _never: never = e;
       return _never;
@@ -125,12 +133,13 @@ export const vkCatalog: Projection = {
     'VkAlbumChanged',
     'VkAlbumDisappeared',
     'VkItemObserved',
+    'VkItemsObserved',
     'VkItemChanged',
     'VkItemDisappeared',
   ],
   tables: ['vk_cached_albums', 'vk_cached_products'],
   async handle(events, tx) {
-    const all = events.map(change).filter((c) => c !== null);
+    const all = events.flatMap(changes);
     for (const table of [albums, items]) {
       await foldRows(
         tx,

@@ -238,6 +238,40 @@ describe('vk-catalog projection', () => {
   });
 });
 
+describe('vk-catalog projection on streams of earlier versions', () => {
+  it('builds the same rows from VkItemObserved, one item per event, as from VkItemsObserved', async () => {
+    const events = await history();
+    expect(events.some((e) => e.type === 'VkItemsObserved')).toBe(true);
+    // The same facts as a version before VkItemsObserved recorded them, in a store of their own.
+    const legacy = new MemoryEventStore();
+    for (const e of events) {
+      const { userId, items } = e.data as { userId: string; items?: VkItem[] };
+      const parts =
+        e.type === 'VkItemsObserved' && items
+          ? items.map((item, i) => ({
+              ...e,
+              id: `${e.id.slice(0, -4)}${String(i).padStart(4, '0')}`,
+              type: 'VkItemObserved',
+              data: { userId, item },
+            }))
+          : [e];
+      await legacy.appendToStream(e.streamId, parts);
+    }
+    const oneByOne = await legacy.readAll();
+    expect(oneByOne.filter((e) => e.type === 'VkItemObserved')).toHaveLength(3);
+
+    const rows = async (stream: RecordedEvent[]) => {
+      await truncateAll();
+      await handleOnce(database.sequelize, vkCatalog, stream);
+      return select(
+        `SELECT user_id, item_id, title, description, price_kopecks, availability, sku,
+         stock_amount, album_ids, deleted, gone FROM vk_cached_products ORDER BY item_id`,
+      );
+    };
+    expect(await rows(oneByOne)).toEqual(await rows(events));
+  });
+});
+
 describe('sync read models on redelivery', () => {
   it('are identical when every event is delivered twice or a batch is delivered again', async () => {
     const events = await history();

@@ -2,13 +2,18 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   CommandHandler,
   StaleRevisionError,
+  appendParts,
   deterministicId,
 } from '../../src/application/commands/command-handler.js';
 import { loadState, readState } from '../../src/application/commands/load-state.js';
 import { registerSnapshotCodec } from '../../src/application/commands/snapshotted.js';
 import { storeCatalogDecider } from '../../src/domain/catalog/decide.js';
 import type { CatalogProduct } from '../../src/domain/catalog/events.js';
-import type { EventStore, RecordedEvent } from '../../src/application/ports/event-store.js';
+import type {
+  EventStore,
+  NewEvent,
+  RecordedEvent,
+} from '../../src/application/ports/event-store.js';
 import { DomainError, type Decider } from '../../src/domain/shared/decider.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 
@@ -148,6 +153,30 @@ describe('the generic command handler', () => {
     expect((await store.readStream('counter-g')).map((e) => e.revision)).toEqual([
       0, 1, 2, 3, 4, 5, 6,
     ]);
+  });
+
+  it('keeps each part under maxBytesPerAppend of data too, an event larger than that alone', () => {
+    // {"text":"…"}: 11 bytes of JSON around the text, 2 bytes per Cyrillic letter
+    const letters = [40, 40, 5, 200, 10, 10, 10, 10];
+    const events: NewEvent[] = letters.map((n, i) => ({
+      id: `e${i}`,
+      type: 'Sized',
+      data: { text: 'я'.repeat(n) },
+      metadata: { actor: 'test', correlationId: 'c', occurredAt: '2026-11-28T00:00:00.000Z' },
+    }));
+    const parts = appendParts(events, { maxEventsPerAppend: 3, maxBytesPerAppend: 200 });
+    // 91 + 91 bytes fit, a third event (21) would pass 200; the 411-byte event goes alone;
+    // four events of 31 bytes fit in 200, but at most three go together.
+    expect(parts.map((p) => p.map((e) => e.id))).toEqual([
+      ['e0', 'e1'],
+      ['e2'],
+      ['e3'],
+      ['e4', 'e5', 'e6'],
+      ['e7'],
+    ]);
+    expect(parts.flat()).toEqual(events);
+    expect(appendParts(events, {})).toEqual([events]);
+    expect(appendParts([], { maxBytesPerAppend: 1 })).toEqual([]);
   });
 
   it('makes RFC-4122-shaped ids', () => {

@@ -33,6 +33,12 @@ export interface CommandMetadata {
    * the next run's `decide` sees that state and records the rest (catalog snapshots do).
    */
   maxEventsPerAppend?: number;
+  /**
+   * With events that vary in size (a VkItemsObserved carries up to 100 items), also keeps each
+   * part under about this many bytes of event data, UTF-8 JSON; an event larger than that by
+   * itself is appended alone.
+   */
+  maxBytesPerAppend?: number;
 }
 
 export interface CommandResult<Event> {
@@ -152,12 +158,7 @@ export class CommandHandler {
     const { state, events } = this.decideAll(decider, at.state, commands, now);
     if (events.length === 0) return { events, revision: at.revision, position: null, state };
     const toAppend = this.toAppend(events, streamId, now, meta);
-    const { revision, position } = await this.appendInParts(
-      streamId,
-      toAppend,
-      at.revision,
-      meta.maxEventsPerAppend,
-    );
+    const { revision, position } = await this.appendInParts(streamId, toAppend, at.revision, meta);
     // A long push writes thousands of events through here: its stream is snapshotted too.
     if (revision === at.revision + toAppend.length) {
       this.snapshotLater(decider, streamId, state, revision, 'unknown');
@@ -190,19 +191,18 @@ export class CommandHandler {
   }
 
   /**
-   * Appends in parts of at most `maxEventsPerAppend`, the first expecting `revision` and each
-   * further one the revision the previous one left.
+   * Appends in parts of at most `maxEventsPerAppend` events and `maxBytesPerAppend` bytes of
+   * data, the first expecting `revision` and each further one the revision the previous one left.
    */
   private async appendInParts(
     streamId: string,
     toAppend: NewEvent[],
     revision: number,
-    maxEventsPerAppend: number | undefined,
+    limits: Pick<CommandMetadata, 'maxEventsPerAppend' | 'maxBytesPerAppend'>,
   ): Promise<{ revision: number; position: Position | null }> {
-    const chunk = maxEventsPerAppend ?? toAppend.length;
     let position: Position | null = null;
-    for (let i = 0; i < toAppend.length; i += chunk) {
-      const result = await this.store.appendToStream(streamId, toAppend.slice(i, i + chunk), {
+    for (const part of appendParts(toAppend, limits)) {
+      const result = await this.store.appendToStream(streamId, part, {
         expectedRevision: revision === -1 ? 'no_stream' : revision,
       });
       revision = result.nextExpectedRevision;
@@ -256,12 +256,7 @@ export class CommandHandler {
       }
       const toAppend = this.toAppend(events, streamId, now, meta);
       try {
-        const result = await this.appendInParts(
-          streamId,
-          toAppend,
-          revision,
-          meta.maxEventsPerAppend,
-        );
+        const result = await this.appendInParts(streamId, toAppend, revision, meta);
         // `state` is the stream's state only if these very events followed the revision read:
         // a retried append (ids already recorded) answers with an older revision.
         const after = revision + toAppend.length;
@@ -336,4 +331,31 @@ export class CommandHandler {
       .finally(() => this.snapshotWrites.delete(streamId));
     this.snapshotWrites.set(streamId, write);
   }
+}
+
+/** The parts `appendInParts` appends, in order: every event once. */
+export function appendParts(
+  events: NewEvent[],
+  limits: Pick<CommandMetadata, 'maxEventsPerAppend' | 'maxBytesPerAppend'>,
+): NewEvent[][] {
+  const maxEvents = limits.maxEventsPerAppend ?? events.length;
+  const maxBytes = limits.maxBytesPerAppend;
+  if (events.length === 0) return [];
+  if (maxBytes === undefined && maxEvents >= events.length) return [events];
+  const parts: NewEvent[][] = [];
+  let part: NewEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = maxBytes === undefined ? 0 : Buffer.byteLength(JSON.stringify(event.data));
+    const tooLarge = maxBytes !== undefined && bytes + size > maxBytes;
+    if (part.length > 0 && (part.length >= maxEvents || tooLarge)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(event);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

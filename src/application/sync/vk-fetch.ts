@@ -7,6 +7,12 @@ import type { Position } from '../ports/event-store.js';
 import { ConnectionAuthError, type VkMarketGateway } from './ports.js';
 
 /**
+ * Half of EventStoreDB's default largest append (1 MiB): the 1,000 single-item events a part
+ * held before VkItemsObserved came to ~0.5 MB.
+ */
+export const VK_FETCH_BYTES_PER_APPEND = 512 * 1024;
+
+/**
  * Fetches the user's VK market (all albums and items) and records what changed there since the
  * last fetch: the drift the mirror saga reacts to. Safe to run twice.
  */
@@ -16,8 +22,14 @@ export async function fetchVkMarket(
   correlationId: string,
 ): Promise<{ albums: number; items: number; changes: number; position: Position | null }> {
   const { commands, gateway } = deps;
-  // The first fetch after a large push observes thousands of items: appended in parts.
-  const meta = { actor: 'system', correlationId, maxEventsPerAppend: 1000 };
+  // The first fetch after a large push observes thousands of items: appended in parts, by
+  // size too, as a VkItemsObserved of 100 items weighs as much as 100 changes.
+  const meta = {
+    actor: 'system',
+    correlationId,
+    maxEventsPerAppend: 1000,
+    maxBytesPerAppend: VK_FETCH_BYTES_PER_APPEND,
+  };
   const health = (healthy: boolean, reason: string | null) =>
     commands.handle(
       vkAccount,
@@ -62,7 +74,14 @@ export async function fetchVkMarket(
   return {
     albums: albums.length,
     items: items.length,
-    changes: result.events.filter((e) => e.type !== 'VkMarketFetched').length,
+    // albums and items seen, changed or gone: a VkItemsObserved counts its items
+    changes: result.events.reduce(
+      (n, e) =>
+        e.type === 'VkMarketFetched'
+          ? n
+          : n + (e.type === 'VkItemsObserved' ? (e.data as { items: unknown[] }).items.length : 1),
+      0,
+    ),
     position: result.position,
   };
 }

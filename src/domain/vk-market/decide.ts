@@ -1,7 +1,14 @@
 import { fieldChanges, indexById } from '../catalog/diff.js';
 import type { FieldChange } from '../catalog/events.js';
 import { DomainError, type DecideContext, type Decider } from '../shared/decider.js';
-import type { VkAlbum, VkAlbumField, VkItem, VkItemField, VkMarketEvent } from './events.js';
+import {
+  OBSERVED_ITEMS_PER_EVENT,
+  type VkAlbum,
+  type VkAlbumField,
+  type VkItem,
+  type VkItemField,
+  type VkMarketEvent,
+} from './events.js';
 import { evolveVkMarket, initialVkMarketState, type VkMarketState } from './state.js';
 
 /**
@@ -55,27 +62,42 @@ function diff<T extends { id: number }, F extends Exclude<keyof T, 'id'> & strin
   after: ReadonlyMap<number, T>,
   fields: readonly F[],
   on: {
-    observed(value: T): VkMarketEvent;
+    /** the values seen for the first time, in id order */
+    observed(values: T[]): VkMarketEvent[];
     changed(id: number, changes: FieldChange<F>[]): VkMarketEvent;
     disappeared(id: number): VkMarketEvent;
   },
 ): VkMarketEvent[] {
   const ids = [...new Set([...before.keys(), ...after.keys()])].sort((a, b) => a - b);
   const events: VkMarketEvent[] = [];
+  const observed: T[] = [];
   for (const id of ids) {
     const old = before.get(id);
     const now = after.get(id);
-    if (!old) events.push(on.observed(now!));
+    if (!old) observed.push(now!);
     else if (!now) events.push(on.disappeared(id));
     else {
       const changes = fieldChanges(old, now, fields);
       if (changes.length > 0) events.push(on.changed(id, changes));
     }
   }
+  return [...on.observed(observed), ...events];
+}
+
+/** Newly seen items, OBSERVED_ITEMS_PER_EVENT to an event. */
+function itemsObserved(userId: string, items: VkItem[]): VkMarketEvent[] {
+  const events: VkMarketEvent[] = [];
+  for (let i = 0; i < items.length; i += OBSERVED_ITEMS_PER_EVENT) {
+    const part = items.slice(i, i + OBSERVED_ITEMS_PER_EVENT);
+    events.push({ type: 'VkItemsObserved', data: { userId, items: part } });
+  }
   return events;
 }
 
-/** Albums before items, each in id order; `[]` when VK shows what was seen last time. */
+/**
+ * Albums before items; of each, the newly seen first (items in VkItemsObserved batches), then
+ * changes and disappearances, all in id order. `[]` when VK shows what was seen last time.
+ */
 export function decideVkMarket(
   command: VkMarketCommand,
   state: VkMarketState,
@@ -89,7 +111,8 @@ export function decideVkMarket(
   const items = indexById(command.items.map(normalizeItem), refuseDuplicate('товар'));
   return [
     ...diff(state.albums, albums, ALBUM_FIELDS, {
-      observed: (album) => ({ type: 'VkAlbumObserved', data: { userId, album } }),
+      observed: (found) =>
+        found.map((album) => ({ type: 'VkAlbumObserved', data: { userId, album } })),
       changed: (albumId, changes) => ({
         type: 'VkAlbumChanged',
         data: { userId, albumId, changes },
@@ -97,7 +120,7 @@ export function decideVkMarket(
       disappeared: (albumId) => ({ type: 'VkAlbumDisappeared', data: { userId, albumId } }),
     }),
     ...diff(state.items, items, ITEM_FIELDS, {
-      observed: (item) => ({ type: 'VkItemObserved', data: { userId, item } }),
+      observed: (found) => itemsObserved(userId, found),
       changed: (itemId, changes) => ({ type: 'VkItemChanged', data: { userId, itemId, changes } }),
       disappeared: (itemId) => ({ type: 'VkItemDisappeared', data: { userId, itemId } }),
     }),

@@ -40,7 +40,13 @@ export type VkMarketEvent =
       data: { userId: string; albumId: number; changes: FieldChange<VkAlbumField>[] };
     }
   | { type: 'VkAlbumDisappeared'; data: { userId: string; albumId: number } }
+  /** one item seen for the first time: what fetches recorded before VkItemsObserved */
   | { type: 'VkItemObserved'; data: { userId: string; item: VkItem } }
+  /**
+   * Items seen for the first time, in id order, at most OBSERVED_ITEMS_PER_EVENT per event: a
+   * market's first fetch records its size / 100 events instead of one per item.
+   */
+  | { type: 'VkItemsObserved'; data: { userId: string; items: VkItem[] } }
   | {
       type: 'VkItemChanged';
       data: { userId: string; itemId: number; changes: FieldChange<VkItemField>[] };
@@ -52,5 +58,12 @@ export type VkMarketEvent =
    * newer than its own last write of an item, so it must know how new the observation is.
    */
   | { type: 'VkMarketFetched'; data: { userId: string; startedAt: string } };
+
+/**
+ * How many newly seen items one VkItemsObserved carries: ~30 KB of JSON, far below any event
+ * size limit (EventStoreDB's 16 MB, the audit log's MEDIUMTEXT), and 1 % of the events a
+ * first fetch of a large market would write one item at a time.
+ */
+export const OBSERVED_ITEMS_PER_EVENT = 100;
 
 export const vkMarketStream = (userId: string) => `vk-market-${userId}`;

@@ -36,6 +36,11 @@ export function evolveVkMarket(state: VkMarketState, event: VkMarketEvent): VkMa
       return { ...state, albums: withEntry(state.albums, event.data.albumId, undefined) };
     case 'VkItemObserved':
       return { ...state, items: withEntry(state.items, event.data.item.id, event.data.item) };
+    case 'VkItemsObserved': {
+      let items = state.items;
+      for (const item of event.data.items) items = withEntry(items, item.id, item);
+      return { ...state, items };
+    }
     case 'VkItemChanged': {
       const item = state.items.get(event.data.itemId);
       if (!item) return state;

@@ -119,6 +119,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   VkAlbumChanged: 'Подборка изменена в VK',
   VkAlbumDisappeared: 'Подборка пропала из VK',
   VkItemObserved: 'Товар замечен в VK',
+  VkItemsObserved: 'Товары замечены в VK',
   VkItemChanged: 'Товар изменён в VK',
   VkItemDisappeared: 'Товар пропал из VK',
   VkMarketFetched: 'Каталог VK загружен',

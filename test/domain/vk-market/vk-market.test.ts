@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   vkMarketDecider,
@@ -8,7 +9,8 @@ import {
   type VkItem,
   type VkMarketEvent,
 } from '../../../src/domain/vk-market/events.js';
-import { deciderSpec, throughHandler } from '../decider-spec.js';
+import { propertySeed } from '../../support/property.js';
+import { deciderSpec, fixedContext, throughHandler } from '../decider-spec.js';
 
 const userId = 'u1';
 const given = deciderSpec(vkMarketDecider);
@@ -35,9 +37,14 @@ function snapshot(
   return { type: 'RecordVkMarketSnapshot', userId, albums, items };
 }
 
+/** one item, as fetches recorded it before VkItemsObserved: still folded */
 const observed = (i: VkItem): VkMarketEvent => ({
   type: 'VkItemObserved',
   data: { userId, item: i },
+});
+const itemsObserved = (...items: VkItem[]): VkMarketEvent => ({
+  type: 'VkItemsObserved',
+  data: { userId, items },
 });
 const album = (id: number, title = `Подборка ${id}`) => ({ id, title });
 
@@ -48,9 +55,56 @@ describe('RecordVkMarketSnapshot', () => {
       .then([
         { type: 'VkAlbumObserved', data: { userId, album: album(3) } },
         { type: 'VkAlbumObserved', data: { userId, album: album(7) } },
-        observed(item(10, { albumIds: [3, 7] })),
-        observed(item(20)),
+        itemsObserved(item(10, { albumIds: [3, 7] }), item(20)),
       ]);
+  });
+
+  it('records newly seen items 100 to an event, in id order, before changes and disappearances', () => {
+    const known = [item(5), item(6)];
+    const fresh = Array.from({ length: 250 }, (_, i) => item(1000 - i));
+    const byId = [...fresh].sort((a, b) => a.id - b.id);
+    given([itemsObserved(...known)])
+      .when(snapshot([], [item(5, { title: 'Новое' }), ...fresh]))
+      .then([
+        itemsObserved(...byId.slice(0, 100)),
+        itemsObserved(...byId.slice(100, 200)),
+        itemsObserved(...byId.slice(200)),
+        {
+          type: 'VkItemChanged',
+          data: { userId, itemId: 5, changes: [{ field: 'title', from: 'Товар 5', to: 'Новое' }] },
+        },
+        { type: 'VkItemDisappeared', data: { userId, itemId: 6 } },
+      ]);
+  });
+
+  it('folds what the recorded events say VK shows: the last snapshot, whatever came before', () => {
+    const itemArb = fc.record({
+      id: fc.integer({ min: 1, max: 400 }),
+      title: fc.constantFrom('Хлеб', 'Молоко', 'Сыр'),
+      priceKopecks: fc.integer({ min: 100, max: 300 }),
+      availability: fc.constantFrom<VkItem['availability']>(0, 1, 2),
+      albumIds: fc.uniqueArray(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }),
+    });
+    const snapshotArb = fc.uniqueArray(itemArb, { selector: (i) => i.id, maxLength: 250 });
+    const seed = propertySeed('VK_MARKET_SEED', 'VK market fold');
+    fc.assert(
+      fc.property(fc.array(snapshotArb, { minLength: 1, maxLength: 4 }), (snapshots) => {
+        let state = vkMarketDecider.initialState();
+        for (const fields of snapshots) {
+          const items = fields.map((f) => item(f.id, { ...f, deleted: f.availability === 1 }));
+          const events = vkMarketDecider.decide(snapshot([], items), state, fixedContext());
+          for (const e of events) state = vkMarketDecider.evolve(state, e);
+          const large = events.filter((e) => e.type === 'VkItemsObserved');
+          for (const e of large) expect(e.data.items.length).toBeLessThanOrEqual(100);
+          const sorted = (list: VkItem[]) =>
+            list
+              .map((i) => ({ ...i, albumIds: [...i.albumIds].sort((a, b) => a - b) }))
+              .sort((a, b) => a.id - b.id);
+          expect(sorted([...state.items.values()])).toEqual(sorted(items));
+        }
+      }),
+      { seed, numRuns: 60 },
+    );
   });
 
   it('returns [] when VK shows what was seen last time (album order and a missing deleted flag included)', () => {
@@ -159,7 +213,7 @@ describe('RecordVkMarketSnapshot with the time the fetch began', () => {
       .when(at('2026-11-28T01:00:00.000Z'))
       .then([
         { type: 'VkAlbumObserved', data: { userId, album: album(3) } },
-        observed(item(10)),
+        itemsObserved(item(10)),
         { type: 'VkMarketFetched', data: { userId, startedAt: '2026-11-28T01:00:00.000Z' } },
       ]);
     given([
