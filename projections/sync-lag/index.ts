@@ -6,11 +6,13 @@ import {
   fitKey,
   type ColumnLimit,
 } from '../../src/infrastructure/projections/column-fit.js';
+import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
 
 const PRODUCT_EVENTS = new Set(['ProductAdded', 'ProductChanged', 'ProductRemoved']);
 const ROWS_PER_INSERT = 1000;
 
-type Pending = [userId: string, productId: string, changedAt: Date];
+/** `changedAt` as DATETIME(3) text: a Date bound through Sequelize's replacements loses its ms. */
+type Pending = [userId: string, productId: string, changedAt: string | null];
 
 /** `key`: an id as the key column holds it (an overlong one hashed, like every read table's). */
 type Key = (id: string) => string;
@@ -19,7 +21,7 @@ function pendingOf(event: RecordedEvent, key: Key): Pending | null {
   const data = event.data as { userId?: string; productId?: string; product?: { id?: string } };
   const productId = event.type === 'ProductAdded' ? data.product?.id : data.productId;
   if (typeof data.userId !== 'string' || typeof productId !== 'string') return null;
-  return [data.userId, key(productId), event.created];
+  return [data.userId, key(productId), sqlTime(event.created)];
 }
 
 /** A row keeps the oldest change not yet pushed: a newer one does not make VK less behind. */
@@ -41,7 +43,7 @@ async function completed(
   data: Extract<MirrorEvent, { type: 'VkPushCompleted' }>['data'],
   key: Key,
 ): Promise<void> {
-  const params: unknown[] = [data.userId, new Date(data.startedAt)];
+  const params: unknown[] = [data.userId, sqlTime(data.startedAt)];
   let sql = 'DELETE FROM sync_lag_pending WHERE user_id = ? AND changed_at <= ?';
   if (data.productIds !== null) {
     if (data.productIds.length === 0) return;
