@@ -77,7 +77,7 @@ export async function buildContainer(
     closers.push(() => rawEventStore.close());
     const eventStore = new MeteredEventStore(rawEventStore, metrics);
     // Folds through this store start from the states kept of earlier ones (issue 17).
-    useStateCache(eventStore);
+    metrics.observeStateCache(useStateCache(eventStore));
     const commands = new CommandHandler(eventStore, { logger });
     // Closers run in reverse: snapshot writes under way finish before the event store closes.
     closers.push(() => commands.flushSnapshots());

@@ -3,6 +3,12 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ApiRequestLogEntry } from '../../src/application/ports/api-request-log.js';
 import { START } from '../../src/application/ports/event-store.js';
+import '../../src/application/commands/cached-deciders.js';
+import { CommandHandler } from '../../src/application/commands/command-handler.js';
+import { loadState } from '../../src/application/commands/load-state.js';
+import { useStateCache } from '../../src/application/commands/state-cache.js';
+import { syncConfigDecider } from '../../src/domain/sync-config/decide.js';
+import { syncConfigStream } from '../../src/domain/sync-config/events.js';
 import { MemoryEventStore } from '../../src/infrastructure/eventstore/memory/memory-event-store.js';
 import { createLogger } from '../../src/infrastructure/logging/logger.js';
 import { MeteredEventStore } from '../../src/infrastructure/metrics/metered-event-store.js';
@@ -138,6 +144,25 @@ describe('metrics', () => {
     expect(appended('sync', 'SyncEnabled')).toBe(2);
     expect(appended('sync', 'SyncConfirmed')).toBe(1);
     expect(appended('user', 'UserRegistered')).toBe(1);
+  });
+
+  it("reports the state cache's hits, misses and size at scrape time", async () => {
+    const metrics = new Metrics({ defaultMetrics: false });
+    const store = new MemoryEventStore();
+    metrics.observeStateCache(useStateCache(store));
+    const commands = new CommandHandler(store);
+    const enable = { type: 'EnableSync', userId: 'u1' } as const;
+    await commands.handle(syncConfigDecider, syncConfigStream('u1'), enable, { actor: 'u1' });
+    // the first fold of the stream misses; the next ones start from the state it kept
+    for (let i = 0; i < 3; i++) await loadState(store, syncConfigDecider, syncConfigStream('u1'));
+
+    const text = (await metrics.expose()).body;
+    const lookups = (outcome: string) =>
+      sample(text, 'evosync_state_cache_lookups_total', { outcome });
+    expect(lookups('miss')).toBe(1);
+    expect(lookups('hit')).toBe(3);
+    expect(sample(text, 'evosync_state_cache_size', { unit: 'streams' })).toBe(1);
+    expect(text).toContain('# TYPE evosync_state_cache_lookups_total counter');
   });
 
   it('reports projection lag from the status sources at scrape time', async () => {

@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiRequestLog, ApiRequestLogEntry } from '../../application/ports/api-request-log.js';
 import type { Scheduler } from '../../application/ports/scheduler.js';
+import type { StateCache } from '../../application/commands/state-cache.js';
 import type { ProjectionStatus } from '../projections/projection-runner.js';
 
 export type ProjectionStatusSource = () => Promise<
@@ -25,6 +26,7 @@ export class Metrics {
   readonly eventsAppended: Counter<'category' | 'type'>;
   private projectionSources: ProjectionStatusSource[] = [];
   private vkLagSource: VkLagSource | null = null;
+  private stateCache: StateCache | null = null;
 
   constructor(options: { prefix?: string; defaultMetrics?: boolean } = {}) {
     const p = options.prefix ?? 'evosync_';
@@ -127,6 +129,37 @@ export class Metrics {
         }
       },
     });
+    const cache = () => this.stateCache;
+    new Counter({
+      name: `${p}state_cache_lookups_total`,
+      help: 'Folds that looked for a state kept from an earlier fold, by outcome (hit, miss)',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const kept = cache();
+        if (!kept) return;
+        this.reset();
+        this.inc({ outcome: 'hit' }, kept.hits);
+        this.inc({ outcome: 'miss' }, kept.misses);
+      },
+    });
+    new Gauge({
+      name: `${p}state_cache_size`,
+      help: 'What the state cache holds: streams, and entries (map and set members) against its limit',
+      labelNames: ['unit'],
+      registers,
+      collect() {
+        const kept = cache();
+        if (!kept) return;
+        this.set({ unit: 'streams' }, kept.size.streams);
+        this.set({ unit: 'entries' }, kept.size.entries);
+      },
+    });
+  }
+
+  /** The folds' state cache of this process (issue 17), for its hit counts and size. */
+  observeStateCache(cache: StateCache): void {
+    this.stateCache = cache;
   }
 
   /** Where the VK lag gauges read from (the sync-lag read table); one per process. */
