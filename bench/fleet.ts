@@ -302,6 +302,28 @@ async function serverCpuSeconds(name: string): Promise<number | null> {
 /** Linux's USER_HZ: /proc counts CPU time in ticks of 1/100 s. */
 const CLOCK_TICKS = 100;
 
+/**
+ * CPU seconds the whole machine was busy (every process and the kernel: /proc/stat's user, nice,
+ * system, irq, softirq and steal over all CPUs), null without /proc. Beside the four processes'
+ * sum it tells a round bound by the machine (busy nearly all the time) from one that waits.
+ */
+async function machineBusySeconds(): Promise<number | null> {
+  try {
+    const [first = ''] = (await readFile('/proc/stat', 'utf8')).split('\n');
+    const ticks = first.trim().split(/\s+/).slice(1).map(Number);
+    const busy = [0, 1, 2, 5, 6, 7].reduce((n, i) => n + (ticks[i] ?? 0), 0);
+    return busy / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+const machineShare = (from: number | null, to: number | null, capacity: number) =>
+  from === null || to === null
+    ? ''
+    : `; the machine as a whole was busy ${(to - from).toFixed(1)} s ` +
+      `(${Math.round((100 * (to - from)) / capacity)} %)`;
+
 /** CPU seconds the worker (this process), the simulators and the local servers have used */
 const cpu = async () => {
   const { user, system } = process.cpuUsage();
@@ -310,6 +332,7 @@ const cpu = async () => {
     simulators: await sims.call('cpuSeconds', {}),
     mariadb: await serverCpuSeconds('mariadbd'),
     redis: await serverCpuSeconds('redis-server'),
+    machine: await machineBusySeconds(),
   };
 };
 const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>, wallSeconds?: number) => {
@@ -323,7 +346,8 @@ const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>, wallSeconds?: nu
     wallSeconds === undefined
       ? ''
       : `; together ${all.toFixed(1)} s of the ${(cores * wallSeconds).toFixed(1)} s that ` +
-        `${cores} cores give in ${wallSeconds.toFixed(1)} s`;
+        `${cores} cores give in ${wallSeconds.toFixed(1)} s` +
+        machineShare(start.machine, now.machine, cores * wallSeconds);
   const used = (key: keyof typeof now) => {
     const [from, to] = [start[key], now[key]];
     return from === null || to === null ? 'n/a' : `${(to - from).toFixed(1)} s`;
