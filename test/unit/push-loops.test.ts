@@ -50,8 +50,23 @@ describe('PushLoops', () => {
     expect(loops.enter('u-1', changes)).toBeNull();
     expect(loop.next).toEqual(full); // named products and changes: only a full push covers both
 
-    loops.leave('u-1');
+    expect(loops.leave('u-1')).toEqual(full);
     expect(loops.enter('u-1', changes)).not.toBeNull();
+  });
+
+  it('hands back, on leaving, a request that came after the loop last looked', async () => {
+    const loops = new PushLoops();
+    const scheduler = new MemoryScheduler();
+    const loop = loops.enter('u-1', changes)!;
+    await pushLoop({ scheduler, logger }, loop, 'u-1', context(), async () => ({
+      acquired: true,
+      value: report(),
+    }));
+    // The loop found nothing more and returned; its job has not left yet when a request comes.
+    expect(loops.enter('u-1', { kind: 'products', ids: ['p-9'] })).toBeNull();
+    expect(loops.leave('u-1')).toEqual({ kind: 'products', ids: ['p-9'] });
+    expect(loops.leave('u-1')).toBeNull();
+    expect(loops.enter('u-1', changes)).not.toBeNull(); // the next request starts a new loop
   });
 });
 
@@ -82,6 +97,7 @@ describe('pushLoop', () => {
       return { acquired: false };
     });
     expect(tries).toBe(1);
+    expect(loop.next).toBeNull(); // handed to the job: leaving finds nothing more
     const { jobs } = await scheduler.listJobs({ name: SYNC_JOBS.vkPush, skip: 0, limit: 10 });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.nextRunAt!.getTime()).toBeGreaterThanOrEqual(before + 5_000);

@@ -64,8 +64,15 @@ export class PushLoops {
     return loop;
   }
 
-  leave(userId: string): void {
+  /**
+   * Ends the user's loop here and returns what was asked of it since it last looked (null if
+   * nothing): a request merged after the loop's last check, and before this, would otherwise be
+   * lost with the loop. Synchronous, so no request can come in between.
+   */
+  leave(userId: string): Wanted | null {
+    const loop = this.loops.get(userId);
     this.loops.delete(userId);
+    return loop?.next ?? null;
   }
 }
 
@@ -81,7 +88,10 @@ export async function runPushJob(
   if (loop === null) return; // the loop running here takes this request too
   try {
     const { vk, evotor } = await loadConnections(deps.store, deps.cipher, userId, deps.vkTokens);
-    if (!vk) return;
+    if (!vk) {
+      loop.next = null; // nothing can be pushed without a VK connection
+      return;
+    }
     const pushDeps: PushDeps = {
       store: deps.store,
       commands: deps.commands,
@@ -106,7 +116,10 @@ export async function runPushJob(
       );
     await pushLoop(deps, loop, userId, ctx, push);
   } finally {
-    loops.leave(userId);
+    // Asked for after the loop last looked (between its end and here), or during a push that
+    // failed: a job takes it.
+    const late = loops.leave(userId);
+    if (late) await enqueueLeft(deps.scheduler, userId, late, false);
   }
 }
 
@@ -143,15 +156,36 @@ export async function pushLoop(
     pass++;
     await afterPush(deps, userId, locked.value, wanted.kind === 'full');
   }
-  // Stopped with a request left: a job takes it (a push of changes reads the ids itself).
+  // Stopped with a request left: a job takes it.
   const left = loop.next;
-  if (!left) return;
+  loop.next = null;
+  if (left) await enqueueLeft(deps.scheduler, userId, left, true);
+}
+
+/**
+ * A request no loop here will run, as a job (a push of changes reads the ids itself). `busy`:
+ * the loop stopped with it (the lock taken elsewhere, its passes used up), so the job waits a
+ * little; a request that merely came late runs at once.
+ */
+async function enqueueLeft(
+  scheduler: SyncJobDeps['scheduler'],
+  userId: string,
+  left: Wanted,
+  busy: boolean,
+): Promise<void> {
   if (left.kind === 'changes')
-    await enqueueChangesPush(deps.scheduler, userId, { runAt: new Date(Date.now() + 1_000) });
+    await enqueueChangesPush(
+      scheduler,
+      userId,
+      busy ? { runAt: new Date(Date.now() + 1_000) } : {},
+    );
   else
-    await enqueueSyncJob(deps.scheduler, SYNC_JOBS.vkPush, userId, {
-      runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS),
-    });
+    await enqueueSyncJob(
+      scheduler,
+      SYNC_JOBS.vkPush,
+      userId,
+      busy ? { runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS) } : {},
+    );
 }
 
 /** Progress, the log line, and the jobs a push's outcome asks for. */
