@@ -28,7 +28,19 @@ afterAll(async () => {
 /** The element's text once it is there (waiting on the page, never on a timer). */
 async function text(page: Page, selector: string): Promise<string> {
   const element = page.locator(selector).first();
-  await element.waitFor();
+  try {
+    await element.waitFor();
+  } catch (error) {
+    // Once in a full run (28 November) a flash never came: say which page came instead.
+    const shown = await page
+      .locator('body')
+      .innerText({ timeout: 5_000 })
+      .catch(() => '(unreadable)');
+    throw new Error(
+      `${selector} did not appear on ${page.url()}, which shows: ${shown.slice(0, 600)}`,
+      { cause: error },
+    );
+  }
   return element.innerText();
 }
 
