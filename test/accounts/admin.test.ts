@@ -161,6 +161,22 @@ describe('admin users', () => {
     expect((await login(request.agent(h.app), 'victim@example.test')).status).toBe(303);
   });
 
+  it('keeps the flash for the page it belongs to, whatever other requests come first', async () => {
+    await registerAndConfirm(h, request.agent(h.app), 'flash@example.test');
+    const id = await idOf('flash@example.test');
+    expect((await adminAction(root, id, 'suspend')).status).toBe(303);
+    // the browser's favicon request, and a JSON answer, before the redirected page loads
+    const icon = await root.get('/favicon.ico');
+    expect(icon.status).toBe(204);
+    expect(icon.headers['set-cookie']).toBeUndefined();
+    const json = await root.get('/no/such/api').set('Accept', 'application/json');
+    expect(json.status).toBe(404);
+    const page = await root.get(`/admin/users/${id}`);
+    expect(page.text).toContain('Пользователь заблокирован.');
+    // shown once
+    expect((await root.get(`/admin/users/${id}`)).text).not.toContain('Пользователь заблокирован.');
+  });
+
   it('edits a user and changes the role; sends a reset link', async () => {
     await registerAndConfirm(h, request.agent(h.app), 'promote@example.test');
     const id = await idOf('promote@example.test');

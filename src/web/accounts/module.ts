@@ -139,6 +139,10 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
       }),
     );
     app.use('/static', express.static(PUBLIC_DIR, { maxAge: '1h' }));
+    // Browsers ask for it on their own; answered before sessions, so it never touches one.
+    app.get('/favicon.ico', (_req, res) => {
+      res.set('Cache-Control', 'public, max-age=86400').status(204).end();
+    });
     app.use(express.urlencoded({ extended: true, limit: '100kb' }));
     app.use(
       session({
@@ -158,7 +162,15 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     app.use(currentUser(sequelize));
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
     app.use((req, res, next) => {
-      res.locals.flash = takeFlash(req);
+      // Taken when a page renders it, not by whatever request passes first: the browser's
+      // favicon request or a page's JSON poll, arriving between a form's redirect and its page,
+      // took the message away (seen under load: a suspension shown without its «заблокирован»).
+      let flashes: ReturnType<typeof takeFlash> | undefined;
+      Object.defineProperty(res.locals, 'flash', {
+        enumerable: true,
+        configurable: true,
+        get: () => (flashes ??= takeFlash(req)),
+      });
       res.locals.path = req.path;
       res.locals.can ??= () => false;
       // The chat is for shop owners (the layout checks `sync.use`); admin pages never get it.
