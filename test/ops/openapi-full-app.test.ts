@@ -14,12 +14,14 @@ import {
 import { createTestDatabase } from '../support/mariadb.js';
 
 /**
- * The pages a person reads (HTML and form posts that redirect to one, and the CSV download).
+ * The pages a person reads (HTML and form posts that redirect to one, the CSV download, and the
+ * favicon a browser asks for by itself).
  * Everything else the app serves answers a program and must be in the OpenAPI document.
  */
 const HTML_PAGES = [
   ...OPS_HTML_PAGES,
   '/',
+  '/favicon.ico',
   '/login',
   '/logout',
   '/register',
