@@ -1,6 +1,6 @@
 import { vkAccount, vkAccountStream } from '../../domain/connections/vk-account.js';
 import { vkMarketDecider } from '../../domain/vk-market/decide.js';
-import type { VkAvailability } from '../../domain/vk-market/events.js';
+import type { VkAvailability, VkMarketEvent } from '../../domain/vk-market/events.js';
 import { vkMarketStream } from '../../domain/vk-market/events.js';
 import type { CommandHandler } from '../commands/command-handler.js';
 import type { Position } from '../ports/event-store.js';
@@ -74,14 +74,13 @@ export async function fetchVkMarket(
   return {
     albums: albums.length,
     items: items.length,
-    // albums and items seen, changed or gone: a VkItemsObserved counts its items
-    changes: result.events.reduce(
-      (n, e) =>
-        e.type === 'VkMarketFetched'
-          ? n
-          : n + (e.type === 'VkItemsObserved' ? (e.data as { items: unknown[] }).items.length : 1),
-      0,
-    ),
+    changes: result.events.reduce((n, e) => n + changesIn(e), 0),
     position: result.position,
   };
+}
+
+/** Albums and items an event says were seen, changed or gone: a VkItemsObserved, its items. */
+function changesIn(event: VkMarketEvent): number {
+  if (event.type === 'VkMarketFetched') return 0;
+  return event.type === 'VkItemsObserved' ? event.data.items.length : 1;
 }

@@ -173,19 +173,10 @@ async function enqueueLeft(
   left: Wanted,
   busy: boolean,
 ): Promise<void> {
-  if (left.kind === 'changes')
-    await enqueueChangesPush(
-      scheduler,
-      userId,
-      busy ? { runAt: new Date(Date.now() + 1_000) } : {},
-    );
-  else
-    await enqueueSyncJob(
-      scheduler,
-      SYNC_JOBS.vkPush,
-      userId,
-      busy ? { runAt: new Date(Date.now() + PUSH_BUSY_DELAY_MS) } : {},
-    );
+  const delayMs = left.kind === 'changes' ? 1_000 : PUSH_BUSY_DELAY_MS;
+  const when = busy ? { runAt: new Date(Date.now() + delayMs) } : {};
+  if (left.kind === 'changes') await enqueueChangesPush(scheduler, userId, when);
+  else await enqueueSyncJob(scheduler, SYNC_JOBS.vkPush, userId, when);
 }
 
 /** Progress, the log line, and the jobs a push's outcome asks for. */
