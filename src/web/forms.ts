@@ -47,11 +47,26 @@ export function flash(req: Request, kind: FlashKind, message: string): void {
   session.flash = [...(session.flash ?? []), { kind, message }];
 }
 
-export function takeFlash(req: Request): Array<{ kind: FlashKind; message: string }> {
+function takeFlash(req: Request): Array<{ kind: FlashKind; message: string }> {
   const session = req.session as unknown as { flash?: Array<{ kind: FlashKind; message: string }> };
   const messages = session?.flash ?? [];
   if (session?.flash) delete session.flash;
   return messages;
+}
+
+/**
+ * `res.locals.flash` for the views: the messages are taken from the session when a page renders
+ * them, not by whatever request passes first. The browser's favicon request or a page's JSON
+ * poll, arriving between a form's redirect and its page, took the message away (seen under
+ * load: a suspension shown without its «заблокирован»).
+ */
+export function exposeFlash(req: Request, res: Response): void {
+  let messages: ReturnType<typeof takeFlash> | undefined;
+  Object.defineProperty(res.locals, 'flash', {
+    enumerable: true,
+    configurable: true,
+    get: () => (messages ??= takeFlash(req)),
+  });
 }
 
 /** `?page=` as a positive integer, and the offset for a page size. */

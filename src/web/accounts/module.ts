@@ -28,7 +28,7 @@ import { currentUser } from '../auth/current-user.js';
 import { createPassport } from '../auth/passport.js';
 import { DEFAULT_RATE_LIMITS, limiter, type RateLimitSettings } from '../auth/rate-limits.js';
 import { SequelizeSessionStore } from '../auth/session-store.js';
-import { takeFlash } from '../forms.js';
+import { exposeFlash } from '../forms.js';
 import { profileRoutes } from './profile-routes.js';
 import { publicRoutes } from './public-routes.js';
 
@@ -162,15 +162,7 @@ export function accountsModule(deps: AccountsModuleDeps): AccountsModule {
     app.use(currentUser(sequelize));
     app.use(csrfProtection({ exempt: deps.csrfExempt }));
     app.use((req, res, next) => {
-      // Taken when a page renders it, not by whatever request passes first: the browser's
-      // favicon request or a page's JSON poll, arriving between a form's redirect and its page,
-      // took the message away (seen under load: a suspension shown without its «заблокирован»).
-      let flashes: ReturnType<typeof takeFlash> | undefined;
-      Object.defineProperty(res.locals, 'flash', {
-        enumerable: true,
-        configurable: true,
-        get: () => (flashes ??= takeFlash(req)),
-      });
+      exposeFlash(req, res);
       res.locals.path = req.path;
       res.locals.can ??= () => false;
       // The chat is for shop owners (the layout checks `sync.use`); admin pages never get it.
