@@ -335,12 +335,11 @@ const cpu = async () => {
     machine: await machineBusySeconds(),
   };
 };
-const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>, wallSeconds?: number) => {
-  const now = await cpu();
-  const all = (['worker', 'simulators', 'mariadb', 'redis'] as const).reduce(
-    (n, key) => n + (now[key] ?? 0) - (start[key] ?? 0),
-    0,
-  );
+type CpuReading = Awaited<ReturnType<typeof cpu>>;
+const PROCESSES = ['worker', 'simulators', 'mariadb', 'redis'] as const;
+const cpuSince = async (start: CpuReading, wallSeconds?: number, now?: CpuReading) => {
+  now ??= await cpu();
+  const all = PROCESSES.reduce((n, key) => n + (now[key] ?? 0) - (start[key] ?? 0), 0);
   const cores = availableParallelism();
   const budget =
     wallSeconds === undefined
@@ -357,6 +356,24 @@ const cpuSince = async (start: Awaited<ReturnType<typeof cpu>>, wallSeconds?: nu
     `Redis ${used('redis')}${budget}`
   );
 };
+
+/**
+ * The shortest this round's work could take on this machine, whatever the scheduling: the
+ * worker runs on one thread, and all four processes share the machine's cores. Beside 2× the
+ * slowest shop alone it tells whether the target is within reach of this much CPU work here.
+ */
+function cpuFloor(start: CpuReading, end: CpuReading, slowest: number): string {
+  const spent = (key: (typeof PROCESSES)[number]) => (end[key] ?? 0) - (start[key] ?? 0);
+  const worker = spent('worker');
+  const cores = availableParallelism();
+  const shared = PROCESSES.reduce((n, key) => n + spent(key), 0) / cores;
+  const floor = Math.max(worker, shared);
+  return (
+    `this work takes at least ${floor.toFixed(1)} s here (${(floor / slowest).toFixed(2)} × the ` +
+    `slowest shop alone): the worker's ${worker.toFixed(1)} s on its one thread, and the four ` +
+    `processes' CPU over ${cores} cores ${shared.toFixed(1)} s`
+  );
+}
 
 // The worker starts with every shop's VK community connected and no Evotor token yet.
 const worker = await startWorker(container);
@@ -400,7 +417,9 @@ await until('the first sync of every shop', async () => {
   return done === SHOPS && (await busyJobs()) === 0;
 });
 const firstRound = seconds(firstStarted);
-say(`  CPU in the first round: ${await cpuSince(firstCpu, firstRound)}`);
+const firstCpuEnd = await cpu();
+say(`  CPU in the first round: ${await cpuSince(firstCpu, firstRound, firstCpuEnd)}`);
+say(`  ${cpuFloor(firstCpu, firstCpuEnd, slowestShop)}`);
 say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
 await profile.stop();
 const longestSpan = Math.max(
