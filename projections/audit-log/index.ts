@@ -6,8 +6,7 @@ import {
   fitText,
   type ColumnLimit,
 } from '../../src/infrastructure/projections/column-fit.js';
-import { sqlTime } from '../../src/infrastructure/db/sql-time.js';
-import { sqlValue, type Cell } from '../../src/infrastructure/projections/keyed-rows.js';
+import { sqlLiteral, type SqlCell } from '../../src/infrastructure/db/sql-literal.js';
 
 /** Keys whose values are secrets in any module's events (hashes of tokens included). */
 const SECRET_KEYS = new Set([
@@ -87,7 +86,7 @@ export const auditLogProjection: Projection = {
     const text = (column: string, value: unknown) =>
       value == null ? null : fitText(String(value), limits.get(column));
     // Every event of the store passes here: one multi-row statement per batch, not one each.
-    let rows: unknown[][] = [];
+    let rows: SqlCell[][] = [];
     let chars = 0;
     const flush = async () => {
       await tx.insertRows(
@@ -99,12 +98,12 @@ export const auditLogProjection: Projection = {
     };
     // Events whose data holds nothing to hide, when their rows are in this database too: the
     // data is copied there by MariaDB, not sent back (the largest part of the statement).
-    const copied: unknown[][] = [];
+    const copied: SqlCell[][] = [];
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
       const metadata = fitJson(redactedJson(meta), limits.get('metadata'));
-      const values = [
+      const values: SqlCell[] = [
         e.id,
         e.position.commit,
         e.position.prepare,
@@ -143,12 +142,11 @@ export const auditLogProjection: Projection = {
 async function copyData(
   tx: ProjectionTx,
   eventsTable: string,
-  rows: unknown[][],
+  rows: SqlCell[][],
   limit: ColumnLimit | undefined,
 ): Promise<void> {
-  // Every value a literal: the scalars as keyed-rows writes them, the time as DATETIME text.
-  const literal = (value: unknown) =>
-    sqlValue(tx, value instanceof Date ? sqlTime(value) : (value as Cell));
+  // Every value a literal, the time as DATETIME text.
+  const literal = sqlLiteral;
   const selects = rows.map((values, i) =>
     i === 0
       ? `SELECT ${values.map((v, k) => `${literal(v)} AS ${SCALARS[k]}`).join(', ')}`

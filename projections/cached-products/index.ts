@@ -5,10 +5,10 @@ import type {
   ProductField,
   StoreCatalogEvent,
 } from '../../src/domain/catalog/events.js';
+import { sqlLiteral } from '../../src/infrastructure/db/sql-literal.js';
 import { columnLimits, fitKey } from '../../src/infrastructure/projections/column-fit.js';
 import {
   foldRows,
-  sqlValue,
   type Cell,
   type KeyedTable,
   type Row,
@@ -105,7 +105,7 @@ async function syncBarcodes(
       before.removed !== after.removed,
   );
   if (touched.length === 0) return;
-  const v = (c: Cell) => sqlValue(tx, c);
+  const v = (c: Cell) => sqlLiteral(c);
   // Grouped by store so each DELETE walks the (user, store, product) index.
   const existing = new Map<string, { scope: string; ids: string[] }>();
   for (const { before, after } of touched) {

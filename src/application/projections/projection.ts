@@ -15,7 +15,7 @@ export interface ProjectionTx {
    * `rows` are its tuples. For batches of hundreds of rows, whose statement text is too long
    * to go through `query` cheaply.
    */
-  insertRows(sql: string, rows: unknown[][]): Promise<void>;
+  insertRows(sql: string, rows: Array<Array<string | number | null | Date>>): Promise<void>;
   /**
    * Set when the events of the batch are also rows of this table in the same database (the
    * MariaDB event store on the read tables' database): a projection that copies an event's data

@@ -2,6 +2,7 @@ import type { Connection as CallbackConnection } from 'mysql2';
 import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
 import type { Position, RecordedEvent } from '../../application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../application/projections/projection.js';
+import { withTuples } from '../db/sql-literal.js';
 import { fitText } from './column-fit.js';
 
 export type CheckpointStatus = 'live' | 'rebuilding';
@@ -118,12 +119,13 @@ export function projectionTx(
       });
       return (isSelect ? result : [result[0]]) as T[];
     },
-    // Straight to the driver on the transaction's own connection: Sequelize would scan the
-    // whole statement text (megabytes for a batch) for placeholders and statement kinds.
+    // Straight to the driver on the transaction's own connection, as text built here:
+    // Sequelize would scan the whole statement (megabytes for a batch) for placeholders and
+    // statement kinds, and the driver's escaper rebuilds every JSON text (see sql-literal).
     async insertRows(sql, rows) {
       if (rows.length === 0) return;
       const { connection } = transaction as unknown as { connection: CallbackConnection };
-      await connection.promise().query(sql, [rows]);
+      await connection.promise().query(withTuples(sql, rows));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { ProjectionTx } from '../../application/projections/projection.js';
+import { sqlLiteral } from '../db/sql-literal.js';
 import { columnLimits, fitKey, fitText, type ColumnLimits } from './column-fit.js';
 
 export type Cell = string | number | null;
@@ -40,16 +41,6 @@ const WRITE_CHUNK = 1000;
 
 export function rowKey(values: Cell[]): string {
   return values.map((v) => String(v)).join('\u0001');
-}
-
-/** Escapes one value for inline SQL: far cheaper than placeholders for 1,000-row statements. */
-export function sqlValue(tx: ProjectionTx, value: Cell): string {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`Not a finite number: ${value}`);
-    return String(value);
-  }
-  return tx.sequelize.escape(value);
 }
 
 /**
@@ -135,8 +126,8 @@ export async function loadRows(
   for (const { scope, last } of scopes.values()) {
     const values = [...last];
     for (let i = 0; i < values.length; i += LOAD_CHUNK) {
-      const where = scope.map((v, j) => `${spec.key[j]} = ${sqlValue(tx, v)}`);
-      const list = values.slice(i, i + LOAD_CHUNK).map((v) => sqlValue(tx, v));
+      const where = scope.map((v, j) => `${spec.key[j]} = ${sqlLiteral(v)}`);
+      const list = values.slice(i, i + LOAD_CHUNK).map((v) => sqlLiteral(v));
       where.push(`${lastColumn} IN (${list.join(',')})`);
       const found = await tx.query<Row>(
         `SELECT ${selected} FROM ${spec.table} WHERE ${where.join(' AND ')}`,

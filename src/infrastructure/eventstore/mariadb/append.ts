@@ -8,6 +8,7 @@ import {
   type RecordedEvent,
 } from '../../../application/ports/event-store.js';
 import { retriedAppend } from '../memory/memory-event-store.js';
+import { sqlTuples, type SqlCell } from '../../db/sql-literal.js';
 import { EVENT_COLUMNS, insertValues } from './event-rows.js';
 
 export interface AppendItem {
@@ -52,7 +53,7 @@ export async function appendLocked(
   /** the highest position before this append's rows */
   head: number;
   /** the rows inserted, in position order (insertValues' columns) */
-  rows: unknown[][];
+  rows: SqlCell[][];
 }> {
   const streamIds = [...new Set(items.map((i) => i.streamId))];
   const eventIds = items.flatMap((i) => i.events.map((e) => e.id));
@@ -60,7 +61,7 @@ export async function appendLocked(
   let head = before;
 
   const created = new Date();
-  const rows: unknown[][] = [];
+  const rows: SqlCell[][] = [];
   const results: AppendResult[] = [];
   for (const item of items) {
     const current = revisions.get(item.streamId) ?? -1;
@@ -219,12 +220,12 @@ async function lastPosition(c: PromiseConnection, streamId: string, revision: nu
   return { commit: position, prepare: position };
 }
 
-async function insertRows(c: PromiseConnection, rows: unknown[][]): Promise<void> {
-  let chunk: unknown[][] = [];
+async function insertRows(c: PromiseConnection, rows: SqlCell[][]): Promise<void> {
+  let chunk: SqlCell[][] = [];
   let bytes = 0;
   const flush = async () => {
     if (chunk.length === 0) return;
-    await c.query(`INSERT INTO events (${EVENT_COLUMNS}) VALUES ?`, [chunk]);
+    await c.query(`INSERT INTO events (${EVENT_COLUMNS}) VALUES ${sqlTuples(chunk)}`);
     chunk = [];
     bytes = 0;
   };

@@ -5,6 +5,7 @@ import {
   type RecordedEvent,
 } from '../../../application/ports/event-store.js';
 import { ConnectionError } from 'sequelize';
+import type { SqlCell } from '../../db/sql-literal.js';
 
 export const EVENT_COLUMNS =
   'position, stream_id, revision, event_id, type, data, metadata, created';
@@ -51,7 +52,10 @@ export function toCached(row: EventRow): { event: RecordedEvent; size: number } 
  * The event a row of the multi-row INSERT (insertValues) becomes once committed, as a read of
  * it would return it: its JSON parsed again, so it shares no object with the appender's.
  */
-export function recordedFromValues(values: unknown[]): { event: RecordedEvent; size: number } {
+export function recordedFromValues(values: readonly SqlCell[]): {
+  event: RecordedEvent;
+  size: number;
+} {
   const [position, streamId, revision, id, type, data, metadata, created] = values as [
     number,
     string,
@@ -84,7 +88,7 @@ export function insertValues(
   revision: number,
   position: number,
   created: Date,
-): unknown[] {
+): SqlCell[] {
   return [
     position,
     streamId,
