@@ -1,5 +1,6 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { ApiRequestLog, ApiRequestLogEntry } from '../../application/ports/api-request-log.js';
+import { withTuples, type SqlCell } from '../db/sql-literal.js';
 import { sqlTime } from '../db/sql-time.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -87,9 +88,11 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
     for (let i = 0; i < entries.length; i += this.batchSize) {
       const chunk = entries.slice(i, i + this.batchSize);
       try {
+        // The statement's text built here: excerpts are JSON, which the replacements' escaper
+        // rebuilds at every quote (see sql-literal).
         await this.sequelize.query(
-          `INSERT INTO api_request_log (${COLUMNS}) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-          { replacements: chunk.flatMap(row), type: QueryTypes.INSERT },
+          withTuples(`INSERT INTO api_request_log (${COLUMNS}) VALUES ?`, chunk.map(row)),
+          { type: QueryTypes.INSERT },
         );
       } catch (err) {
         this.options.logger?.warn(
@@ -101,9 +104,9 @@ export class SequelizeApiRequestLog implements ApiRequestLog {
   }
 }
 
-function row(e: ApiRequestLogEntry): unknown[] {
+function row(e: ApiRequestLogEntry): SqlCell[] {
   return [
-    // As text: Sequelize writes a bound Date to whole seconds, losing the order of a push's calls.
+    // As text to the millisecond: the order of a push's calls.
     sqlTime(e.at),
     e.service,
     cut(e.method, 255),
