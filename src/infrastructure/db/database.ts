@@ -1,3 +1,4 @@
+import { format, type SqlValue, type Timezone } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import type { Logger } from '../logging/logger.js';
@@ -44,6 +45,18 @@ export async function dropDatabase(databaseUrl: string): Promise<void> {
   await onServer(databaseUrl, [`DROP DATABASE IF EXISTS \`${databaseName(databaseUrl)}\``]);
 }
 
+/**
+ * mysql2's own formatting, except that a statement with no values goes as it is. mysql2 formats
+ * every statement, and its formatter reads the whole text looking for a placeholder even when
+ * there is no value to put in one: for the multi-row INSERTs built by sql-literal (megabytes of
+ * text, no placeholder) that scan cost as much as the escaping it replaced.
+ */
+function formatQuery(sql: string, values: SqlValue | SqlValue[], timezone: Timezone): string {
+  if (values === undefined || values === null || (Array.isArray(values) && values.length === 0))
+    return sql;
+  return format(sql, values, false, timezone);
+}
+
 export function createSequelize(
   databaseUrl: string,
   options: { logger?: Logger; pool?: number } = {},
@@ -65,6 +78,7 @@ export function createSequelize(
         bigNumberStrings: false,
         dateStrings: false,
         charset: 'utf8mb4',
+        queryFormat: formatQuery,
       },
       define: { underscored: true, timestamps: false, freezeTableName: true },
       timezone: '+00:00',
