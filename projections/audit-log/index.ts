@@ -1,4 +1,5 @@
 import { isCiphertext } from '../../src/application/ports/personal-data-cipher.js';
+import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../src/application/projections/projection.js';
 import {
   columnLimits,
@@ -96,9 +97,8 @@ export const auditLogProjection: Projection = {
       rows = [];
       chars = 0;
     };
-    // Events whose data holds nothing to hide, when their rows are in this database too: the
-    // data is copied there by MariaDB, not sent back (the largest part of the statement).
-    const copied: SqlCell[][] = [];
+    // Events whose row MariaDB can copy (see copyable): only their position and time are sent.
+    const copied: Array<{ position: number; occurred: Date }> = [];
     for (const e of events) {
       const meta = e.metadata;
       const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
@@ -116,8 +116,8 @@ export const auditLogProjection: Projection = {
         Number.isNaN(occurred.getTime()) ? e.created : occurred,
         metadata,
       ];
-      if (tx.eventsTable && !holdsSecrets(e.data)) {
-        copied.push(values);
+      if (tx.eventsTable && copyable(e, values, metadata)) {
+        copied.push({ position: e.position.commit, occurred: values[9] as Date });
         continue;
       }
       const data = fitJson(redactedJson(e.data), limits.get('data'));
@@ -131,26 +131,58 @@ export const auditLogProjection: Projection = {
     }
     await flush();
     for (let i = 0; i < copied.length; i += ROWS_PER_INSERT)
-      await copyData(tx, tx.eventsTable!, copied.slice(i, i + ROWS_PER_INSERT), limits.get('data'));
+      await copyRows(tx, tx.eventsTable!, copied.slice(i, i + ROWS_PER_INSERT), limits.get('data'));
   },
 };
 
 /**
- * Inserts audit rows whose `data` MariaDB takes from the event's own row (same JSON: the event
- * holds no secret to leave out). A value too long for the column becomes a note, as fitJson's.
+ * Text MariaDB's JSON_VALUE gives back as it is: nothing JSON.stringify escapes (the quote, the
+ * backslash, control characters, surrogates), so there is nothing to unescape.
  */
-async function copyData(
+// eslint-disable-next-line no-control-regex -- control characters are what it must not hold
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+const plainOrAbsent = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && PLAIN.test(value));
+
+/**
+ * True when the audit row of `e` (its `values`, as the general path writes them) is what
+ * MariaDB derives from the event's own row in copyRows: the data and metadata hold nothing to
+ * hide and fit their columns as they are, the stream and type fit theirs, and actor,
+ * correlation and causation are plain strings (or absent) that fit, or absent.
+ */
+function copyable(e: RecordedEvent, values: SqlCell[], metadata: string): boolean {
+  const meta = e.metadata;
+  return (
+    e.position.prepare === e.position.commit &&
+    values[3] === e.streamId &&
+    values[5] === e.type &&
+    plainOrAbsent(meta.actor) &&
+    values[6] === (meta.actor ?? 'unknown') &&
+    plainOrAbsent(meta.correlationId) &&
+    values[7] === (meta.correlationId ?? null) &&
+    plainOrAbsent(meta.causationId) &&
+    values[8] === (meta.causationId ?? null) &&
+    !holdsSecrets(meta) &&
+    metadata === JSON.stringify(meta) &&
+    !holdsSecrets(e.data)
+  );
+}
+
+/**
+ * Inserts the audit rows of events that copyable accepted, taking every column but the time
+ * from the event's own row: the statement carries a position and a time per row instead of
+ * the row. A `data` too long for its column becomes a note, as fitJson's.
+ */
+async function copyRows(
   tx: ProjectionTx,
   eventsTable: string,
-  rows: SqlCell[][],
+  rows: Array<{ position: number; occurred: Date }>,
   limit: ColumnLimit | undefined,
 ): Promise<void> {
-  // Every value a literal, the time as DATETIME text.
-  const literal = sqlLiteral;
-  const selects = rows.map((values, i) =>
+  const selects = rows.map(({ position, occurred }, i) =>
     i === 0
-      ? `SELECT ${values.map((v, k) => `${literal(v)} AS ${SCALARS[k]}`).join(', ')}`
-      : `SELECT ${values.map(literal).join(', ')}`,
+      ? `SELECT ${sqlLiteral(position)} AS position, ${sqlLiteral(occurred)} AS occurred_at`
+      : `SELECT ${sqlLiteral(position)}, ${sqlLiteral(occurred)}`,
   );
   const data =
     limit?.bytes === undefined
@@ -159,8 +191,11 @@ async function copyData(
            TRUE, 'bytes', LENGTH(e.data), 'preview', LEFT(e.data, 1000)) END`;
   await tx.query(
     `INSERT IGNORE INTO audit_log (${SCALARS.join(', ')}, data)
-     SELECT v.*, ${data} FROM (${selects.join(' UNION ALL ')}) AS v
-       JOIN ${eventsTable} e ON e.position = v.position`,
+     SELECT e.event_id, e.position, e.position, e.stream_id, e.revision, e.type,
+       COALESCE(JSON_VALUE(e.metadata, '$.actor'), 'unknown'),
+       JSON_VALUE(e.metadata, '$.correlationId'), JSON_VALUE(e.metadata, '$.causationId'),
+       v.occurred_at, e.metadata, ${data}
+     FROM (${selects.join(' UNION ALL ')}) AS v JOIN ${eventsTable} e ON e.position = v.position`,
   );
 }
 
