@@ -1,3 +1,6 @@
+/** the last Date formatted (an invalid one is never kept: NaN equals nothing) */
+let last = { time: Number.NaN, text: '' };
+
 /**
  * DATETIME(3) text in UTC (the connection's time zone) from an ISO string, a Date the driver
  * loaded, or text already in that form. Rows loaded by foldRows carry DATETIME columns as
@@ -6,7 +9,13 @@
  */
 export function sqlTime(value: unknown): string | null {
   if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.toISOString().slice(0, 23).replace('T', ' ');
+  if (value instanceof Date) {
+    // The events of one append share their time, and a batch writes it once per row and table.
+    const time = value.getTime();
+    if (time !== last.time)
+      last = { time, text: value.toISOString().slice(0, 23).replace('T', ' ') };
+    return last.text;
+  }
   const text = String(value);
   if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)) return text;
   return new Date(text).toISOString().slice(0, 23).replace('T', ' ');
