@@ -1,5 +1,4 @@
 import { isCiphertext } from '../../src/application/ports/personal-data-cipher.js';
-import type { RecordedEvent } from '../../src/application/ports/event-store.js';
 import type { Projection, ProjectionTx } from '../../src/application/projections/projection.js';
 import {
   columnLimits,
@@ -42,7 +41,13 @@ function holdsSecrets(value: unknown): boolean {
  * most hold nothing to hide: those are serialised as they are rather than copied first.
  */
 export function redactedJson(value: unknown): string {
-  return JSON.stringify(holdsSecrets(value) ? redactEventData(value) : value);
+  return redacted(value).json;
+}
+
+/** redactedJson, and whether it is the value's own JSON (nothing was left out). */
+function redacted(value: unknown): { json: string; whole: boolean } {
+  const whole = !holdsSecrets(value);
+  return { json: JSON.stringify(whole ? value : redactEventData(value)), whole };
 }
 
 /** A copy of an event's data without secrets and with every ciphertext replaced. */
@@ -97,29 +102,52 @@ export const auditLogProjection: Projection = {
       rows = [];
       chars = 0;
     };
-    // Events whose row MariaDB can copy (see copyable): only their position and time are sent.
+    // Events whose row MariaDB can copy: only their position and time are sent.
     const copied: Array<{ position: number; occurred: Date }> = [];
     for (const e of events) {
       const meta = e.metadata;
-      const occurred = new Date(String(meta.occurredAt ?? e.created.toISOString()));
-      const metadata = fitJson(redactedJson(meta), limits.get('metadata'));
+      const parsed = new Date(String(meta.occurredAt ?? e.created.toISOString()));
+      const occurred = Number.isNaN(parsed.getTime()) ? e.created : parsed;
+      const metaJson = redacted(meta);
+      const metadata = fitJson(metaJson.json, limits.get('metadata'));
+      const streamId = fitKey(e.streamId, limits.get('stream_id'));
+      const type = fitKey(e.type, limits.get('type'));
+      const actor = text('actor', meta.actor ?? 'unknown');
+      const correlationId = text('correlation_id', meta.correlationId);
+      const causationId = text('causation_id', meta.causationId);
+      // MariaDB can copy the row when it would derive the same columns from the event's own
+      // row: nothing hidden or cut, and actor, correlation and causation plain text.
+      const copyable =
+        tx.eventsTable &&
+        metaJson.whole &&
+        metadata === metaJson.json &&
+        e.position.prepare === e.position.commit &&
+        streamId === e.streamId &&
+        type === e.type &&
+        plainOrAbsent(meta.actor) &&
+        actor === (meta.actor ?? 'unknown') &&
+        plainOrAbsent(meta.correlationId) &&
+        correlationId === (meta.correlationId ?? null) &&
+        plainOrAbsent(meta.causationId) &&
+        causationId === (meta.causationId ?? null) &&
+        !holdsSecrets(e.data);
+      if (copyable) {
+        copied.push({ position: e.position.commit, occurred });
+        continue;
+      }
       const values: SqlCell[] = [
         e.id,
         e.position.commit,
         e.position.prepare,
-        fitKey(e.streamId, limits.get('stream_id')),
+        streamId,
         e.revision,
-        fitKey(e.type, limits.get('type')),
-        text('actor', meta.actor ?? 'unknown'),
-        text('correlation_id', meta.correlationId),
-        text('causation_id', meta.causationId),
-        Number.isNaN(occurred.getTime()) ? e.created : occurred,
+        type,
+        actor,
+        correlationId,
+        causationId,
+        occurred,
         metadata,
       ];
-      if (tx.eventsTable && copyable(e, values, metadata)) {
-        copied.push({ position: e.position.commit, occurred: values[9] as Date });
-        continue;
-      }
       const data = fitJson(redactedJson(e.data), limits.get('data'));
       // UTF-16 length × 3 bounds the escaped UTF-8 size of Cyrillic and most other text.
       const size = (data.length + metadata.length) * 3 + 300;
@@ -145,31 +173,7 @@ const plainOrAbsent = (value: unknown) =>
   value === undefined || value === null || (typeof value === 'string' && PLAIN.test(value));
 
 /**
- * True when the audit row of `e` (its `values`, as the general path writes them) is what
- * MariaDB derives from the event's own row in copyRows: the data and metadata hold nothing to
- * hide and fit their columns as they are, the stream and type fit theirs, and actor,
- * correlation and causation are plain strings (or absent) that fit, or absent.
- */
-function copyable(e: RecordedEvent, values: SqlCell[], metadata: string): boolean {
-  const meta = e.metadata;
-  return (
-    e.position.prepare === e.position.commit &&
-    values[3] === e.streamId &&
-    values[5] === e.type &&
-    plainOrAbsent(meta.actor) &&
-    values[6] === (meta.actor ?? 'unknown') &&
-    plainOrAbsent(meta.correlationId) &&
-    values[7] === (meta.correlationId ?? null) &&
-    plainOrAbsent(meta.causationId) &&
-    values[8] === (meta.causationId ?? null) &&
-    !holdsSecrets(meta) &&
-    metadata === JSON.stringify(meta) &&
-    !holdsSecrets(e.data)
-  );
-}
-
-/**
- * Inserts the audit rows of events that copyable accepted, taking every column but the time
+ * Inserts the audit rows of events whose row MariaDB can copy (see handle), taking every column but the time
  * from the event's own row: the statement carries a position and a time per row instead of
  * the row. A `data` too long for its column becomes a note, as fitJson's.
  */

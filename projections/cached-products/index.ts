@@ -105,7 +105,7 @@ async function syncBarcodes(
       before.removed !== after.removed,
   );
   if (touched.length === 0) return;
-  const v = (c: Cell) => sqlLiteral(c);
+  const v = sqlLiteral;
   // Grouped by store so each DELETE walks the (user, store, product) index.
   const existing = new Map<string, { scope: string; ids: string[] }>();
   for (const { before, after } of touched) {
