@@ -234,6 +234,20 @@ async function startProfile(): Promise<{ stop(): Promise<void> }> {
   };
 }
 
+/**
+ * Seconds until every projection (read tables and sagas) has handled the store's head as it
+ * is now: whether the owners' tables were current when the round ended, or still catching up.
+ */
+async function readTablesCaughtUp(): Promise<number> {
+  const started = performance.now();
+  const head = await container.eventStore.headPosition();
+  if (head) {
+    const reached = await Promise.all(worker.runners.map((r) => r.waitForPosition(head, 600_000)));
+    if (reached.includes(false)) throw new Error('timed out: the read tables catching up');
+  }
+  return seconds(started);
+}
+
 /** Jobs run in this process, by name: a round's work besides its items. */
 let jobsRun = new Map<string, number>();
 container.scheduler.onJobFinished((name) => jobsRun.set(name, (jobsRun.get(name) ?? 0) + 1));
@@ -418,6 +432,7 @@ await until('the first sync of every shop', async () => {
 });
 const firstRound = seconds(firstStarted);
 const firstCpuEnd = await cpu();
+const caughtUpAfter = await readTablesCaughtUp();
 say(`  CPU in the first round: ${await cpuSince(firstCpu, firstRound, firstCpuEnd)}`);
 say(`  ${cpuFloor(firstCpu, firstCpuEnd, slowestShop)}`);
 say(`  ${await firstCounts(SHOPS * PRODUCTS)}`);
@@ -437,6 +452,10 @@ const firstAdds = reached.flatMap((m) => (m.firstAdd === null ? [] : [m.firstAdd
 say(
   `  catalogs read from Evotor at ${range(reached.map((m) => m.evotorDone))}; the first item ` +
     `of each shop sent to VK at ${range(firstAdds)}`,
+);
+say(
+  `  read tables: every projection had handled the whole round ${caughtUpAfter.toFixed(1)} s ` +
+    `after it ended`,
 );
 say(
   `first round: ${firstRound.toFixed(1)} s (${(firstRound / slowestShop).toFixed(2)} × the slowest ` +
