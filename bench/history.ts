@@ -37,7 +37,8 @@ import { EvotorClient } from '../src/infrastructure/evotor/evotor-client.js';
 import { VkClientMarketGateway } from '../src/infrastructure/vk/market-gateway.js';
 import { VkClient } from '../src/infrastructure/vk/vk-client.js';
 import { newEvent } from '../test/support/events.js';
-import { SETTINGS, SyncHarness } from '../test/support/sync-harness.js';
+import { SETTINGS } from '../test/support/sync-settings.js';
+import type { SyncHarness } from '../test/support/sync-harness.js';
 
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 10_000);
 const REQUESTED = Number(process.env.BENCH_HISTORY ?? 2_000_000);
@@ -146,10 +147,21 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
     );
   };
   note('started');
+  // Which phase the peak falls in: the resident size, sampled while the work runs.
+  let phase = 'start';
+  const peak = { mb: 0, phase };
+  const sampler = setInterval(() => {
+    const now = process.memoryUsage.rss() / 1024 / 1024;
+    if (now > peak.mb) Object.assign(peak, { mb: Math.round(now), phase });
+  }, 10);
+  const inPhase = async <T>(name: string, work: () => Promise<T>) => {
+    phase = name;
+    return timed(work);
+  };
 
   // The first fetch after the bulk-appended history folds all of it (streamed, no snapshot
   // covers it) and leaves a snapshot behind: what the first fetch after this upgrade costs.
-  const catchUp = await timed(() => aged.fetch());
+  const catchUp = await inPhase('first fetch with history', () => aged.fetch());
   const rssAfterCatchUp = Math.round(process.resourceUsage().maxRSS / 1024);
   note('after the first fetch with history');
   const { state, revision } = await aged.load();
@@ -184,7 +196,7 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
       `a tail of ${tailEvents} events folds in ${Math.round(tail.ms)} ms (${Math.round(rate)} events/s)`,
   );
 
-  await fresh.fetch(); // the fresh shop's first load in this process, like the catch-up's
+  await inPhase('first fetch of the fresh shop', () => fresh.fetch()); // its first load here, like the catch-up's
   note('after the first fetch of the fresh shop');
   const times = { fetch: [[], []], push: [[], []], load: [[], []] } as Record<
     'fetch' | 'push' | 'load',
@@ -192,14 +204,17 @@ async function measure(freshShop: Shop, agedShop: Shop): Promise<Measured> {
   >;
   for (let i = 0; i < RUNS; i++) {
     for (const [k, shop] of [fresh, aged].entries()) {
-      times.fetch[k]!.push((await timed(() => shop.fetch())).ms);
-      times.push[k]!.push((await timed(() => shop.push())).ms);
-      times.load[k]!.push((await timed(() => shop.load())).ms);
+      const which = k === 0 ? 'fresh' : 'with history';
+      times.fetch[k]!.push((await inPhase(`fetch ${which}`, () => shop.fetch())).ms);
+      times.push[k]!.push((await inPhase(`push ${which}`, () => shop.push())).ms);
+      times.load[k]!.push((await inPhase(`load ${which}`, () => shop.load())).ms);
     }
     note(`after run ${i + 1}`);
   }
   const last = await aged.load();
+  clearInterval(sampler);
   lines.push(`memory (MB) of the measuring process: ${memory.join('; ')}`);
+  lines.push(`highest resident size sampled (every 10 ms): ${peak.mb} MB, in ${peak.phase}`);
   lines.push(
     `catalog with history loads from the snapshot at ${last.snapshotRevision} (head ${last.revision})`,
   );
@@ -256,6 +271,9 @@ async function inChild(fresh: Shop, aged: Shop): Promise<Measured> {
 
 /** A shop synced to its own simulators: every product is in VK, a push has nothing to do. */
 async function syncedShop(store: MariaDbEventStore): Promise<{ h: SyncHarness; shop: Shop }> {
+  // Loaded here, in the parent only: the measuring child stands for a worker and must not carry
+  // the simulators (Express, sharp, their state) that SyncHarness brings (some 20 MB resident).
+  const { SyncHarness } = await import('../test/support/sync-harness.js');
   const h = await SyncHarness.start(
     store,
     { stores: 1, groups: 50, products: PRODUCTS, seed: 10 },

@@ -30,10 +30,11 @@ import {
 } from '../../src/simulators/evotor/index.js';
 import { startVkSimulator, type VkSimulator } from '../../src/simulators/vk/index.js';
 import { connectVk, linkEvotor, registerShopOwner } from './shop-owner.js';
+import { SETTINGS } from './sync-settings.js';
 
 type WithoutUser<C> = C extends unknown ? Omit<C, 'userId'> : never;
 
-export const SETTINGS = { categoryId: 40932, stockAmount: 1000 };
+export { SETTINGS };
 const fingerprint = (token: string) => createHash('sha256').update(`fp:${token}`).digest('hex');
 
 /**
