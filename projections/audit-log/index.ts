@@ -124,12 +124,9 @@ export const auditLogProjection: Projection = {
         e.position.prepare === e.position.commit &&
         streamId === e.streamId &&
         type === e.type &&
-        plainOrAbsent(meta.actor) &&
-        actor === (meta.actor ?? 'unknown') &&
-        plainOrAbsent(meta.correlationId) &&
-        correlationId === (meta.correlationId ?? null) &&
-        plainOrAbsent(meta.causationId) &&
-        causationId === (meta.causationId ?? null) &&
+        derivable(meta.actor, actor, 'unknown') &&
+        derivable(meta.correlationId, correlationId, null) &&
+        derivable(meta.causationId, causationId, null) &&
         !holdsSecrets(e.data);
       if (copyable) {
         copied.push({ position: e.position.commit, occurred });
@@ -169,13 +166,18 @@ export const auditLogProjection: Projection = {
  */
 // eslint-disable-next-line no-control-regex -- control characters are what it must not hold
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
-const plainOrAbsent = (value: unknown) =>
-  value === undefined || value === null || (typeof value === 'string' && PLAIN.test(value));
+/**
+ * Whether JSON_VALUE of the metadata's `value` (COALESCE'd to `absent`) gives the column's
+ * `written` text: the value is plain text or absent, and nothing was cut or changed.
+ */
+const derivable = (value: unknown, written: string | null, absent: string | null) =>
+  (value === undefined || value === null || (typeof value === 'string' && PLAIN.test(value))) &&
+  written === (value ?? absent);
 
 /**
- * Inserts the audit rows of events whose row MariaDB can copy (see handle), taking every column but the time
- * from the event's own row: the statement carries a position and a time per row instead of
- * the row. A `data` too long for its column becomes a note, as fitJson's.
+ * Inserts the audit rows of events whose row MariaDB can copy (see handle), taking every
+ * column but the time from the event's own row: the statement carries a position and a time
+ * per row instead of the row. A `data` too long for its column becomes a note, as fitJson's.
  */
 async function copyRows(
   tx: ProjectionTx,

@@ -12,11 +12,12 @@ export function sqlTime(value: unknown): string | null {
   if (value instanceof Date) {
     // The events of one append share their time, and a batch writes it once per row and table.
     const time = value.getTime();
-    if (time !== last.time)
-      last = { time, text: value.toISOString().slice(0, 23).replace('T', ' ') };
+    if (time !== last.time) last = { time, text: dateTimeText(value) };
     return last.text;
   }
   const text = String(value);
   if (/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)) return text;
-  return new Date(text).toISOString().slice(0, 23).replace('T', ' ');
+  return dateTimeText(new Date(text));
 }
+
+const dateTimeText = (date: Date) => date.toISOString().slice(0, 23).replace('T', ' ');
