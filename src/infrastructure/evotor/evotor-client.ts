@@ -21,6 +21,7 @@ import type {
 } from './types.js';
 import { EVOTOR_V2_MEDIA_TYPE } from './types.js';
 import { jitteredBackoff } from '../shared/backoff.js';
+import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 import { sleep } from '../shared/sleep.js';
 
 export interface EvotorClientOptions {
@@ -75,12 +76,14 @@ export class EvotorClient {
       transformResponse: [(data: unknown) => data],
       transitional: { clarifyTimeoutError: true },
       maxRedirects: 0,
+      ...keepAliveAgents,
     });
     this.foreignHttp = axios.create({
       timeout: this.settings.timeoutMs,
       validateStatus: () => true,
       transitional: { clarifyTimeoutError: true },
       maxRedirects: 3,
+      ...keepAliveAgents,
     });
   }
 

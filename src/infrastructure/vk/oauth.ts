@@ -3,6 +3,7 @@ import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
 import { VkOAuthError, VkTransportError } from './errors.js';
+import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 
 /** The rights EvoSync asks for: manage the market, list communities, upload photos, keep access. */
 export const VK_SCOPE = ['market', 'groups', 'photos', 'offline'];
@@ -97,6 +98,7 @@ export async function oauthRequest(o: OAuthRequest): Promise<Record<string, unkn
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       timeout: o.timeoutMs ?? 30_000,
+      ...keepAliveAgents,
     };
     const res = o.form
       ? await axios.post<string>(o.url, o.form.toString(), {

@@ -5,6 +5,7 @@ import { excerpt, redactUrl } from '../api-log/redact.js';
 import { VkTransportError, VkUploadError } from './errors.js';
 import { marketPhotoFile } from './photos.js';
 import type { VkClient } from './vk-client.js';
+import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 
 export interface UploadOptions {
   log?: ApiRequestLog;
@@ -84,6 +85,7 @@ async function postFile(
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       timeout: options.timeoutMs ?? 60_000,
+      ...keepAliveAgents,
     });
     status = res.status;
     text = String(res.data);

@@ -4,6 +4,7 @@ import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt } from '../api-log/redact.js';
 import { jitteredBackoff } from '../shared/backoff.js';
 import { sleep } from '../shared/sleep.js';
+import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 import { VkApiError, VkTransportError, toVkError } from './errors.js';
 import { executeBatch, type VkCallResult } from './execute.js';
 import { formBody, type VkCall, type VkParams } from './params.js';
@@ -72,7 +73,8 @@ export class VkClient {
     this.apiUrl = options.apiUrl.replace(/\/$/, '');
     this.version = options.version;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.http = options.http ?? axios.create({ timeout: options.timeoutMs ?? 30_000 });
+    this.http =
+      options.http ?? axios.create({ timeout: options.timeoutMs ?? 30_000, ...keepAliveAgents });
     this.log = options.log ?? nullApiRequestLog;
     this.perSecond = options.requestsPerSecond ?? VK_RATE_LIMITS[options.tokenKind ?? 'user'];
   }
