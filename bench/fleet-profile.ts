@@ -1,6 +1,9 @@
 /**
  * `npx tsx bench/fleet-profile.ts <file.cpuprofile> [rows]`: what a CPU profile written by
- * `BENCH_PROFILE=<file> npm run bench:fleet` spent its time on, as text:
+ * `BENCH_PROFILE=<file> npm run bench:fleet` spent its time on, as text. Given a
+ * `.heapprofile` (`BENCH_HEAP_PROFILE=<file>`), the same tables count the bytes allocated
+ * instead (sampled, garbage included): where the garbage collector's work comes from.
+ * For a CPU profile:
  *
  * - self time by function and by file (where the thread actually was);
  * - inclusive time by module (a sample counts once for every module on its stack: the share of
@@ -28,11 +31,45 @@ interface Profile {
   samples: number[];
   timeDeltas: number[];
 }
+/** V8's sampling heap profile: a tree of call frames, and samples of allocated sizes */
+interface HeapNode {
+  id: number;
+  callFrame: CallFrame;
+  children: HeapNode[];
+}
+interface HeapProfile {
+  head: HeapNode;
+  samples: { size: number; nodeId: number }[];
+}
+
+/** A heap profile as a CPU profile whose "time" per sample is bytes: one reader for both. */
+function fromHeapProfile(heap: HeapProfile): Profile {
+  const nodes: ProfileNode[] = [];
+  const visit = (node: HeapNode) => {
+    nodes.push({
+      id: node.id,
+      callFrame: node.callFrame,
+      children: node.children.map((c) => c.id),
+    });
+    node.children.forEach(visit);
+  };
+  visit(heap.head);
+  return {
+    nodes,
+    samples: heap.samples.map((s) => s.nodeId),
+    timeDeltas: heap.samples.map((s) => s.size),
+  };
+}
 
 const [file, rowsArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: tsx bench/fleet-profile.ts <file.cpuprofile> [rows]');
 const ROWS = Number(rowsArg ?? 30);
-const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
+const read = JSON.parse(await readFile(file, 'utf8')) as Profile | HeapProfile;
+const heap = 'head' in read;
+const profile = heap ? fromHeapProfile(read) : read;
+/** a sample's weight in thousandths of the printed unit: µs → ms (s), bytes → kB (MB) */
+const weightOf = (i: number) => (profile.timeDeltas[i] ?? 0) / 1000;
+const unit = heap ? 'MB' : 's';
 
 const root = process.cwd();
 const shortFile = (url: string): string => {
@@ -69,7 +106,7 @@ let total = 0;
 let busy = 0;
 
 profile.samples.forEach((id, i) => {
-  const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+  const ms = weightOf(i);
   const node = byId.get(id)!;
   total += ms;
   if (node.callFrame.functionName === '(idle)') return;
@@ -92,17 +129,20 @@ const print = (title: string, map: Map<string, number>) => {
   process.stdout.write(`\n${title}\n`);
   for (const [key, ms] of [...map].sort((a, b) => b[1] - a[1]).slice(0, ROWS)) {
     const share = ((ms / busy) * 100).toFixed(1).padStart(5);
-    process.stdout.write(`${(ms / 1000).toFixed(2).padStart(8)} s ${share} %  ${key}\n`);
+    process.stdout.write(`${(ms / 1000).toFixed(2).padStart(8)} ${unit} ${share} %  ${key}\n`);
   }
 };
+const what = heap ? 'bytes allocated' : 'time';
 process.stdout.write(
-  `${file}: ${(total / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s not idle ` +
-    '(shares below are of the time not idle)\n',
+  heap
+    ? `${file}: ${(total / 1000).toFixed(1)} MB allocated (sampled, garbage included)\n`
+    : `${file}: ${(total / 1000).toFixed(1)} s profiled, ${(busy / 1000).toFixed(1)} s not idle ` +
+        '(shares below are of the time not idle)\n',
 );
-print('self time by function', selfByFn);
-print('self time by file', selfByFile);
-print('inclusive time by module (top-down)', inclByModule);
-print('inclusive time by function of the project', inclByOwnFn);
+print(`self ${what} by function`, selfByFn);
+print(`self ${what} by file`, selfByFile);
+print(`inclusive ${what} by module (top-down)`, inclByModule);
+print(`inclusive ${what} by function of the project`, inclByOwnFn);
 
 /** BENCH_CALLERS=<function name>: where the self time of that function was called from. */
 const callersOf = process.env.BENCH_CALLERS;
@@ -116,7 +156,7 @@ if (callersOf) {
       const frame = byId.get(at)!.callFrame;
       if (frame.url && !frame.url.startsWith('node:')) chain.push(fnLabel(frame));
     }
-    add(stacks, chain.join(' < '), (profile.timeDeltas[i] ?? 0) / 1000);
+    add(stacks, chain.join(' < '), weightOf(i));
   });
   print(`callers of ${callersOf}`, stacks);
 }

@@ -59,6 +59,8 @@ const NAMESPACE = `evosync-bench-fleet-${process.pid}`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 /** BENCH_PROFILE=<file>: a CPU profile of the worker in the first round (Chrome DevTools format) */
 const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_HEAP_PROFILE=<file>: the bytes the worker allocated in the first round, by stack */
+const HEAP_PROFILE = process.env.BENCH_HEAP_PROFILE;
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -218,18 +220,37 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 30 
 const complete = (counts: Map<number, number>, shop: Shop) =>
   (counts.get(shop.groupId) ?? 0) >= shop.products;
 const seconds = (since: number) => (performance.now() - since) / 1000;
+/**
+ * The first round's profile of the worker: BENCH_PROFILE its CPU, BENCH_HEAP_PROFILE the bytes
+ * it allocated (sampled every 16 kB, garbage included, so it shows what keeps the scavenger
+ * busy, not what stays). Both are read by bench/fleet-profile.ts.
+ */
 async function startProfile(): Promise<{ stop(): Promise<void> }> {
-  if (!PROFILE) return { stop: async () => {} };
+  const file = PROFILE ?? HEAP_PROFILE;
+  if (!file) return { stop: async () => {} };
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
+  if (PROFILE) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  } else {
+    await session.post('HeapProfiler.enable');
+    // Node's types do not name the two flags yet; V8 has them since version 10.
+    const sampling = {
+      samplingInterval: 16_384,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    };
+    await session.post('HeapProfiler.startSampling', sampling);
+  }
   return {
     async stop() {
-      const { profile } = await session.post('Profiler.stop');
-      await writeFile(PROFILE, JSON.stringify(profile));
+      const { profile } = PROFILE
+        ? await session.post('Profiler.stop')
+        : await session.post('HeapProfiler.stopSampling');
+      await writeFile(file, JSON.stringify(profile));
       session.disconnect();
-      say(`  CPU profile of the first round: ${PROFILE}`);
+      say(`  ${PROFILE ? 'CPU' : 'allocation'} profile of the first round: ${file}`);
     },
   };
 }
