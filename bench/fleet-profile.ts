@@ -106,13 +106,13 @@ let total = 0;
 let busy = 0;
 
 profile.samples.forEach((id, i) => {
-  const ms = weightOf(i);
+  const weight = weightOf(i);
   const node = byId.get(id)!;
-  total += ms;
+  total += weight;
   if (node.callFrame.functionName === '(idle)') return;
-  busy += ms;
-  add(selfByFn, fnLabel(node.callFrame), ms);
-  add(selfByFile, shortFile(node.callFrame.url) || node.callFrame.functionName, ms);
+  busy += weight;
+  add(selfByFn, fnLabel(node.callFrame), weight);
+  add(selfByFile, shortFile(node.callFrame.url) || node.callFrame.functionName, weight);
   const modules = new Set<string>();
   const ownFns = new Set<string>();
   for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
@@ -121,8 +121,8 @@ profile.samples.forEach((id, i) => {
     const path = shortFile(frame.url);
     if (path.startsWith('src/') || path.startsWith('projections/')) ownFns.add(fnLabel(frame));
   }
-  for (const m of modules) add(inclByModule, m, ms);
-  for (const f of ownFns) add(inclByOwnFn, f, ms);
+  for (const m of modules) add(inclByModule, m, weight);
+  for (const f of ownFns) add(inclByOwnFn, f, weight);
 });
 
 const print = (title: string, map: Map<string, number>) => {

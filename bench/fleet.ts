@@ -221,37 +221,37 @@ const complete = (counts: Map<number, number>, shop: Shop) =>
   (counts.get(shop.groupId) ?? 0) >= shop.products;
 const seconds = (since: number) => (performance.now() - since) / 1000;
 /**
- * The first round's profile of the worker: BENCH_PROFILE its CPU, BENCH_HEAP_PROFILE the bytes
- * it allocated (sampled every 16 kB, garbage included, so it shows what keeps the scavenger
- * busy, not what stays). Both are read by bench/fleet-profile.ts.
+ * The first round's profile of the worker: BENCH_PROFILE its CPU, or else BENCH_HEAP_PROFILE the
+ * bytes it allocated (sampled every 16 kB, garbage included, so it shows what keeps the
+ * scavenger busy, not what stays). Both are read by bench/fleet-profile.ts.
  */
 async function startProfile(): Promise<{ stop(): Promise<void> }> {
-  const file = PROFILE ?? HEAP_PROFILE;
-  if (!file) return { stop: async () => {} };
+  if (!PROFILE && !HEAP_PROFILE) return { stop: async () => {} };
   const session = new Session();
   session.connect();
+  const save = async (file: string, what: string, profile: object) => {
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    say(`  ${what} profile of the first round: ${file}`);
+  };
   if (PROFILE) {
     await session.post('Profiler.enable');
     await session.post('Profiler.start');
-  } else {
-    await session.post('HeapProfiler.enable');
-    // Node's types do not name the two flags yet; V8 has them since version 10.
-    const sampling = {
-      samplingInterval: 16_384,
-      includeObjectsCollectedByMajorGC: true,
-      includeObjectsCollectedByMinorGC: true,
+    return {
+      stop: async () => save(PROFILE, 'CPU', (await session.post('Profiler.stop')).profile),
     };
-    await session.post('HeapProfiler.startSampling', sampling);
   }
+  await session.post('HeapProfiler.enable');
+  // Node's types do not name the two flags yet; V8 has them since version 10.
+  const sampling = {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  };
+  await session.post('HeapProfiler.startSampling', sampling);
   return {
-    async stop() {
-      const { profile } = PROFILE
-        ? await session.post('Profiler.stop')
-        : await session.post('HeapProfiler.stopSampling');
-      await writeFile(file, JSON.stringify(profile));
-      session.disconnect();
-      say(`  ${PROFILE ? 'CPU' : 'allocation'} profile of the first round: ${file}`);
-    },
+    stop: async () =>
+      save(HEAP_PROFILE!, 'allocation', (await session.post('HeapProfiler.stopSampling')).profile),
   };
 }
 

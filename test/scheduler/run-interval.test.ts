@@ -11,7 +11,8 @@ import {
 } from '../../src/infrastructure/sync/sync-adapters.js';
 import { createTestDatabase } from '../support/mariadb.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
-import { SETTINGS, SyncHarness } from '../support/sync-harness.js';
+import { SyncHarness } from '../support/sync-harness.js';
+import { SETTINGS } from '../support/sync-settings.js';
 
 /**
  * The owner's run interval, on the real event store and the Evotor simulator: the scheduler's

@@ -34,7 +34,6 @@ import { SETTINGS } from './sync-settings.js';
 
 type WithoutUser<C> = C extends unknown ? Omit<C, 'userId'> : never;
 
-export { SETTINGS };
 const fingerprint = (token: string) => createHash('sha256').update(`fp:${token}`).digest('hex');
 
 /**

@@ -12,7 +12,7 @@ import { mirrorNeedsPush } from '../../src/application/sync/mirror-attention.js'
 import type { VkMarketGateway } from '../../src/application/sync/ports.js';
 import { MemoryScheduler } from '../support/memory-scheduler.js';
 import type { SyncHarness } from '../support/sync-harness.js';
-import { SETTINGS } from '../support/sync-harness.js';
+import { SETTINGS } from '../support/sync-settings.js';
 import { useSyncHarnesses } from '../support/sync-harnesses.js';
 
 const harnesses = useSyncHarnesses('retry_jobs');

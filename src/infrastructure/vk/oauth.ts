@@ -2,8 +2,8 @@ import axios from 'axios';
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
-import { VkOAuthError, VkTransportError } from './errors.js';
 import { keepAliveAgents } from '../shared/keep-alive-agents.js';
+import { VkOAuthError, VkTransportError } from './errors.js';
 
 /** The rights EvoSync asks for: manage the market, list communities, upload photos, keep access. */
 export const VK_SCOPE = ['market', 'groups', 'photos', 'offline'];

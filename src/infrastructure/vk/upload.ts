@@ -2,10 +2,10 @@ import axios from 'axios';
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
+import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 import { VkTransportError, VkUploadError } from './errors.js';
 import { marketPhotoFile } from './photos.js';
 import type { VkClient } from './vk-client.js';
-import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 
 export interface UploadOptions {
   log?: ApiRequestLog;
