@@ -1,4 +1,5 @@
-import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
+import axios, { type AxiosInstance } from 'axios';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ApiRequestLog } from '../../application/ports/api-request-log.js';
 import { nullApiRequestLog } from '../../application/ports/api-request-log.js';
 import { excerpt, redactUrl } from '../api-log/redact.js';
@@ -21,6 +22,7 @@ import type {
 } from './types.js';
 import { EVOTOR_V2_MEDIA_TYPE } from './types.js';
 import { jitteredBackoff } from '../shared/backoff.js';
+import { getText } from '../shared/get-text.js';
 import { keepAliveAgents } from '../shared/keep-alive-agents.js';
 import { sleep } from '../shared/sleep.js';
 
@@ -47,6 +49,15 @@ export interface EvotorClientOptions {
 
 /** Evotor's documentation: up to about 5 MB; a larger answer is not an image of a product. */
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+/** A page of a list is a few hundred KB; an answer this large is not one Evotor sends. */
+const MAX_JSON_BYTES = 64 * 1024 * 1024;
+
+/** What a call got back, from either transport: the status, the headers and the body. */
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders | Record<string, unknown>;
+  data: string | ArrayBuffer;
+}
 
 const DEFAULTS = {
   timeoutMs: 30_000,
@@ -57,8 +68,16 @@ const DEFAULTS = {
   maxRateLimitWaitMs: 60_000,
 };
 
-/** Reads the Evotor cloud API v2 for one user: stores, groups and products, page by page. */
+/**
+ * Reads the Evotor cloud API v2 for one user: stores, groups and products, page by page. The
+ * JSON reads go through `getText` (Node's HTTP client: a first sync makes one per product, and
+ * axios costs twice the CPU per request); image downloads, which may follow a redirect to
+ * another origin and are few, through axios.
+ */
 export class EvotorClient {
+  private readonly baseUrl: string;
+  private readonly headers: Record<string, string>;
+  /** image downloads from Evotor's API origin: with the token */
   private readonly http: AxiosInstance;
   /** for image URLs outside Evotor's API origin: no token */
   private readonly foreignHttp: AxiosInstance;
@@ -66,14 +85,14 @@ export class EvotorClient {
 
   constructor(private readonly options: EvotorClientOptions) {
     this.settings = { ...DEFAULTS, ...stripUndefined(options) };
+    this.baseUrl = options.baseUrl.replace(/\/$/, '');
+    this.headers = { 'X-Authorization': options.token, Accept: EVOTOR_V2_MEDIA_TYPE };
     this.http = axios.create({
-      baseURL: options.baseUrl.replace(/\/$/, ''),
+      baseURL: this.baseUrl,
       timeout: this.settings.timeoutMs,
-      headers: { 'X-Authorization': options.token, Accept: EVOTOR_V2_MEDIA_TYPE },
-      // Statuses are interpreted here, not by axios, and the raw text goes to the log excerpt.
+      headers: this.headers,
+      // Statuses are interpreted here, not by axios.
       validateStatus: () => true,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
       transitional: { clarifyTimeoutError: true },
       maxRedirects: 0,
       ...keepAliveAgents,
@@ -133,14 +152,16 @@ export class EvotorClient {
     const sameOrigin =
       new URL(url, this.options.baseUrl).origin === new URL(this.options.baseUrl).origin;
     const request = 'GET product image';
+    const http = sameOrigin ? this.http : this.foreignHttp;
     const { status, data } = await this.answer(request, () =>
-      this.attempt(
-        url,
-        { responseType: 'arraybuffer', maxContentLength: MAX_IMAGE_BYTES },
-        sameOrigin ? this.http : this.foreignHttp,
+      this.attempt(url, () =>
+        http.get<ArrayBuffer>(url, {
+          responseType: 'arraybuffer',
+          maxContentLength: MAX_IMAGE_BYTES,
+        }),
       ),
     );
-    if (status >= 200 && status < 300) return Buffer.from(data as unknown as ArrayBuffer);
+    if (status >= 200 && status < 300) return Buffer.from(data as ArrayBuffer);
     throw statusError(status, `Evotor answered ${status} to ${request}`, request);
   }
 
@@ -165,8 +186,16 @@ export class EvotorClient {
 
   private async getJson<T>(url: string, storeId: string | null): Promise<T> {
     const request = `GET ${url.split('?')[0]}`;
-    const { status, data } = await this.answer(request, () => this.attempt(url));
-    if (status >= 200 && status < 300) return parseJson<T>(data, request);
+    const { status, data } = await this.answer(request, () =>
+      this.attempt(url, () =>
+        getText(`${this.baseUrl}${url}`, {
+          headers: this.headers,
+          timeoutMs: this.settings.timeoutMs,
+          maxBytes: MAX_JSON_BYTES,
+        }),
+      ),
+    );
+    if (status >= 200 && status < 300) return parseJson<T>(data as string, request);
     const body = tryParse(data) as EvotorErrorBody | undefined;
     const detail = `Evotor answered ${status} to ${request}${body?.message ? `: ${body.message}` : ''}`;
     throw statusError(status, detail, request, { storeId });
@@ -181,7 +210,7 @@ export class EvotorClient {
   private async answer(
     request: string,
     send: () => ReturnType<EvotorClient['attempt']>,
-  ): Promise<AxiosResponse<string>> {
+  ): Promise<Answer> {
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
@@ -219,9 +248,8 @@ export class EvotorClient {
   /** One HTTP call, always recorded in the request log, whatever its outcome. */
   private async attempt(
     url: string,
-    config: AxiosRequestConfig = {},
-    http: AxiosInstance = this.http,
-  ): Promise<{ response: AxiosResponse<string> } | { error: Error & { code?: string } }> {
+    send: () => Promise<Answer>,
+  ): Promise<{ response: Answer } | { error: Error & { code?: string } }> {
     const started = performance.now();
     const at = new Date();
     const record = (status: number | null, errorCode: string | null, body: unknown) =>
@@ -238,7 +266,7 @@ export class EvotorClient {
         userId: this.options.userId ?? null,
       });
     try {
-      const response = await http.get<string>(url, config);
+      const response = await send();
       const failed = response.status >= 400;
       const text = typeof response.data === 'string' ? response.data : null;
       const code = failed ? errorCodeOf(text ?? '', response.status) : null;
