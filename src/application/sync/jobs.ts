@@ -62,7 +62,7 @@ export interface SyncJobDeps {
 /** Default per-kind concurrency: a fleet of shops side by side on one worker (see docs). */
 export const DEFAULT_SYNC_CONCURRENCY = 20;
 /** Default Evotor fetches at once per worker (measured with bench:fleet, see docs). */
-export const DEFAULT_EVOTOR_FETCH_CONCURRENCY = 10;
+export const DEFAULT_EVOTOR_FETCH_CONCURRENCY = 16;
 /**
  * Short locks kept alive by the scheduler's heartbeat while a job runs: a killed worker's job
  * is taken over by another (or the restarted) worker within about a minute, not a quarter hour.

@@ -124,7 +124,7 @@ const schema = z
      * Evotor fetches one worker runs at once. They wait on no token but on this process's CPU:
      * more at once makes every shop's catalog arrive later (see jobs.ts).
      */
-    EVOTOR_FETCH_CONCURRENCY: int(1, 500).default(10),
+    EVOTOR_FETCH_CONCURRENCY: int(1, 500).default(16),
     INVITE_EXPIRE_HOURS: int(1).default(48),
     API_LOG_RETENTION_DAYS: int(1).default(30),
 
