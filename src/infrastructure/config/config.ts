@@ -122,7 +122,7 @@ const schema = z
     SYNC_JOB_CONCURRENCY: int(1, 500).default(20),
     /**
      * Evotor fetches one worker runs at once. They wait on no token but on this process's CPU:
-     * more at once makes every shop's catalog arrive later (see jobs.ts).
+     * many more at once make every shop's catalog arrive later (see jobs.ts).
      */
     EVOTOR_FETCH_CONCURRENCY: int(1, 500).default(16),
     INVITE_EXPIRE_HOURS: int(1).default(48),
