@@ -54,8 +54,8 @@ export interface SyncJobDeps {
    * Evotor fetches running at once in one worker. A fetch waits on no token: it is bound by this
    * process's CPU (the image lists of hundreds of products, the catalog's events), so many more
    * at once only make each finish later and take the event loop from the pushes and the mirror
-   * saga; too few leave the last shops' catalogs waiting for a slot (bench:fleet: 10 at once
-   * 24.0 s, 16: 22.0–22.6 s, 25: 21.8 s for 50 shops).
+   * saga; too few leave the last shops' catalogs waiting for a slot (bench:fleet, 50 shops:
+   * 10 at once 24.0 s, 16: 22.0–22.6 s, see docs).
    */
   evotorFetchConcurrency?: number;
 }
