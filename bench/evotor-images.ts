@@ -8,8 +8,8 @@
  * products (2,000) at BENCH_CONCURRENCY at a time (default 8, the worker's IMAGE_LIST_CONCURRENCY),
  * after two warm-up rounds:
  *
- * - `client_ms`: the worker's EvotorClient (axios, retries, paging; no request log);
- * - `axios_ms`: a bare axios instance with the client's settings;
+ * - `client_ms`: the worker's EvotorClient (getText on Node's http, retries, paging; no request log);
+ * - `axios_ms`: a bare axios instance with the settings the client had before getText;
  * - `node_http_ms`: Node's own http.get with a keep-alive agent, the floor of any client.
  *
  * `simulator_ms` is the Evotor simulator's CPU per answer (it runs in a process of its own,
