@@ -323,10 +323,7 @@ async function serverCpuSeconds(name: string): Promise<number | null> {
       if (!/^\d+$/.test(pid)) continue;
       const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
       if (comm.trim() !== name) continue;
-      // utime and stime: fields 14 and 15, counted after the command's closing parenthesis.
-      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      total += await statCpuSeconds(`/proc/${pid}/stat`);
       found = true;
     }
     return found ? total : null;
@@ -341,12 +338,17 @@ async function serverCpuSeconds(name: string): Promise<number | null> {
  */
 async function mainThreadCpuSeconds(): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return await statCpuSeconds(`/proc/self/task/${process.pid}/stat`);
   } catch {
     return null;
   }
+}
+/** The CPU seconds a process's or a thread's `stat` file in /proc counts. */
+async function statCpuSeconds(path: string): Promise<number> {
+  const stat = await readFile(path, 'utf8');
+  // utime and stime: fields 14 and 15, counted after the command's closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 /** Linux's USER_HZ: /proc counts CPU time in ticks of 1/100 s. */
 const CLOCK_TICKS = 100;
