@@ -53,11 +53,15 @@ const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 
 /** What a call got back, from either transport: the status, the headers and the body. */
-interface Answer {
+interface Answer<Body extends string | ArrayBuffer> {
   status: number;
   headers: IncomingHttpHeaders | Record<string, unknown>;
-  data: string | ArrayBuffer;
+  data: Body;
 }
+
+/** One call's outcome: an answer of any status, or no answer at all. */
+type Attempt<Body extends string | ArrayBuffer> =
+  { response: Answer<Body> } | { error: Error & { code?: string } };
 
 const DEFAULTS = {
   timeoutMs: 30_000,
@@ -161,7 +165,7 @@ export class EvotorClient {
         }),
       ),
     );
-    if (status >= 200 && status < 300) return Buffer.from(data as ArrayBuffer);
+    if (status >= 200 && status < 300) return Buffer.from(data);
     throw statusError(status, `Evotor answered ${status} to ${request}`, request);
   }
 
@@ -195,7 +199,7 @@ export class EvotorClient {
         }),
       ),
     );
-    if (status >= 200 && status < 300) return parseJson<T>(data as string, request);
+    if (status >= 200 && status < 300) return parseJson<T>(data, request);
     const body = tryParse(data) as EvotorErrorBody | undefined;
     const detail = `Evotor answered ${status} to ${request}${body?.message ? `: ${body.message}` : ''}`;
     throw statusError(status, detail, request, { storeId });
@@ -207,10 +211,10 @@ export class EvotorClient {
    * `maxRetries`, a 429 waits for `X-RateLimit-Reset` up to `maxRateLimitRetries`. The last
    * 5xx is returned for the caller to report; no answer at all is EvotorUnavailableError.
    */
-  private async answer(
+  private async answer<Body extends string | ArrayBuffer>(
     request: string,
-    send: () => ReturnType<EvotorClient['attempt']>,
-  ): Promise<Answer> {
+    send: () => Promise<Attempt<Body>>,
+  ): Promise<Answer<Body>> {
     let failures = 0;
     let rateLimited = 0;
     for (;;) {
@@ -246,10 +250,10 @@ export class EvotorClient {
   }
 
   /** One HTTP call, always recorded in the request log, whatever its outcome. */
-  private async attempt(
+  private async attempt<Body extends string | ArrayBuffer>(
     url: string,
-    send: () => Promise<Answer>,
-  ): Promise<{ response: Answer } | { error: Error & { code?: string } }> {
+    send: () => Promise<Answer<Body>>,
+  ): Promise<Attempt<Body>> {
     const started = performance.now();
     const at = new Date();
     const record = (status: number | null, errorCode: string | null, body: unknown) =>

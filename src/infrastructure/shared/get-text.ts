@@ -41,62 +41,55 @@ export class GetTextError extends Error {
  * socket's own code (`ECONNRESET`…), a body over `maxBytes` with `ERR_BODY_TOO_LARGE`.
  */
 export function getText(url: string, options: GetTextOptions): Promise<TextAnswer> {
+  // A URL or header Node refuses throws from `get` at once: the promise rejects, nothing was
+  // sent and no timer was started.
   return new Promise((resolve, reject) => {
     const secure = url.startsWith('https:');
     const get = secure ? https.get : http.get;
     const agent = secure ? keepAliveAgents.httpsAgent : keepAliveAgents.httpAgent;
     let settled = false;
-    const fail = (error: Error) => {
-      if (settled) return;
+    /** true for the first outcome only: every later one (a close after an error…) is ignored */
+    const settle = () => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
+      return true;
+    };
+    const fail = (error: Error) => {
+      if (!settle()) return;
       request.destroy();
       reject(error);
     };
-    // Settles only from callbacks, once `request` exists.
+    const request = get(url, { headers: options.headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > options.maxBytes) {
+          fail(new GetTextError(`answer over ${options.maxBytes} bytes`, 'ERR_BODY_TOO_LARGE'));
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => {
+        if (!settle()) return;
+        const data = Buffer.concat(chunks, size).toString('utf8');
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, data });
+      });
+      response.on('close', () => {
+        if (!response.complete) fail(new GetTextError('the answer was cut off', 'ECONNRESET'));
+      });
+      response.on('error', (error: Error & { code?: string }) =>
+        fail(new GetTextError(error.message, error.code ?? 'ECONNRESET')),
+      );
+    });
+    request.on('error', (error: Error & { code?: string }) =>
+      fail(new GetTextError(error.message, error.code ?? 'ERR_NETWORK')),
+    );
+    // Its callbacks, and those above, run only after this point.
     const timer = setTimeout(
       () => fail(new GetTextError(`no answer within ${options.timeoutMs} ms`, 'ETIMEDOUT')),
       options.timeoutMs,
-    );
-    let request: http.ClientRequest;
-    try {
-      request = get(url, { headers: options.headers, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        response.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > options.maxBytes) {
-            fail(new GetTextError(`answer over ${options.maxBytes} bytes`, 'ERR_BODY_TOO_LARGE'));
-            return;
-          }
-          chunks.push(chunk);
-        });
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          const data =
-            chunks.length === 1
-              ? chunks[0]!.toString('utf8')
-              : Buffer.concat(chunks).toString('utf8');
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, data });
-        });
-        response.on('close', () => {
-          if (!response.complete) fail(new GetTextError('the answer was cut off', 'ECONNRESET'));
-        });
-        response.on('error', (error: Error & { code?: string }) =>
-          fail(new GetTextError(error.message, error.code ?? 'ECONNRESET')),
-        );
-      });
-    } catch (error) {
-      // A URL or header Node refuses: nothing was sent.
-      settled = true;
-      clearTimeout(timer);
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    request.on('error', (error: Error & { code?: string }) =>
-      fail(new GetTextError(error.message, error.code ?? 'ERR_NETWORK')),
     );
   });
 }
