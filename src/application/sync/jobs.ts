@@ -11,7 +11,13 @@ import { loadSyncConfig } from './desired-state.js';
 import { fetchEvotorCatalog } from './evotor-fetch.js';
 import { ConnectionAuthError, type SyncGateways } from './ports.js';
 import { loadIsSyncedAccount } from './synced-account.js';
-import { enqueueSyncJob, SYNC_JOBS, type UserSyncJob } from './sync-jobs.js';
+import {
+  DEFAULT_EVOTOR_FETCH_CONCURRENCY,
+  DEFAULT_SYNC_CONCURRENCY,
+  enqueueSyncJob,
+  SYNC_JOBS,
+  type UserSyncJob,
+} from './sync-jobs.js';
 import { PushLoops, runPushJob, type PushJobData } from './vk-push-job.js';
 import { mirrorNeedsPush } from './mirror-attention.js';
 import { fetchVkMarket } from './vk-fetch.js';
@@ -60,10 +66,6 @@ export interface SyncJobDeps {
   evotorFetchConcurrency?: number;
 }
 
-/** Default per-kind concurrency: a fleet of shops side by side on one worker (see docs). */
-export const DEFAULT_SYNC_CONCURRENCY = 20;
-/** Default Evotor fetches at once per worker (measured with bench:fleet, see docs). */
-export const DEFAULT_EVOTOR_FETCH_CONCURRENCY = 16;
 /**
  * Short locks kept alive by the scheduler's heartbeat while a job runs: a killed worker's job
  * is taken over by another (or the restarted) worker within about a minute, not a quarter hour.

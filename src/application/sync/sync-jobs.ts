@@ -9,6 +9,14 @@ export const SYNC_JOBS = {
   periodic: 'sync-periodic',
 } as const;
 
+/**
+ * Default per-kind concurrency: a fleet of shops side by side on one worker (see docs). The
+ * defaults of SYNC_JOB_CONCURRENCY and EVOTOR_FETCH_CONCURRENCY in the config too.
+ */
+export const DEFAULT_SYNC_CONCURRENCY = 20;
+/** Default Evotor fetches at once per worker (measured with bench:fleet, see docs). */
+export const DEFAULT_EVOTOR_FETCH_CONCURRENCY = 16;
+
 /** The jobs that work for one user: `{ userId }` is their whole data. */
 export type UserSyncJob = Exclude<(typeof SYNC_JOBS)[keyof typeof SYNC_JOBS], 'sync-pipeline'>;
 

@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
+import {
+  DEFAULT_EVOTOR_FETCH_CONCURRENCY,
+  DEFAULT_SYNC_CONCURRENCY,
+} from '../../application/sync/sync-jobs.js';
 
 /**
  * Settings keep the old system's names where they apply (see the old README); the new ones
@@ -119,12 +123,12 @@ const schema = z
      * Fetch and push jobs of each kind one worker runs at once. Each waits on its own shop's
      * VK token (3 requests/s), so this follows the number of shops, not the CPUs.
      */
-    SYNC_JOB_CONCURRENCY: int(1, 500).default(20),
+    SYNC_JOB_CONCURRENCY: int(1, 500).default(DEFAULT_SYNC_CONCURRENCY),
     /**
      * Evotor fetches one worker runs at once. They wait on no token but on this process's CPU:
      * many more at once make every shop's catalog arrive later (see jobs.ts).
      */
-    EVOTOR_FETCH_CONCURRENCY: int(1, 500).default(16),
+    EVOTOR_FETCH_CONCURRENCY: int(1, 500).default(DEFAULT_EVOTOR_FETCH_CONCURRENCY),
     INVITE_EXPIRE_HOURS: int(1).default(48),
     API_LOG_RETENTION_DAYS: int(1).default(30),
 
